@@ -1,0 +1,3 @@
+from cahtracker.cli import main
+
+main()

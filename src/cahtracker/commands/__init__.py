@@ -1,0 +1,1 @@
+"""One Typer sub-app per command group; each command parses, calls one domain function, renders."""

@@ -1,0 +1,67 @@
+"""`cahtracker states`: the 193 member states and 2 observer states."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cahtracker.context import get_names, get_store
+from cahtracker.output import FORMAT_HELP, OutputFormat, render, render_object
+
+app = typer.Typer(
+    help="UN member and observer states, their names and regional groups.", no_args_is_help=True
+)
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...)."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List states, optionally of one regional group."""
+    from cahtracker.states import group_counts, list_states, resolve_group
+
+    resolved = resolve_group(group) if group else None
+    rows = list_states(get_store(ctx), resolved)
+    footer = [
+        ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items()) + f" — {len(rows)} states"
+    ]
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("iso3", "ISO3"),
+            ("name", "Name"),
+            ("un_vote_name", "Vote-record name"),
+            ("regional_group", "Regional group"),
+            ("status", "Status"),
+            ("admitted_on", "Admitted"),
+        ],
+        title="States" + (f" — {resolved}" if resolved else ""),
+        footer=footer,
+    )
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(help="UN name, vote-record spelling, alias, or ISO2/ISO3 code.")
+    ],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one state, found by any of its names or codes."""
+    from cahtracker.states import show_state
+
+    store = get_store(ctx)
+    state = show_state(store, get_names(ctx), name)
+    if fmt is not OutputFormat.json:
+        state = {**state, "aliases": "; ".join(state["aliases"])}
+    render_object(state, fmt, title=state["name"])

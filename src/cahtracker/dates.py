@@ -1,0 +1,123 @@
+"""Dates as the sources give them, with a precision (python-dateutil does the parsing).
+
+Accepted: ISO (`2024-11-22`, `2024-11`, `2024`), `22 November 2024`, `Nov 22, 2024`,
+`November 2024`, `today`, `yesterday`, `tomorrow`; a leading `by`, `on or before` or
+`before` marks the date as `on-or-before`. A numeric date whose day and month could be
+swapped (`03/04/2024`) is refused; `13/04/2024` is not ambiguous and is read as 13 April.
+Stored form: `YYYY-MM-DD`, `YYYY-MM` (month) or `YYYY` (year); these sort and compare as
+text, so "not after the as-of date" is `date <= as_of` (a month or year counts from its start).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from cahtracker.errors import CahError
+
+PRECISIONS = ("day", "month", "year", "on-or-before", "unknown")
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+_BEFORE = re.compile(r"^(?:by|on or before|on-or-before|before)\s+", re.IGNORECASE)
+_HAS_MONTH_NAME = re.compile(r"[a-z]{3,}", re.IGNORECASE)
+RIGHT_FORMS = "use ISO (2024-11-22), a month name (22 November 2024, Nov 22, 2024), 2024-11, 2024, today or yesterday"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    value: str  # YYYY-MM-DD, YYYY-MM or YYYY
+    precision: str
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _checked(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CahError(
+            f"Impossible date '{text}': there is no day {day} in month {month} of {year}."
+        ) from None
+
+
+def parse_date(text: str, today: date | None = None) -> ParsedDate:
+    """Parse a user's date; a CahError says what was wrong and which forms work."""
+    raw = text.strip()
+    if not raw:
+        raise CahError(f"Empty date; {RIGHT_FORMS}.")
+    before = _BEFORE.match(raw)
+    if before:
+        inner = parse_date(raw[before.end() :], today)
+        return ParsedDate(inner.value, "on-or-before")
+    today = today or date.today()
+    word = raw.casefold()
+    if word in ("today", "yesterday", "tomorrow"):
+        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[word]
+        return ParsedDate((today + timedelta(days=offset)).isoformat(), "day")
+    if m := _ISO_DAY.match(raw):
+        year, month, day = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            raise CahError(f"Impossible date '{raw}': month {month} does not exist; {RIGHT_FORMS}.")
+        return ParsedDate(_checked(year, month, day, raw).isoformat(), "day")
+    if m := _ISO_MONTH.match(raw):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise CahError(f"Impossible date '{raw}': month {month} does not exist; {RIGHT_FORMS}.")
+        return ParsedDate(f"{year:04d}-{month:02d}", "month")
+    if m := _YEAR.match(raw):
+        return ParsedDate(m.group(1), "year")
+    if m := _NUMERIC.match(raw):
+        first, second, year_text = int(m.group(1)), int(m.group(2)), m.group(3)
+        if len(year_text) != 4:
+            raise CahError(f"Ambiguous date '{raw}': write the year in full; {RIGHT_FORMS}.")
+        year = int(year_text)
+        if first <= 12 and second <= 12 and first != second:
+            raise CahError(
+                f"Ambiguous date '{raw}': day and month could be swapped; "
+                f"write {year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}, or use a month name."
+            )
+        day, month = (first, second) if first > 12 else (second, first)
+        if month > 12:
+            raise CahError(
+                f"Impossible date '{raw}': neither {first} nor {second} is a month; {RIGHT_FORMS}."
+            )
+        return ParsedDate(_checked(year, month, day, raw).isoformat(), "day")
+    if _HAS_MONTH_NAME.search(raw):
+        return _parse_words(raw)
+    raise CahError(f"Unrecognised date '{raw}'; {RIGHT_FORMS}.")
+
+
+def _parse_words(raw: str) -> ParsedDate:
+    from dateutil import parser
+
+    has_day = bool(re.search(r"(?<![\d])\d{1,2}(?![\d])", raw))
+    has_year = bool(re.search(r"\d{4}", raw))
+    try:
+        first = parser.parse(raw, default=_DEFAULT_A)
+        second = parser.parse(raw, default=_DEFAULT_B)
+    except (ValueError, OverflowError) as error:
+        message = str(error)
+        if "day is out of range" in message or "must be in" in message:
+            raise CahError(f"Impossible date '{raw}': {message}; {RIGHT_FORMS}.") from None
+        raise CahError(f"Unrecognised date '{raw}'; {RIGHT_FORMS}.") from None
+    if not has_year or first.year != second.year:
+        raise CahError(f"Date '{raw}' has no year; {RIGHT_FORMS}.")
+    if has_day and first.day == second.day:
+        return ParsedDate(first.date().isoformat(), "day")
+    if first.month == second.month:
+        return ParsedDate(f"{first.year:04d}-{first.month:02d}", "month")
+    return ParsedDate(f"{first.year:04d}", "year")
+
+
+# parse twice with different defaults: what differs between the two was not in the text
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 2, 2)
+
+
+def optional_date(text: str | None, today: date | None = None) -> ParsedDate | None:
+    return None if text is None else parse_date(text, today)

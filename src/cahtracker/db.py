@@ -1,0 +1,215 @@
+"""The database layer: where the file is, opening it, first-use set-up, one transaction a command.
+
+Reads go through the standard library's sqlite3 connection, so that a listing starts
+without importing sqlite_utils (about 160 ms here); migrations and bulk writes use
+sqlite-utils on the same connection (`Store.db`). Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cahtracker.errors import CahError
+
+ENV_VAR = "CAHTRACKER_DB"
+DB_FILENAME = "cahtracker.db"
+APP_NAME = "cahtracker"
+BUSY_TIMEOUT_MS = 60_000
+# Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
+SCHEMA_VERSION = 1
+
+
+def default_path() -> Path:
+    import typer
+
+    return Path(typer.get_app_dir(APP_NAME)) / DB_FILENAME
+
+
+def resolve_path(option: str | os.PathLike | None = None) -> Path:
+    """`--db`, else `$CAHTRACKER_DB`, else cahtracker.db in the user's app folder."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return default_path()
+
+
+def seed_sql_path() -> Path:
+    """data/seed.sql: inside the wheel as cahtracker/data/seed.sql, in a checkout at data/."""
+    packaged = Path(__file__).resolve().parent / "data" / "seed.sql"
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / "seed.sql"
+
+
+def _dict_factory(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+def split_sql(script: str) -> Iterator[str]:
+    """Complete statements of a script, for running one by one inside a transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        if not statement and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
+    if statement.strip():
+        raise ValueError("seed.sql ends inside a statement")
+
+
+class Store:
+    """One open database: `query`/`one` for reads, `write(command)` for a transaction."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.command = "cahtracker"
+        self._db = None
+
+    @property
+    def db(self):  # -> sqlite_utils.Database, imported only by the code that writes
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def cursor(self, sql: str, params: Sequence | dict = ()) -> sqlite3.Cursor:
+        """A cursor whose rows are dicts (the connection itself keeps tuples for sqlite-utils)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = _dict_factory
+        return cursor.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence | dict = ()) -> list[dict[str, Any]]:
+        return self.cursor(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence | dict = ()) -> dict[str, Any] | None:
+        return self.cursor(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Sequence | dict = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def write(self, command: str) -> Iterator[Store]:
+        """One writing command = one IMMEDIATE transaction; other writers wait (busy timeout)."""
+        if self.conn.in_transaction:
+            raise RuntimeError("write() does not nest")
+        self.command = command
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def log_change(
+        self,
+        table: str,
+        key: str | int,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> int:
+        """Record one write in `changes` (the base of `db log` and `db undo`)."""
+        cursor = self.conn.execute(
+            "INSERT INTO changes (at, command, table_name, row_key, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                self.command,
+                table,
+                str(key),
+                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
+                None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+        return cursor.lastrowid
+
+    def setting(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM settings WHERE key = ?", (key,))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def open_store(path: Path) -> Store:
+    """Open (and on first use create, migrate and seed) the database at `path`."""
+    if path.is_dir():
+        raise CahError(
+            f"Database path {path} is a folder; give a file path such as {path / DB_FILENAME}."
+        )
+    if path.exists() and path.stat().st_size:
+        with open(path, "rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                raise CahError(
+                    f"{path} is not a SQLite database; give a cahtracker database file or a new path."
+                )
+    elif not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CahError(f"Cannot create the folder for {path}: {error.strerror}.") from None
+    try:
+        conn = connect(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise CahError(f"Cannot open {path}: {error}.") from None
+    store = Store(path, conn)
+    if version == SCHEMA_VERSION:
+        return store
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise CahError(
+            f"{path} was made by a newer cahtracker (schema {version}, this one knows {SCHEMA_VERSION}); "
+            "upgrade cahtracker to open it."
+        )
+    try:
+        _migrate_and_seed(store)
+    except sqlite3.OperationalError as error:
+        conn.close()
+        raise CahError(f"Cannot set up the database {path}: {error}.") from None
+    return store
+
+
+def _migrate_and_seed(store: Store) -> None:
+    from cahtracker import migrations
+
+    conn = store.conn
+    conn.execute("PRAGMA journal_mode = WAL")
+    with store.write("db init"):
+        # another process may have finished the set-up while this one waited for the lock
+        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        migrations.apply(store.db)
+        if not conn.execute("SELECT 1 FROM states LIMIT 1").fetchone():
+            load_seed(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def load_seed(conn: sqlite3.Connection, seed_path: Path | None = None) -> int:
+    """Run data/seed.sql statement by statement inside the caller's transaction."""
+    count = 0
+    for statement in split_sql((seed_path or seed_sql_path()).read_text(encoding="utf-8")):
+        conn.execute(statement)
+        count += 1
+    return count

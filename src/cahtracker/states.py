@@ -1,0 +1,103 @@
+"""States and regional groups (domain functions: they return rows, never print)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cahtracker.errors import CahError
+from cahtracker.names import NameIndex, name_key
+
+GROUPS = (
+    "African",
+    "Asia-Pacific",
+    "Eastern European",
+    "Latin American and Caribbean",
+    "Western European and Others",
+)
+_GROUP_ALIASES = {
+    "africa": "African",
+    "african group": "African",
+    "ag": "African",
+    "asia pacific": "Asia-Pacific",
+    "asia-pacific group": "Asia-Pacific",
+    "apg": "Asia-Pacific",
+    "eastern europe": "Eastern European",
+    "eeg": "Eastern European",
+    "lac": "Latin American and Caribbean",
+    "grulac": "Latin American and Caribbean",
+    "weog": "Western European and Others",
+    "western european and other states": "Western European and Others",
+}
+OBSERVERS = "observers"
+NO_GROUP_LABEL = "(no group: observer)"
+
+
+def resolve_group(text: str) -> str:
+    """A regional group from its name or usual abbreviation; `observers` for the two observers."""
+    key = name_key(text)
+    for group in GROUPS:
+        if name_key(group) == key:
+            return group
+    if key in _GROUP_ALIASES:
+        return _GROUP_ALIASES[key]
+    if key in ("observer", "observers", "none"):
+        return OBSERVERS
+    known = ", ".join(GROUPS)
+    raise CahError(
+        f"Unknown regional group '{text}'; use one of: {known} (or WEOG, GRULAC, EEG, APG, observers)."
+    )
+
+
+def group_clause(group: str | None, column: str = "s.regional_group") -> tuple[str, list[Any]]:
+    """SQL condition and parameters for a `--group` filter (already resolved)."""
+    if group is None:
+        return "1", []
+    if group == OBSERVERS:
+        return f"{column} IS NULL", []
+    return f"{column} = ?", [group]
+
+
+def list_states(store, group: str | None = None) -> list[dict[str, Any]]:
+    where, params = group_clause(group)
+    return store.query(
+        "SELECT s.iso3, s.name, s.un_vote_name, s.regional_group, s.status, s.admitted_on, s.iso2 "
+        f"FROM states s WHERE {where} ORDER BY s.name",
+        params,
+    )
+
+
+def show_state(store, names: NameIndex, text: str) -> dict[str, Any]:
+    ref = names.resolve(text)
+    row = store.one("SELECT * FROM states WHERE iso3 = ?", (ref.iso3,))
+    aliases = [
+        r["alias"]
+        + (
+            f" (from {r['valid_from'] or '…'} to {r['valid_to'] or '…'})"
+            if r["valid_from"] or r["valid_to"]
+            else ""
+        )
+        for r in store.query(
+            "SELECT alias, valid_from, valid_to FROM state_aliases WHERE iso3 = ? ORDER BY alias",
+            (ref.iso3,),
+        )
+    ]
+    return {
+        "iso3": row["iso3"],
+        "iso2": row["iso2"],
+        "m49": row["m49"],
+        "name": row["name"],
+        "un_vote_name": row["un_vote_name"],
+        "regional_group": row["regional_group"],
+        "status": row["status"],
+        "admitted_on": row["admitted_on"],
+        "aliases": aliases,
+    }
+
+
+def group_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts by regional group, in the UN's order, observers last."""
+    counts = {g: 0 for g in GROUPS}
+    for row in rows:
+        key = row.get("regional_group") or NO_GROUP_LABEL
+        counts[key] = counts.get(key, 0) + 1
+    return {k: v for k, v in counts.items() if v}

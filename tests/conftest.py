@@ -1,0 +1,112 @@
+"""Shared fixtures: every test gets its own database under tmp_path, never the user's."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+# Typer's own test settings: no colour, no terminal-width surprises (CONVENTIONS.md).
+os.environ["TERMINAL_WIDTH"] = "3000"
+os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+os.environ["NO_COLOR"] = "1"
+for _name in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
+    os.environ.pop(_name, None)
+
+_SEEDED: dict[str, Path] = {}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db_env(tmp_path, monkeypatch):
+    """$CAHTRACKER_DB points into tmp_path, so a test can never touch a real database."""
+    monkeypatch.setenv("CAHTRACKER_DB", str(tmp_path / "env.db"))
+
+
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory) -> Path:
+    from cahtracker.db import open_store
+
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    open_store(path).close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path, _seeded_template) -> Path:
+    """A freshly seeded database file (a copy of one built once per session)."""
+    path = tmp_path / "cah.db"
+    shutil.copy(_seeded_template, path)
+    return path
+
+
+@pytest.fixture
+def store(db_path):
+    from cahtracker.db import open_store
+
+    s = open_store(db_path)
+    yield s
+    s.close()
+
+
+class Cli:
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, db: Path | None = None):
+        from cahtracker.cli import app
+
+        return self.runner.invoke(app, ["--db", str(db or self.db), *args], input=input)
+
+    def ok(self, *args: str, input: str | None = None):
+        result = self(*args, input=input)
+        assert result.exit_code == 0, (
+            f"exit {result.exit_code}: {result.output}\n{result.exception!r}"
+        )
+        return result
+
+
+@pytest.fixture
+def cli(db_path) -> Cli:
+    """Run cahtracker against the test's database: `cli("states", "list")`; `cli.ok(...)` asserts exit 0."""
+    return Cli(db_path)
+
+
+def file_digest(path: Path) -> str:
+    """Digest of a database file after folding its WAL in, to prove a refusal changed nothing."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def unchanged(db_path):
+    """`with unchanged(): ...` asserts the database bytes are the same after the block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check():
+        before = file_digest(db_path)
+        yield
+        assert file_digest(db_path) == before, "the database changed"
+
+    return check
+
+
+def assert_refused(result, *fragments: str, code: int = 1) -> None:
+    """One line on stderr/stdout, the expected exit code, no traceback."""
+    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    text = result.output.strip()
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in {text!r}"
