@@ -1,0 +1,74 @@
+"""The database layer under real processes: first use by several at once, busy waits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from cahtracker.db import SCHEMA_VERSION, open_store, split_sql
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cahtracker", *args],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
+def test_eight_processes_creating_the_same_database_all_succeed_and_seed_once(tmp_path):
+    db = tmp_path / "race.db"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(lambda _: run_cli("--db", str(db), "states", "list", "-f", "json"), range(8))
+        )
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert len(json.loads(result.stdout)) == 195
+    store = open_store(db)
+    assert store.scalar("SELECT count(*) FROM states") == 195
+    assert store.scalar("SELECT count(*) FROM topics") == 5
+    assert store.scalar("SELECT count(*) FROM _migrations") == SCHEMA_VERSION
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    store.close()
+
+
+def test_a_failed_write_rolls_back_everything(db_path):
+    store = open_store(db_path)
+    before = store.scalar("SELECT count(*) FROM events")
+    try:
+        with store.write("test"):
+            store.conn.execute("INSERT INTO events (title) VALUES ('half-written')")
+            raise RuntimeError("crash in the middle of a command")
+    except RuntimeError:
+        pass
+    assert store.scalar("SELECT count(*) FROM events") == before
+    store.close()
+
+
+def test_seed_statements_split_on_statement_ends_only():
+    script = "-- comment\nINSERT INTO t VALUES ('a;b');\n\nINSERT INTO t VALUES ('line\none');\n"
+    assert list(split_sql(script)) == [
+        "INSERT INTO t VALUES ('a;b');\n",
+        "INSERT INTO t VALUES ('line\none');\n",
+    ]
+
+
+def test_missing_folder_is_created_for_a_new_database(tmp_path):
+    result = run_cli("--db", str(tmp_path / "new" / "sub" / "c.db"), "db", "init")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new" / "sub" / "c.db").exists()
+
+
+def test_a_folder_as_database_path_is_refused(tmp_path):
+    result = run_cli("--db", str(tmp_path), "states", "list")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error:") and "is a folder" in result.stderr
+    assert "Traceback" not in result.stderr
