@@ -1,0 +1,297 @@
+"""`cahtracker position`: what each state said on each contested topic, and how that changed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cahtracker.context import get_names, get_store
+from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+
+app = typer.Typer(
+    help="States' stances (support, oppose, mixed, undecided) on the treaty and its contested topics.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+GroupOption = Annotated[
+    str | None, typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...).")
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Show the picture on this date (default: now)."),
+]
+
+POSITION_COLUMNS = [
+    ("iso3", "ISO3"),
+    ("name", "State"),
+    ("topic", "Topic"),
+    ("stance", "Stance"),
+    ("date", "Date"),
+    ("date_precision", "Precision"),
+    ("source", "Source"),
+    ("quote", "Quote"),
+]
+# symbol and Rich style of each stance in the terminal matrix
+SYMBOLS = {
+    "support": ("✔", "green"),
+    "oppose": ("✘", "red"),
+    "mixed": ("±", "yellow"),
+    "undecided": ("?", "dim"),
+}
+
+
+def _as_of(text: str | None) -> str | None:
+    from cahtracker.dates import parse_date
+    from cahtracker.timeline import current_date
+
+    return None if text is None else parse_date(text, current_date()).value
+
+
+def _states(n: int) -> str:
+    return f"{n} state" if n == 1 else f"{n} states"
+
+
+def _group(text: str | None) -> str | None:
+    from cahtracker.states import resolve_group
+
+    return None if text is None else resolve_group(text)
+
+
+@app.command("set")
+def set_command(
+    ctx: typer.Context,
+    states: Annotated[
+        list[str],
+        typer.Argument(
+            help="States: names, aliases or ISO codes; each may be a list ('A, B and C')."
+        ),
+    ],
+    topic: Annotated[
+        str, typer.Option("--topic", "-t", help="Topic slug (see `position topics`).")
+    ],
+    stance: Annotated[
+        str, typer.Option("--stance", "-s", help="support, oppose, mixed or undecided.")
+    ],
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date", "-d", help="When the state said it (default: today; 'unknown' if not known)."
+        ),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Document symbol, meeting record or URL.")
+    ] = None,
+    quote: Annotated[
+        str | None, typer.Option("--quote", "-q", help="What the state said, kept verbatim.")
+    ] = None,
+) -> None:
+    """Record a stance of one or more states on a topic (a new event; history is kept)."""
+    from cahtracker.dates import parse_date
+    from cahtracker.positions import resolve_stance, resolve_topic, set_stance
+    from cahtracker.timeline import current_date
+
+    store = get_store(ctx)
+    slug = resolve_topic(store, topic)
+    chosen = resolve_stance(stance)
+    if date is not None and date.strip().casefold() == "unknown":
+        when, precision = None, "unknown"
+    else:
+        parsed = parse_date(date if date is not None else "today", current_date())
+        when, precision = parsed.value, parsed.precision
+    names = get_names(ctx)
+    refs = []
+    for argument in states:
+        for ref in names.resolve_list(argument, on=when):
+            if ref not in refs:
+                refs.append(ref)
+    rows = set_stance(store, refs, slug, chosen, when, precision, source, quote)
+    when_text = f"{when} ({precision})" if when else "an unknown date"
+    for row in rows:
+        message(f"{row['name']} ({row['iso3']}): {chosen} on {slug}, {when_text}.")
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    stance: Annotated[str | None, typer.Option("--stance", "-s", help="Only this stance.")] = None,
+    group: GroupOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The latest stance of each state per topic (on --as-of), with date, source and quote."""
+    from cahtracker.positions import list_positions, resolve_stance, resolve_topic
+
+    store = get_store(ctx)
+    slug = resolve_topic(store, topic) if topic is not None else None
+    chosen = resolve_stance(stance) if stance is not None else None
+    resolved_group = _group(group)
+    date = _as_of(as_of)
+    rows = list_positions(store, slug, chosen, resolved_group, date)
+    title = "Positions" + "".join(
+        f" — {part}" for part in (slug, chosen, resolved_group, date and f"as of {date}") if part
+    )
+    render(
+        rows,
+        fmt,
+        columns=POSITION_COLUMNS,
+        title=title,
+        footer=[f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")],
+        empty="No stances recorded for this selection.",
+    )
+
+
+@app.command("history")
+def history_command(
+    ctx: typer.Context,
+    state: Annotated[str, typer.Argument(help="A state: name, alias or ISO code.")],
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every stance a state took, oldest first (undated ones first)."""
+    from cahtracker.positions import position_history, resolve_topic
+
+    store = get_store(ctx)
+    slug = resolve_topic(store, topic) if topic is not None else None
+    ref = get_names(ctx).resolve(state)
+    rows = position_history(store, ref.iso3, slug)
+    render(
+        rows,
+        fmt,
+        columns=POSITION_COLUMNS,
+        title=f"Positions of {ref.name}" + (f" — {slug}" if slug else ""),
+        empty=f"No stances recorded for {ref.name}.",
+    )
+
+
+@app.command("topics")
+def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """The topics positions are about, with the number of states that took a stance."""
+    from cahtracker.positions import topics
+
+    rows = topics(get_store(ctx))
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("slug", "Slug"),
+            ("title", "Title"),
+            ("description", "Description"),
+            ("states", "States"),
+        ],
+        title="Topics",
+    )
+
+
+@app.command("topic-add")
+def topic_add_command(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="Short lowercase name, e.g. 'immunities'.")],
+    title: Annotated[str, typer.Option("--title", help="Title shown in listings.")],
+    description: Annotated[
+        str | None, typer.Option("--description", help="What the topic is about.")
+    ] = None,
+) -> None:
+    """Add a topic that states can take positions on."""
+    from cahtracker.positions import add_topic
+
+    row = add_topic(get_store(ctx), slug, title, description)
+    message(f"Added topic {row['slug']}: {row['title']}.")
+
+
+@app.command("matrix")
+def matrix_command(
+    ctx: typer.Context,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", "-t", help="Only these topics (repeat the option)."),
+    ] = None,
+    group: GroupOption = None,
+    as_of: AsOfOption = None,
+    all_states: Annotated[
+        bool, typer.Option("--all", help="Show every state, also those with no stance.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """States × topics: each state's latest stance, with a legend and per-topic counts."""
+    from cahtracker.positions import resolve_topic, stance_matrix, topic_slugs
+
+    store = get_store(ctx)
+    if topic:
+        slugs = []
+        for text in topic:
+            slug = resolve_topic(store, text)
+            if slug not in slugs:
+                slugs.append(slug)
+    else:
+        slugs = topic_slugs(store)
+    resolved_group = _group(group)
+    date = _as_of(as_of)
+    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states)
+    title = "Stances by state and topic" + "".join(
+        f" — {part}" for part in (resolved_group, date and f"as of {date}") if part
+    )
+    count_lines = [
+        f"{slug}: "
+        + ", ".join(f"{n} {stance}" for stance, n in by_stance.items())
+        + f" ({_states(sum(by_stance.values()))})"
+        for slug, by_stance in counts.items()
+    ]
+    if fmt is OutputFormat.json:
+        render(rows, fmt)
+        return
+    if fmt is not OutputFormat.table:
+        flat = [
+            {
+                "iso3": r["iso3"],
+                "name": r["name"],
+                "regional_group": r["regional_group"],
+                **r["stances"],
+            }
+            for r in rows
+        ]
+        columns = [("iso3", "ISO3"), ("name", "State"), ("regional_group", "Regional group")]
+        columns += [(slug, slug) for slug in slugs]
+        if fmt is OutputFormat.csv and not flat:
+            render([], fmt, columns=columns)
+            return
+        render(flat, fmt, columns=columns, title=title, footer=count_lines)
+        return
+    _print_matrix(rows, slugs, title, count_lines)
+
+
+def _print_matrix(
+    rows: list[dict[str, Any]], slugs: list[str], title: str, count_lines: list[str]
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from cahtracker.output import get_console
+
+    console = get_console()
+    if not rows:
+        console.print(Text("No stances recorded for this selection."))
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("ISO3")
+    table.add_column("State")
+    for slug in slugs:
+        table.add_column(slug, justify="center")
+    for row in rows:
+        cells = [Text(row["iso3"]), Text(row["name"])]
+        for slug in slugs:
+            stance = row["stances"][slug]
+            symbol, style = SYMBOLS[stance] if stance else ("", "")
+            cells.append(Text(symbol, style=style))
+        table.add_row(*cells)
+    console.print(table)
+    legend = Text("Legend: ")
+    for i, (stance, (symbol, style)) in enumerate(SYMBOLS.items()):
+        legend.append(("; " if i else "") + symbol, style=style)
+        legend.append(f" {stance}")
+    legend.append("; blank no stance recorded")
+    console.print(legend)
+    for line in count_lines:
+        console.print(Text(line))

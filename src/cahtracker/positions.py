@@ -1,0 +1,216 @@
+"""Positions: what each state said on each topic, as dated events; the current picture is derived.
+
+A stance is never overwritten: `set` adds an event. For each state and topic, the stance
+on a date is the latest event not after that date. Events with no known date count at
+every date and sort before dated ones; events on the same date are ordered by entry
+(the one recorded last wins). Dates compare as text (`2024-11` is the start of November).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cahtracker.errors import CahError
+
+STANCES = ("support", "oppose", "mixed", "undecided")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# the JSON shape of `position list` and `position history` (DESIGN.md)
+POSITION_KEYS = ("iso3", "name", "topic", "stance", "date", "date_precision", "source", "quote")
+
+
+def topics(store) -> list[dict[str, Any]]:
+    """Every topic, in the order they were added, with how many states have a stance on it."""
+    return store.query(
+        "SELECT t.slug, t.title, t.description, "
+        "(SELECT count(DISTINCT p.iso3) FROM positions p WHERE p.topic = t.slug) AS states "
+        "FROM topics t ORDER BY t.rowid"
+    )
+
+
+def topic_slugs(store) -> list[str]:
+    return [r["slug"] for r in store.query("SELECT slug FROM topics ORDER BY rowid")]
+
+
+def resolve_topic(store, text: str) -> str:
+    """The slug of a known topic, or a CahError listing the known ones."""
+    known = topic_slugs(store)
+    slug = text.strip().casefold()
+    if slug in known:
+        return slug
+    listed = ", ".join(known) if known else "(none yet)"
+    raise CahError(
+        f"Unknown topic '{text}'; known topics: {listed} "
+        "(add one with `cahtracker position topic-add SLUG --title TITLE`)."
+    )
+
+
+def resolve_stance(text: str) -> str:
+    stance = text.strip().casefold()
+    if stance in STANCES:
+        return stance
+    raise CahError(f"Unknown stance '{text}'; use one of: {', '.join(STANCES)}.")
+
+
+def add_topic(store, slug: str, title: str, description: str | None = None) -> dict[str, Any]:
+    """Add a topic; the slug is lowercase words joined by hyphens and must be new."""
+    slug = slug.strip()
+    if not _SLUG.match(slug):
+        raise CahError(
+            f"Invalid topic slug '{slug}'; use lowercase letters and digits joined by hyphens, "
+            "e.g. 'immunities' or 'gender-apartheid'."
+        )
+    if not title.strip():
+        raise CahError("Empty topic title; give --title with a few words.")
+    if store.one("SELECT 1 FROM topics WHERE slug = ?", (slug,)):
+        raise CahError(
+            f"Topic '{slug}' already exists; known topics: {', '.join(topic_slugs(store))}."
+        )
+    row = {"slug": slug, "title": title, "description": description}
+    with store.write("position topic-add"):
+        store.conn.execute(
+            "INSERT INTO topics (slug, title, description) VALUES (:slug, :title, :description)",
+            row,
+        )
+        store.log_change("topics", slug, None, row)
+    return row
+
+
+def set_stance(
+    store,
+    states: list,
+    topic: str,
+    stance: str,
+    date: str | None,
+    date_precision: str,
+    source: str | None = None,
+    quote: str | None = None,
+) -> list[dict[str, Any]]:
+    """Record one stance event per state (states already resolved to StateRefs); returns the rows."""
+    written = []
+    with store.write("position set"):
+        for ref in states:
+            row = {
+                "iso3": ref.iso3,
+                "topic": topic,
+                "stance": stance,
+                "date": date,
+                "date_precision": date_precision,
+                "source": source,
+                "quote": quote,
+            }
+            cursor = store.conn.execute(
+                "INSERT INTO positions (iso3, topic, stance, date, date_precision, source, quote) "
+                "VALUES (:iso3, :topic, :stance, :date, :date_precision, :source, :quote)",
+                row,
+            )
+            row = {"id": cursor.lastrowid, **row}
+            store.log_change("positions", cursor.lastrowid, None, row)
+            written.append({**row, "name": ref.name})
+    return written
+
+
+def _events(
+    store,
+    topic: str | None = None,
+    iso3: str | None = None,
+    group: str | None = None,
+    as_of: str | None = None,
+) -> list[dict[str, Any]]:
+    """Position events in replay order: undated first, then by date, then by entry."""
+    from cahtracker.states import group_clause
+
+    where, params = group_clause(group)
+    clauses = [where]
+    if topic is not None:
+        clauses.append("p.topic = ?")
+        params.append(topic)
+    if iso3 is not None:
+        clauses.append("p.iso3 = ?")
+        params.append(iso3)
+    if as_of is not None:
+        clauses.append("(p.date IS NULL OR p.date <= ?)")
+        params.append(as_of)
+    return store.query(
+        "SELECT p.id, p.iso3, s.name, s.regional_group, p.topic, p.stance, p.date, "
+        "p.date_precision, p.source, p.quote FROM positions p JOIN states s ON s.iso3 = p.iso3 "
+        f"WHERE {' AND '.join(clauses)} ORDER BY p.date IS NOT NULL, p.date, p.id",
+        params,
+    )
+
+
+def _shape(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in POSITION_KEYS}
+
+
+def latest_stances(
+    store,
+    topic: str | None = None,
+    group: str | None = None,
+    as_of: str | None = None,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(iso3, topic) -> the event that decides the stance on `as_of` (None: now)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for event in _events(store, topic=topic, group=group, as_of=as_of):
+        latest[(event["iso3"], event["topic"])] = event
+    return latest
+
+
+def list_positions(
+    store,
+    topic: str | None = None,
+    stance: str | None = None,
+    group: str | None = None,
+    as_of: str | None = None,
+) -> list[dict[str, Any]]:
+    """The latest stance of each state per topic, by topic (in topic order) then state name."""
+    order = {slug: i for i, slug in enumerate(topic_slugs(store))}
+    rows = [
+        row
+        for row in latest_stances(store, topic, group, as_of).values()
+        if stance is None or row["stance"] == stance
+    ]
+    rows.sort(key=lambda r: (order.get(r["topic"], len(order)), r["name"]))
+    return [_shape(r) for r in rows]
+
+
+def position_history(store, iso3: str, topic: str | None = None) -> list[dict[str, Any]]:
+    """Every stance the state took, oldest first (undated first)."""
+    return [_shape(r) for r in _events(store, topic=topic, iso3=iso3)]
+
+
+def stance_matrix(
+    store,
+    topics_shown: list[str],
+    group: str | None = None,
+    as_of: str | None = None,
+    all_states: bool = False,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """States × topics: rows {iso3, name, regional_group, stances: {topic: stance or None}}.
+
+    Only states with a stance on at least one shown topic, unless `all_states`.
+    Also returns per-topic counts {topic: {stance: n}}.
+    """
+    from cahtracker.states import list_states
+
+    latest = latest_stances(store, group=group, as_of=as_of)
+    rows = []
+    counts = {slug: dict.fromkeys(STANCES, 0) for slug in topics_shown}
+    for state in list_states(store, group):
+        stances = {}
+        for slug in topics_shown:
+            event = latest.get((state["iso3"], slug))
+            stances[slug] = event["stance"] if event else None
+            if event:
+                counts[slug][event["stance"]] += 1
+        if all_states or any(stances.values()):
+            rows.append(
+                {
+                    "iso3": state["iso3"],
+                    "name": state["name"],
+                    "regional_group": state["regional_group"],
+                    "stances": stances,
+                }
+            )
+    return rows, counts

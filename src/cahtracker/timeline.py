@@ -1,0 +1,149 @@
+"""The process timeline: past and coming events, each with its date precision and source.
+
+A date with less than day precision stands for a period: `2028` runs from 2028-01-01 to
+2028-12-31, `2026-03` from 2026-03-01 to 2026-03-31. Events sort by the start of that
+period; the "next" event is the first whose start is after today. Today is the system
+date unless `CAHTRACKER_TODAY` (an ISO date) says otherwise (for tests and for looking at
+the timeline as it stood on another day); `list_events` also takes `today` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+from cahtracker.errors import CahError
+
+TODAY_ENV = "CAHTRACKER_TODAY"
+EVENT_KEYS = (
+    "id",
+    "starts_on",
+    "ends_on",
+    "date_precision",
+    "title",
+    "body",
+    "place",
+    "source",
+    "note",
+)
+
+
+def current_date() -> date:
+    """Today, or the ISO date in $CAHTRACKER_TODAY."""
+    text = os.environ.get(TODAY_ENV)
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CahError(
+            f"${TODAY_ENV} is '{text}', not an ISO date; set it like 2026-11-27 or unset it."
+        ) from None
+
+
+def period_start(value: str) -> str:
+    """The first day of a stored date (YYYY, YYYY-MM or YYYY-MM-DD) as YYYY-MM-DD."""
+    if len(value) == 4:
+        return f"{value}-01-01"
+    if len(value) == 7:
+        return f"{value}-01"
+    return value
+
+
+def period_end(value: str) -> str:
+    """The last day of a stored date's period, as text that compares correctly."""
+    if len(value) == 4:
+        return f"{value}-12-31"
+    if len(value) == 7:
+        import calendar
+
+        year, month = int(value[:4]), int(value[5:7])
+        return f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return value
+
+
+def _status(event: dict[str, Any], today: str) -> str:
+    start = event["starts_on"]
+    if start is None:
+        return "undated"
+    if period_start(start) > today:
+        return "coming"
+    end = event["ends_on"] or start
+    if period_end(end) < today:
+        return "past"
+    # "2028" with no end: today falls in the year, but the event may be before or after it
+    return "ongoing" if event["ends_on"] or len(start) == 10 else "in-period"
+
+
+def list_events(
+    store,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """Events overlapping [from, to], by start; keys EVENT_KEYS plus `status` and `next`.
+
+    `status` is past, ongoing, coming, undated, or in-period (today falls within an
+    imprecise date such as `2028` given with no end, so it may be before or after); `next` marks the first event (of all,
+    not only of those shown) whose start is after today.
+    """
+    today_text = (today or current_date()).isoformat()
+    events = store.query(f"SELECT {', '.join(EVENT_KEYS)} FROM events ORDER BY id")
+    events.sort(key=lambda e: (e["starts_on"] is None, period_start(e["starts_on"] or ""), e["id"]))
+    next_id = next(
+        (
+            e["id"]
+            for e in events
+            if e["starts_on"] is not None and period_start(e["starts_on"]) > today_text
+        ),
+        None,
+    )
+    rows = []
+    for event in events:
+        start, end = event["starts_on"], event["ends_on"] or event["starts_on"]
+        if date_from is not None and (start is None or period_end(end) < period_start(date_from)):
+            continue
+        if date_to is not None and (start is None or period_start(start) > period_end(date_to)):
+            continue
+        rows.append({**event, "status": _status(event, today_text), "next": event["id"] == next_id})
+    return rows
+
+
+def add_event(
+    store,
+    starts_on: str,
+    date_precision: str,
+    title: str,
+    ends_on: str | None = None,
+    place: str | None = None,
+    body: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Add an event (dates already parsed); an end before the start is refused."""
+    if not title.strip():
+        raise CahError("Empty event title; give a few words such as 'Preparatory committee'.")
+    if ends_on is not None and period_end(ends_on) < period_start(starts_on):
+        raise CahError(
+            f"The end {ends_on} is before the start {starts_on}; give an --end on or after the start."
+        )
+    row = {
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "date_precision": date_precision,
+        "title": title,
+        "body": body,
+        "place": place,
+        "source": source,
+        "note": note,
+    }
+    with store.write("timeline add"):
+        cursor = store.conn.execute(
+            "INSERT INTO events (starts_on, ends_on, date_precision, title, body, place, source, note) "
+            "VALUES (:starts_on, :ends_on, :date_precision, :title, :body, :place, :source, :note)",
+            row,
+        )
+        row = {"id": cursor.lastrowid, **row}
+        store.log_change("events", cursor.lastrowid, None, row)
+    return row
