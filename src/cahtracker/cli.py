@@ -84,10 +84,14 @@ def root(
 
 def _register() -> None:
     from cahtracker.commands import db as db_commands
+    from cahtracker.commands import docs as docs_commands
+    from cahtracker.commands import sponsors as sponsors_commands
     from cahtracker.commands import states as states_commands
 
     app.add_typer(db_commands.app, name="db")
     app.add_typer(states_commands.app, name="states")
+    app.add_typer(docs_commands.app, name="docs")
+    app.add_typer(sponsors_commands.app, name="sponsors")
 
 
 _register()
