@@ -313,3 +313,28 @@ def test_import_bad_files_are_refused(cli, tmp_path, unchanged, content, fragmen
 def test_andorra_iso_code_before_a_final_and_is_a_name(cli):
     cli.ok("sponsors", "add", "Austria, AND and Fiji", "--date", "2024-11-20")
     assert {"AUT", "AND", "FJI"} <= set(iso3s(cli))
+
+
+def test_sponsors_list_path_imports_no_heavy_library(db_path):
+    """The main command: no sqlite_utils or dateutil (and no dates parsed) without --as-of."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; from cahtracker.cli import app\n"
+        "try:\n"
+        f"    app(['--db', {str(db_path)!r}, 'sponsors', 'list'], prog_name='cahtracker')\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('HEAVY=' + ','.join(m for m in ('sqlite_utils', 'dateutil', 'jinja2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Czechia" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY="

@@ -72,6 +72,15 @@ def _refs(ctx: typer.Context, texts: list[str], on: str | None) -> list:
     return [ref for text in texts for ref in names.resolve_list(text, on=on)]
 
 
+def _when(date: str | None, precision: str | None) -> str:
+    """A date with its precision, as a person would say it."""
+    if date is None:
+        return "date unknown"
+    if precision == "on-or-before":
+        return f"on or before {date}"
+    return date if precision in (None, "day") else f"{date} ({precision})"
+
+
 def _labels(refs) -> str:
     return ", ".join(r.label() for r in refs)
 
@@ -141,7 +150,7 @@ def _report_added(symbol: str, result: dict, refs) -> None:
         first = added[0]
         message(
             f"Added {len(added)} {'sponsor' if len(added) == 1 else 'sponsors'} of {symbol} "
-            f"({first['role']}, {first['date']} {first['date_precision']}): "
+            f"({first['role']}, {_when(first['date'], first['date_precision'])}): "
             + ", ".join(labels[e["iso3"]] for e in added)
             + "."
         )
@@ -173,7 +182,7 @@ def withdraw_command(
     events = withdraw_sponsors(store, symbol, refs, when, source)
     message(
         f"Withdrew {len(events)} {'sponsor' if len(events) == 1 else 'sponsors'} of {symbol} "
-        f"({events[0]['date']}): {_labels(refs)}."
+        f"({_when(events[0]['date'], events[0]['date_precision'])}): {_labels(refs)}."
     )
 
 
