@@ -200,9 +200,25 @@ def last_undoable(store: Store) -> int:
 
 
 def undo_change(store: Store, change_id: int | None = None) -> dict[str, Any]:
-    """Undo one change (default: the newest one in effect); returns the change undone."""
-    if change_id is None:
-        change_id = last_undoable(store)
+    """Undo one change (default: the newest one in effect); returns the change undone.
+
+    The checks run inside the write transaction, so two concurrent undos cannot both pick
+    the same change; a refusal rolls back and leaves the file as it was.
+    """
+    try:
+        with store.write("db undo"):
+            if change_id is None:
+                change_id = last_undoable(store)
+            store.command = undo_command(change_id)  # how later undos know this one
+            return _undo(store, change_id)
+    except sqlite3.IntegrityError as error:
+        raise CahError(
+            f"Cannot undo #{change_id}: restoring the row would break the database ({error}); "
+            "nothing was undone."
+        ) from None
+
+
+def _undo(store: Store, change_id: int) -> dict[str, Any]:
     change = store.one("SELECT * FROM changes WHERE id = ?", (change_id,))
     if change is None:
         newest = store.scalar("SELECT max(id) FROM changes")
@@ -232,7 +248,8 @@ def undo_change(store: Store, change_id: int | None = None) -> dict[str, Any]:
     if blockers:
         raise CahError(
             f"Cannot undo #{change_id}: later change{'s' if len(blockers) > 1 else ''} "
-            f"{', '.join(f'#{b}' for b in blockers)} to {table} {row_key} depend on it; undo "
+            f"{', '.join(f'#{b}' for b in blockers)} to {table} {row_key} "
+            f"depend{'' if len(blockers) > 1 else 's'} on it; undo "
             f"{'them' if len(blockers) > 1 else 'it'} first."
         )
     before = None if change["before"] is None else json.loads(change["before"])
@@ -259,33 +276,24 @@ def undo_change(store: Store, change_id: int | None = None) -> dict[str, Any]:
         raise CahError(
             f"Cannot undo #{change_id}: {table} has no column {', '.join(unknown)} any more."
         )
-    try:
-        with store.write(undo_command(change_id)):
-            if before is None:
-                store.conn.execute(f'DELETE FROM "{table}" WHERE {where}', params)
-            elif after is None:
-                names = ", ".join(f'"{c}"' for c in before)
-                marks = ", ".join("?" for _ in before)
-                store.conn.execute(
-                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(before.values())
-                )
-            else:
-                sets = ", ".join(f'"{c}" = ?' for c in before)
-                store.conn.execute(
-                    f'UPDATE "{table}" SET {sets} WHERE {where}', [*before.values(), *params]
-                )
-            restored = None
-            if before is not None:
-                restored = store.one(
-                    f'SELECT * FROM "{table}" WHERE {_where(_row_identity(pk, before, row_key))[0]}',
-                    list(_row_identity(pk, before, row_key).values()),
-                )
-            store.log_change(table, row_key, current, restored)
-    except sqlite3.IntegrityError as error:
-        raise CahError(
-            f"Cannot undo #{change_id}: restoring {table} {row_key} would break the database ({error}); "
-            "nothing was undone."
-        ) from None
+    if before is None:
+        store.conn.execute(f'DELETE FROM "{table}" WHERE {where}', params)
+    elif after is None:
+        names = ", ".join(f'"{c}"' for c in before)
+        marks = ", ".join("?" for _ in before)
+        store.conn.execute(
+            f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(before.values())
+        )
+    else:
+        sets = ", ".join(f'"{c}" = ?' for c in before)
+        store.conn.execute(
+            f'UPDATE "{table}" SET {sets} WHERE {where}', [*before.values(), *params]
+        )
+    restored = None
+    if before is not None:
+        where_before, params_before = _where(_row_identity(pk, before, row_key))
+        restored = store.one(f'SELECT * FROM "{table}" WHERE {where_before}', params_before)
+    store.log_change(table, row_key, current, restored)
     return {
         "id": change_id,
         "command": change["command"],

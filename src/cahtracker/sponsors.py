@@ -172,29 +172,30 @@ def add_sponsors(
     if role not in ROLES:
         raise CahError(f"Unknown role '{role}'; use main or co.")
     when = when or _today()
-    current = {r["iso3"]: r for r in current_sponsors(store, symbol, when.value)}
     refs = _unique(refs)
-    already = [current[r.iso3] for r in refs if r.iso3 in current]
-    joining = [r for r in refs if r.iso3 not in current]
     added: list[dict[str, Any]] = []
-    if joining:
-        with store.write(command):
-            for ref in joining:
-                added.append(
-                    _insert_logged(
-                        store,
-                        "sponsorship_events",
-                        {
-                            "symbol": symbol,
-                            "iso3": ref.iso3,
-                            "action": "joined",
-                            "role": role,
-                            "date": when.value,
-                            "date_precision": when.precision,
-                            "source": source,
-                        },
-                    )
+    # decided inside the transaction: a concurrent writer waits instead of racing the check
+    with store.write(command):
+        current = {r["iso3"]: r for r in current_sponsors(store, symbol, when.value)}
+        already = [current[r.iso3] for r in refs if r.iso3 in current]
+        for ref in refs:
+            if ref.iso3 in current:
+                continue
+            added.append(
+                _insert_logged(
+                    store,
+                    "sponsorship_events",
+                    {
+                        "symbol": symbol,
+                        "iso3": ref.iso3,
+                        "action": "joined",
+                        "role": role,
+                        "date": when.value,
+                        "date_precision": when.precision,
+                        "source": source,
+                    },
                 )
+            )
     return {"added": added, "already": already}
 
 
@@ -207,18 +208,18 @@ def withdraw_sponsors(
     whole command is refused before anything is written.
     """
     when = when or _today()
-    current = {r["iso3"]: r for r in current_sponsors(store, symbol, when.value)}
     refs = _unique(refs)
-    missing = [r for r in refs if r.iso3 not in current]
-    if missing:
-        who = ", ".join(r.label() for r in missing)
-        verb = "is not a sponsor" if len(missing) == 1 else "are not sponsors"
-        raise CahError(
-            f"Cannot withdraw: {who} {verb} of {symbol} on {when.value}; "
-            f"see `cahtracker sponsors list --doc {symbol} --as-of {when.value}`. Nothing was recorded."
-        )
     events: list[dict[str, Any]] = []
-    with store.write("sponsors withdraw"):
+    with store.write("sponsors withdraw"):  # a refusal rolls back: nothing is written
+        current = {r["iso3"]: r for r in current_sponsors(store, symbol, when.value)}
+        missing = [r for r in refs if r.iso3 not in current]
+        if missing:
+            who = ", ".join(r.label() for r in missing)
+            verb = "is not a sponsor" if len(missing) == 1 else "are not sponsors"
+            raise CahError(
+                f"Cannot withdraw: {who} {verb} of {symbol} on {when.value}; "
+                f"see `cahtracker sponsors list --doc {symbol} --as-of {when.value}`. Nothing was recorded."
+            )
         for ref in refs:
             events.append(
                 _insert_logged(
