@@ -84,12 +84,16 @@ def root(
 
 def _register() -> None:
     from cahtracker.commands import db as db_commands
+    from cahtracker.commands import docs as docs_commands
     from cahtracker.commands import position as position_commands
+    from cahtracker.commands import sponsors as sponsors_commands
     from cahtracker.commands import states as states_commands
     from cahtracker.commands import timeline as timeline_commands
 
     app.add_typer(db_commands.app, name="db")
     app.add_typer(states_commands.app, name="states")
+    app.add_typer(docs_commands.app, name="docs")
+    app.add_typer(sponsors_commands.app, name="sponsors")
     app.add_typer(position_commands.app, name="position")
     app.add_typer(timeline_commands.app, name="timeline")
 

@@ -129,6 +129,8 @@ class NameIndex:
             try:
                 ref = self.resolve(name, on)
             except CahError:
+                if self.lookup(name, on):
+                    raise  # ambiguous, not unknown: the message names the states it may mean
                 unknown.append(name)
                 continue
             if ref not in refs:
@@ -148,7 +150,10 @@ class NameIndex:
 
 
 # "and" only between spaces: on a line of its own "AND" is Andorra's ISO code
-_SEPARATORS = re.compile(r"([ \t]*[,;\n\r]+[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+)", re.IGNORECASE)
+# an "and" after a comma is a conjunction unless another " and " follows ("Austria, AND and Fiji")
+_SEPARATORS = re.compile(
+    r"([ \t]*[,;\n\r]+[ \t]*(?:and[ \t]+(?!and[ \t]))?|[ \t]+and[ \t]+)", re.IGNORECASE
+)
 _LEADING_AND = re.compile(r"^(?:and|&)[ \t]+", re.IGNORECASE)
 _MAX_RUN = 4  # no state name spans more than three separators ("Korea, Republic of")
 

@@ -1,13 +1,15 @@
-"""`cahtracker db`: where the database is, set it up, check it."""
+"""`cahtracker db`: where the database is, set it up, check it, its change log and undo."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
 from cahtracker.context import app_state, get_store
 from cahtracker.db import resolve_path
 from cahtracker.errors import CahError
-from cahtracker.output import message
+from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
 
 app = typer.Typer(help="The database file: path, set-up and checks.", no_args_is_help=True)
 
@@ -36,3 +38,72 @@ def check_command(ctx: typer.Context) -> None:
         message(line)
     if problems:
         raise CahError("; ".join(problems))
+
+
+def _summary(row: dict) -> str:
+    """What a logged row was, in a few words (its main text columns)."""
+    data = row["after"] if row["after"] is not None else row["before"]
+    if not isinstance(data, dict):
+        return ""
+    keys = ("symbol", "iso3", "action", "role", "count", "date", "value", "stance", "title")
+    return ", ".join(f"{k}={data[k]}" for k in keys if data.get(k) not in (None, ""))
+
+
+@app.command("log")
+def log_command(
+    ctx: typer.Context,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="How many changes, newest first.")
+    ] = 20,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)
+    ] = OutputFormat.table,
+) -> None:
+    """List recent changes (every write of every command), newest first."""
+    from cahtracker.maintenance import change_log
+
+    rows = change_log(get_store(ctx), limit)
+    if fmt in (OutputFormat.table, OutputFormat.markdown):
+        rows = [
+            {
+                **r,
+                "state": "undone"
+                if r["undone"]
+                else (f"undoes #{r['undoes']}" if r["undoes"] else ""),
+                "what": _summary(r),
+            }
+            for r in rows
+        ]
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("id", "#"),
+            ("at", "At (UTC)"),
+            ("command", "Command"),
+            ("action", "Action"),
+            ("table", "Table"),
+            ("row_key", "Key"),
+            ("what", "Row"),
+            ("state", "State"),
+        ],
+        title="Changes",
+        empty="No changes yet.",
+    )
+
+
+@app.command("undo")
+def undo_command(
+    ctx: typer.Context,
+    change_id: Annotated[
+        int | None, typer.Option("--id", help="The change to undo (default: the newest in effect).")
+    ] = None,
+) -> None:
+    """Undo the last change (or --id N), unless later changes depend on it."""
+    from cahtracker.maintenance import undo_change
+
+    done = undo_change(get_store(ctx), change_id)
+    message(
+        f"Undid change #{done['id']} ({done['command']}: {done['action']} "
+        f"in {done['table']} {done['row_key']})."
+    )

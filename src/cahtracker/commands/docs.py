@@ -1,0 +1,123 @@
+"""`cahtracker docs`: drafts, revisions, amendments and resolutions, and the default document."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cahtracker.context import get_store
+from cahtracker.output import FORMAT_HELP, OutputFormat, message, render, render_object
+
+app = typer.Typer(
+    help="Documents (drafts, revisions, amendments, resolutions) and the default one.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+
+
+@app.command("list")
+def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """List every document with its kind, parent and date (* marks the default)."""
+    from cahtracker.documents import list_documents
+
+    rows = list_documents(get_store(ctx))
+    if fmt in (OutputFormat.table, OutputFormat.markdown):
+        rows = [{**r, "mark": "*" if r["is_default"] else ""} for r in rows]
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("mark", ""),
+            ("symbol", "Symbol"),
+            ("kind", "Kind"),
+            ("parent_symbol", "Parent"),
+            ("date", "Date"),
+            ("date_precision", "Precision"),
+            ("sponsorship_events", "Sponsor events"),
+            ("title", "Title"),
+        ],
+        title="Documents",
+        footer=["* the default document (`cahtracker docs use SYMBOL` changes it)"],
+        empty="No documents; add one with `cahtracker docs add`.",
+    )
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    symbol: Annotated[str, typer.Argument(help="Document symbol, e.g. A/C.6/79/L.2/Rev.1.")],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one document: its parent, what it revises, the texts that refer to it, counts."""
+    from cahtracker.documents import show_document
+
+    doc = show_document(get_store(ctx), symbol)
+    if fmt is not OutputFormat.json:
+        doc = {**doc, "revises": ", ".join(doc["revises"]), "children": "; ".join(doc["children"])}
+    render_object(doc, fmt, title=doc["symbol"])
+
+
+@app.command("add")
+def add_command(
+    ctx: typer.Context,
+    symbol: Annotated[str, typer.Argument(help="UN symbol of the new document.")],
+    title: Annotated[str, typer.Option("--title", help="Title as the document gives it.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="draft resolution, draft decision, amendment, resolution, decision, programme budget implications, report or other.",
+        ),
+    ],
+    body: Annotated[
+        str,
+        typer.Option("--body", help="Issuing body, e.g. 'Sixth Committee', 'General Assembly'."),
+    ],
+    parent: Annotated[
+        str | None,
+        typer.Option("--parent", help="The text it revises or amends (must exist)."),
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Date of the document.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where to read it.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where this record comes from.")
+    ] = None,
+    session: Annotated[
+        int | None, typer.Option("--session", help="GA session (default: read from the symbol).")
+    ] = None,
+) -> None:
+    """Add a document (a revision names the text it revises with --parent)."""
+    from cahtracker.dates import optional_date
+    from cahtracker.documents import add_document
+
+    row = add_document(
+        get_store(ctx),
+        symbol,
+        title=title,
+        kind=kind,
+        body=body,
+        parent=parent,
+        when=optional_date(date),
+        url=url,
+        source=source,
+        session=session,
+    )
+    parent_text = f", parent {row['parent_symbol']}" if row["parent_symbol"] else ""
+    message(f"Added {row['symbol']} ({row['kind']}{parent_text}).")
+
+
+@app.command("use")
+def use_command(
+    ctx: typer.Context,
+    symbol: Annotated[str, typer.Argument(help="The document other commands default to.")],
+) -> None:
+    """Make a document the default for `sponsors`, `vote` and other commands."""
+    from cahtracker.documents import use_document
+
+    new, previous = use_document(get_store(ctx), symbol)
+    if new == previous:
+        message(f"{new} is already the default document.")
+    else:
+        message(f"Default document: {new} (was {previous or 'none'}).")

@@ -1,0 +1,318 @@
+"""`cahtracker sponsors`: who sponsors a text, since when, and the reported counts.
+
+`sponsors list` is the command people type most: its path imports no sqlite_utils and no
+dateutil (a date is parsed only when --as-of is given).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from cahtracker.context import get_names, get_store
+from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+
+app = typer.Typer(
+    help="Sponsors of a document: list, add, withdraw, history, and reported counts.",
+    no_args_is_help=True,
+)
+
+
+class Role(StrEnum):
+    main = "main"
+    co = "co"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+DocOption = Annotated[
+    str | None,
+    typer.Option("--doc", "-d", help="Document symbol (default: the one set with `docs use`)."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="The picture on this date (events not after it)."),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", help="When it happened (default: today); 'by DATE' = on or before."),
+]
+SourceOption = Annotated[
+    str | None, typer.Option("--source", help="Where this comes from (symbol, record, URL).")
+]
+RoleOption = Annotated[Role, typer.Option("--role", help="main sponsor or co-sponsor.")]
+StatesArgument = Annotated[
+    list[str],
+    typer.Argument(help="States: names, aliases or ISO codes; each may be a list 'A, B and C'."),
+]
+
+SPONSOR_COLUMNS = [
+    ("role", "Role"),
+    ("name", "State"),
+    ("iso3", "ISO3"),
+    ("regional_group", "Regional group"),
+    ("joined_on", "Joined"),
+    ("date_precision", "Precision"),
+    ("source", "Source"),
+    ("inherited_from", "Inherited from"),
+]
+
+
+def _as_of(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from cahtracker.dates import parse_date
+
+    return parse_date(text).value
+
+
+def _refs(ctx: typer.Context, texts: list[str], on: str | None) -> list:
+    names = get_names(ctx)
+    return [ref for text in texts for ref in names.resolve_list(text, on=on)]
+
+
+def _when(date: str | None, precision: str | None) -> str:
+    """A date with its precision, as a person would say it."""
+    if date is None:
+        return "date unknown"
+    if precision == "on-or-before":
+        return f"on or before {date}"
+    return date if precision in (None, "day") else f"{date} ({precision})"
+
+
+def _labels(refs) -> str:
+    return ", ".join(r.label() for r in refs)
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    doc: DocOption = None,
+    as_of: AsOfOption = None,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...)."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The sponsors of a document (main first, then co-sponsors, by name), with a count by group."""
+    from cahtracker.sponsors import list_sponsors, resolve_symbol
+
+    store = get_store(ctx)
+    on = _as_of(as_of)
+    resolved_group = None
+    if group:
+        from cahtracker.states import resolve_group
+
+        resolved_group = resolve_group(group)
+    symbol = resolve_symbol(store, doc)
+    rows = list_sponsors(store, symbol, on, resolved_group)
+    footer: list[str] = []
+    if fmt in (OutputFormat.table, OutputFormat.markdown):
+        from cahtracker.states import group_counts
+
+        counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
+        main = sum(1 for r in rows if r["role"] == "main")
+        footer.append(
+            f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)"
+        )
+    title = f"Sponsors of {symbol}" + (f" as of {on}" if on else "")
+    if resolved_group:
+        title += f" — {resolved_group}"
+    render(rows, fmt, columns=SPONSOR_COLUMNS, title=title, footer=footer, empty=f"{title}: none.")
+
+
+@app.command("add")
+def add_command(
+    ctx: typer.Context,
+    states: StatesArgument,
+    doc: DocOption = None,
+    role: RoleOption = Role.co,
+    date: DateOption = None,
+    source: SourceOption = None,
+) -> None:
+    """Record that states joined as sponsors (an event; a state already sponsoring is left alone)."""
+    from cahtracker.dates import optional_date
+    from cahtracker.sponsors import add_sponsors, resolve_symbol
+
+    store = get_store(ctx)
+    when = optional_date(date)
+    symbol = resolve_symbol(store, doc)
+    refs = _refs(ctx, states, when.value if when else None)
+    _report_added(symbol, add_sponsors(store, symbol, refs, role.value, when, source), refs)
+
+
+def _report_added(symbol: str, result: dict, refs) -> None:
+    added, already = result["added"], result["already"]
+    if added:
+        labels = {r.iso3: r.label() for r in refs}
+        first = added[0]
+        message(
+            f"Added {len(added)} {'sponsor' if len(added) == 1 else 'sponsors'} of {symbol} "
+            f"({first['role']}, {_when(first['date'], first['date_precision'])}): "
+            + ", ".join(labels[e["iso3"]] for e in added)
+            + "."
+        )
+    if already:
+        who = ", ".join(
+            f"{r['name']} ({r['iso3']}, {r['role']} since {r['joined_on'] or 'an unknown date'})"
+            for r in already
+        )
+        lead = "Nothing recorded: already" if not added else "Already"
+        message(f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}.")
+
+
+@app.command("withdraw")
+def withdraw_command(
+    ctx: typer.Context,
+    states: StatesArgument,
+    doc: DocOption = None,
+    date: DateOption = None,
+    source: SourceOption = None,
+) -> None:
+    """Record that sponsors withdrew (each must be a sponsor on that date)."""
+    from cahtracker.dates import optional_date
+    from cahtracker.sponsors import resolve_symbol, withdraw_sponsors
+
+    store = get_store(ctx)
+    when = optional_date(date)
+    symbol = resolve_symbol(store, doc)
+    refs = _refs(ctx, states, when.value if when else None)
+    events = withdraw_sponsors(store, symbol, refs, when, source)
+    message(
+        f"Withdrew {len(events)} {'sponsor' if len(events) == 1 else 'sponsors'} of {symbol} "
+        f"({_when(events[0]['date'], events[0]['date_precision'])}): {_labels(refs)}."
+    )
+
+
+@app.command("history")
+def history_command(
+    ctx: typer.Context,
+    state: Annotated[str | None, typer.Argument(help="Only this state.")] = None,
+    doc: DocOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every sponsorship event of a document and the texts it revises, with dates and sources."""
+    from cahtracker.sponsors import resolve_symbol, sponsor_history
+
+    store = get_store(ctx)
+    symbol = resolve_symbol(store, doc)
+    ref = get_names(ctx).resolve(state) if state else None
+    rows = sponsor_history(store, symbol, ref.iso3 if ref else None)
+    title = f"Sponsorship events of {symbol}" + (f" — {ref.name}" if ref else "")
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("date", "Date"),
+            ("date_precision", "Precision"),
+            ("name", "State"),
+            ("iso3", "ISO3"),
+            ("action", "Action"),
+            ("role", "Role"),
+            ("symbol", "Document"),
+            ("source", "Source"),
+        ],
+        title=title,
+        empty=f"{title}: none.",
+    )
+
+
+@app.command("count")
+def count_command(
+    ctx: typer.Context,
+    doc: DocOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Recorded sponsors (by group) next to every reported count, the latest one and the gap."""
+    import sys
+
+    from cahtracker.output import to_json
+    from cahtracker.sponsors import count_summary, gap_line, resolve_symbol
+
+    store = get_store(ctx)
+    on = _as_of(as_of)
+    summary = count_summary(store, resolve_symbol(store, doc), on)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(to_json(summary) + "\n")
+        return
+    latest = summary["latest_claim"]
+    rows = [
+        {
+            "document": summary["document"],
+            "recorded": summary["recorded"],
+            **claim,
+            "latest": claim is latest,
+        }
+        for claim in summary["claims"]
+    ]
+    if fmt is OutputFormat.csv:
+        render(rows, fmt, columns=[(k, k) for k in ("document", "recorded", "count", "date")])
+        return
+    for row in rows:
+        row["mark"] = "latest" if row["latest"] else ""
+    groups = ", ".join(f"{g}: {n}" for g, n in summary["by_group"].items() if n) or "none"
+    title = f"Sponsors of {summary['document']}" + (f" as of {on}" if on else "")
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("count", "Reported"),
+            ("date", "Date"),
+            ("date_precision", "Precision"),
+            ("symbol", "For"),
+            ("source", "Source"),
+            ("mark", ""),
+        ],
+        title=f"{title}: {summary['recorded']} recorded",
+        footer=[f"Recorded by group: {groups}", gap_line(summary)],
+        empty=f"{title}: {summary['recorded']} recorded, no reported counts.",
+    )
+    if not rows and fmt is OutputFormat.table:
+        message(f"Recorded by group: {groups}")
+
+
+@app.command("claim")
+def claim_command(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Argument(help="The number of sponsors reported.", min=0)],
+    date: Annotated[str, typer.Option("--date", help="The date the count refers to.")],
+    source: Annotated[str, typer.Option("--source", help="Who reported it, where.")],
+    doc: DocOption = None,
+    note: Annotated[str | None, typer.Option("--note", help="A quote or remark.")] = None,
+) -> None:
+    """Record a reported sponsor count (kept beside the others, never merged)."""
+    from cahtracker.dates import parse_date
+    from cahtracker.sponsors import add_claim, resolve_symbol
+
+    store = get_store(ctx)
+    when = parse_date(date)
+    symbol = resolve_symbol(store, doc)
+    row = add_claim(store, symbol, count, when, source, note)
+    message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(help="A text file ('A, B and C' or one name a line), or - for stdin.")
+    ],
+    doc: DocOption = None,
+    role: RoleOption = Role.co,
+    date: DateOption = None,
+    source: SourceOption = None,
+) -> None:
+    """Add every state of a list as UN documents print it; one unknown name refuses the whole file."""
+    from cahtracker.dates import optional_date
+    from cahtracker.sponsors import add_sponsors, read_state_list, resolve_symbol
+
+    store = get_store(ctx)
+    when = optional_date(date)
+    symbol = resolve_symbol(store, doc)
+    text = read_state_list(file)
+    refs = get_names(ctx).resolve_list(text, on=when.value if when else None)
+    result = add_sponsors(store, symbol, refs, role.value, when, source, command="sponsors import")
+    _report_added(symbol, result, refs)

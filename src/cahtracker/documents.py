@@ -1,0 +1,149 @@
+"""Documents: drafts, revisions, amendments, resolutions, decisions, each with its parent.
+
+A revision (`.../Rev.1`) names the text it revises as its parent and inherits its sponsors
+(see sponsors.revision_chain); an amendment names the draft it amends and has its own
+sponsors. `docs use` stores the document other commands default to in `settings`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cahtracker.errors import CahError
+from cahtracker.sponsors import document, revision_chain
+
+KINDS = (
+    "draft resolution",
+    "draft decision",
+    "amendment",
+    "resolution",
+    "decision",
+    "programme budget implications",
+    "report",
+    "other",
+)
+DEFAULT_SETTING = "default_document"
+_SESSION = re.compile(r"^A/(?:RES/|DEC/|C\.\d/|INF/)?(\d{1,3})/", re.IGNORECASE)
+
+
+def list_documents(store) -> list[dict[str, Any]]:
+    default = store.setting(DEFAULT_SETTING)
+    rows = store.query(
+        "SELECT d.symbol, d.kind, d.body, d.session, d.title, d.parent_symbol, d.date, "
+        "CASE WHEN d.date IS NULL THEN 'unknown' ELSE d.date_precision END AS date_precision, "
+        "d.url, d.source, "
+        "(SELECT count(*) FROM sponsorship_events e WHERE e.symbol = d.symbol) AS sponsorship_events "
+        "FROM documents d ORDER BY d.session IS NULL, d.session, d.symbol"
+    )
+    for row in rows:
+        row["is_default"] = row["symbol"] == default
+    return rows
+
+
+def show_document(store, symbol: str) -> dict[str, Any]:
+    """One document with its revision chain, the texts that name it as parent, and counts."""
+    from cahtracker.sponsors import current_sponsors
+
+    row = document(store, symbol)
+    symbol = row["symbol"]
+    children = [
+        f"{r['symbol']} ({r['kind']})"
+        for r in store.query(
+            "SELECT symbol, kind FROM documents WHERE parent_symbol = ? ORDER BY symbol", (symbol,)
+        )
+    ]
+    return {
+        **row,
+        "date_precision": row["date_precision"] if row["date"] else "unknown",
+        "revises": revision_chain(store, symbol)[1:],
+        "children": children,
+        "sponsors": len(current_sponsors(store, symbol)),
+        "count_claims": store.scalar(
+            "SELECT count(*) FROM count_claims WHERE symbol = ?", (symbol,)
+        ),
+        "votes": store.scalar("SELECT count(*) FROM votes WHERE symbol = ?", (symbol,)),
+        "is_default": store.setting(DEFAULT_SETTING) == symbol,
+    }
+
+
+def resolve_kind(text: str) -> str:
+    key = " ".join(text.casefold().replace("-", " ").split())
+    aliases = {"draft": "draft resolution", "pbi": "programme budget implications"}
+    kind = aliases.get(key, key)
+    if kind not in KINDS:
+        raise CahError(f"Unknown document kind '{text}'; use one of: {', '.join(KINDS)}.")
+    return kind
+
+
+def session_of(symbol: str) -> int | None:
+    """The General Assembly session a symbol belongs to (A/C.6/79/L.2 -> 79), if it says."""
+    match = _SESSION.match(symbol)
+    return int(match.group(1)) if match else None
+
+
+def add_document(
+    store,
+    symbol: str,
+    title: str,
+    kind: str,
+    body: str,
+    parent: str | None = None,
+    when=None,
+    url: str | None = None,
+    source: str | None = None,
+    session: int | None = None,
+) -> dict[str, Any]:
+    """Add a document; the parent must exist and the symbol must be new."""
+    symbol = symbol.strip()
+    if not symbol or any(ch.isspace() for ch in symbol):
+        raise CahError(
+            f"Bad document symbol '{symbol}'; give a UN symbol without spaces, e.g. A/C.6/80/L.3."
+        )
+    existing = store.one("SELECT symbol FROM documents WHERE upper(symbol) = upper(?)", (symbol,))
+    if existing:
+        raise CahError(
+            f"Document {existing['symbol']} already exists; see `cahtracker docs show {existing['symbol']}`."
+        )
+    if not title.strip():
+        raise CahError("A document needs a title (--title).")
+    kind = resolve_kind(kind)
+    parent_symbol = document(store, parent)["symbol"] if parent else None
+    values = {
+        "symbol": symbol,
+        "kind": kind,
+        "body": body.strip() or None,
+        "session": session if session is not None else session_of(symbol),
+        "title": title.strip(),
+        "parent_symbol": parent_symbol,
+        "date": when.value if when else None,
+        "date_precision": when.precision if when else "unknown",
+        "url": url,
+        "source": source,
+    }
+    with store.write("docs add"):
+        store.conn.execute(
+            f"INSERT INTO documents ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            list(values.values()),
+        )
+        row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
+        store.log_change("documents", symbol, None, row)
+    return row
+
+
+def use_document(store, symbol: str) -> tuple[str, str | None]:
+    """Make `symbol` the default document; returns (new, previous)."""
+    symbol = document(store, symbol)["symbol"]
+    before = store.one("SELECT key, value FROM settings WHERE key = ?", (DEFAULT_SETTING,))
+    if before and before["value"] == symbol:
+        return symbol, symbol
+    with store.write("docs use"):
+        store.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (DEFAULT_SETTING, symbol),
+        )
+        store.log_change(
+            "settings", DEFAULT_SETTING, before, {"key": DEFAULT_SETTING, "value": symbol}
+        )
+    return symbol, before["value"] if before else None
