@@ -72,3 +72,22 @@ def test_a_folder_as_database_path_is_refused(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().startswith("Error:") and "is a folder" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_main_builds_only_the_invoked_group():
+    from cahtracker.cli import GROUPS, build_app, invoked_group
+
+    assert invoked_group(["--db", "x.db", "sponsors", "list"]) == "sponsors"
+    assert invoked_group(["states", "--help"]) == "states"
+    assert invoked_group(["--help"]) is None
+    assert invoked_group(["--db=x.db", "states"]) is None
+    assert invoked_group(["sponsor", "list"]) is None  # a typo gets the full app's suggestion
+    lean = build_app("states")
+    assert [g.name for g in lean.registered_groups] == ["states"]
+    assert [g.name for g in build_app().registered_groups] == list(GROUPS)
+
+
+def test_typo_in_group_gets_a_suggestion_from_the_full_app(tmp_path):
+    result = run_cli("--db", str(tmp_path / "t.db"), "sponsor", "list")
+    assert result.returncode == 2
+    assert "sponsors" in result.stderr and "Traceback" not in result.stderr

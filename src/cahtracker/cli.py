@@ -46,23 +46,12 @@ class CahGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-app = typer.Typer(
-    cls=CahGroup,
-    name="cahtracker",
-    help="Track the UN crimes-against-humanity treaty: sponsors, votes, positions, timeline.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cahtracker {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[
@@ -82,24 +71,63 @@ def root(
     app_state(ctx).db_option = db
 
 
-def _register() -> None:
-    from cahtracker.commands import db as db_commands
-    from cahtracker.commands import docs as docs_commands
-    from cahtracker.commands import position as position_commands
-    from cahtracker.commands import sponsors as sponsors_commands
-    from cahtracker.commands import states as states_commands
-    from cahtracker.commands import timeline as timeline_commands
-
-    app.add_typer(db_commands.app, name="db")
-    app.add_typer(states_commands.app, name="states")
-    app.add_typer(docs_commands.app, name="docs")
-    app.add_typer(sponsors_commands.app, name="sponsors")
-    app.add_typer(position_commands.app, name="position")
-    app.add_typer(timeline_commands.app, name="timeline")
+# command group -> module in cahtracker.commands that defines its `app`
+GROUPS = {
+    "db": "db",
+    "states": "states",
+    "docs": "docs",
+    "sponsors": "sponsors",
+    "position": "position",
+    "timeline": "timeline",
+}
 
 
-_register()
+def build_app(only: str | None = None) -> typer.Typer:
+    """The root app with every command group, or with only the one being run.
+
+    Typer builds the Click command of every registered command before it runs one (about
+    2 ms each here); `main()` registers just the invoked group, so start-up does not grow
+    with the number of commands.
+    """
+    import importlib
+
+    root_app = typer.Typer(
+        cls=CahGroup,
+        name="cahtracker",
+        help="Track the UN crimes-against-humanity treaty: sponsors, votes, positions, timeline.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    root_app.callback()(root)
+    for name, module in GROUPS.items():
+        if only is None or name == only:
+            root_app.add_typer(
+                importlib.import_module(f"cahtracker.commands.{module}").app, name=name
+            )
+    return root_app
+
+
+app = build_app()
+
+
+def invoked_group(argv: list[str]) -> str | None:
+    """The command group named on the command line, if plain to see (else None: build them all)."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif arg.startswith("-"):
+            return None  # --help, --version, --db=...: the full app decides
+        else:
+            return arg if arg in GROUPS else None
+    return None
 
 
 def main() -> None:
-    app(prog_name="cahtracker")
+    import os
+    import sys
+
+    completing = any(key.startswith("_CAHTRACKER_COMPLETE") for key in os.environ)
+    group = None if completing else invoked_group(sys.argv[1:])
+    (app if group is None else build_app(group))(prog_name="cahtracker")
