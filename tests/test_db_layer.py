@@ -91,3 +91,34 @@ def test_typo_in_group_gets_a_suggestion_from_the_full_app(tmp_path):
     result = run_cli("--db", str(tmp_path / "t.db"), "sponsor", "list")
     assert result.returncode == 2
     assert "sponsors" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_db_backup_copies_everything_and_refuses_to_overwrite(cli, tmp_path):
+    import sqlite3
+
+    from conftest import assert_refused
+
+    cli.ok("timeline", "add", "2030-01-01", "Backup test event", "--source", "test")
+    target = tmp_path / "copy.db"
+    assert "Backed up" in cli.ok("db", "backup", str(target)).stdout
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert (
+        copy.execute("SELECT count(*) FROM events WHERE title = 'Backup test event'").fetchone()[0]
+        == 1
+    )
+    assert copy.execute("SELECT count(*) FROM states").fetchone()[0] == 195
+    copy.close()
+    before = target.read_bytes()
+    assert_refused(cli("db", "backup", str(target)), "already exists", "--force")
+    assert target.read_bytes() == before
+    assert_refused(cli("db", "backup", str(tmp_path / "missing" / "x.db")), "does not exist")
+    assert not list(tmp_path.glob(".*partial*"))
+    cli.ok("db", "backup", str(target), "--force")
+
+
+def test_restored_backup_opens_as_a_database(cli, tmp_path):
+    target = tmp_path / "restore.db"
+    cli.ok("db", "backup", str(target))
+    result = cli("db", "check", db=target)
+    assert result.exit_code == 0 and "integrity: ok" in result.stdout

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from cahtracker.db import SCHEMA_VERSION, Store
@@ -301,3 +302,37 @@ def _undo(store: Store, change_id: int) -> dict[str, Any]:
         "row_key": row_key,
         "action": _action(before, after),
     }
+
+
+def backup_database(store: Store, target: Path, overwrite: bool = False) -> dict[str, Any]:
+    """Copy the open database to `target` with SQLite's online backup API.
+
+    The copy is consistent even while other commands write (the API copies a snapshot and
+    restarts if the source changes). It is written beside the target and renamed into
+    place, so a failed backup leaves no half-written file.
+    """
+    import os
+
+    target = target.expanduser()
+    if target.exists() and not overwrite:
+        raise CahError(
+            f"{target} already exists; choose a new file name or pass --force to replace it."
+        )
+    if target.resolve() == store.path.resolve():
+        raise CahError("The backup file must not be the database itself; choose another path.")
+    if not target.parent.is_dir():
+        raise CahError(f"Folder {target.parent} does not exist; create it or choose another path.")
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        destination = sqlite3.connect(str(partial))
+        try:
+            store.conn.backup(destination, pages=4096)
+            destination.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            destination.close()
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise CahError(f"Could not write the backup to {target}: {error}.") from None
+    size = target.stat().st_size
+    return {"path": str(target), "bytes": size}

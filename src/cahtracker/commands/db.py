@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,6 +27,19 @@ def init_command(ctx: typer.Context) -> None:
     store = get_store(ctx)
     states = store.scalar("SELECT count(*) FROM states")
     message(f"Database ready at {store.path} ({states} states).")
+
+
+@app.command("backup")
+def backup_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy the database to FILE with SQLite's online backup API (safe while others write)."""
+    from cahtracker.maintenance import backup_database
+
+    result = backup_database(get_store(ctx), file, overwrite=force)
+    message(f"Backed up {get_store(ctx).path} to {result['path']} ({result['bytes']:,} bytes).")
 
 
 @app.command("check")
