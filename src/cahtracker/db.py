@@ -184,11 +184,32 @@ def open_store(path: Path) -> Store:
             "upgrade cahtracker to open it."
         )
     try:
-        _migrate_and_seed(store)
+        _retry_while_locked(lambda: _migrate_and_seed(store))
     except sqlite3.OperationalError as error:
         conn.close()
         raise CahError(f"Cannot set up the database {path}: {error}.") from None
     return store
+
+
+def _retry_while_locked(action, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """Run `action` again while SQLite answers "locked" at once instead of waiting.
+
+    SQLite skips the busy handler where waiting could deadlock (a journal-mode change, or
+    a reader upgrading to a writer while another process sets up the same new file), so
+    concurrent first uses retry here, with a little jitter, until the timeout.
+    """
+    import random
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02 + random.random() * 0.08)
 
 
 def _migrate_and_seed(store: Store) -> None:
