@@ -83,11 +83,13 @@ def root(
 
 
 def _register() -> None:
+    from cahtracker.commands import analyze as analyze_commands
     from cahtracker.commands import db as db_commands
     from cahtracker.commands import states as states_commands
 
     app.add_typer(db_commands.app, name="db")
     app.add_typer(states_commands.app, name="states")
+    app.add_typer(analyze_commands.app, name="analyze")
 
 
 _register()
