@@ -163,6 +163,16 @@ def test_align_sponsors_bloc_by_hand(cli, history):
     assert (row["votes"], row["score"], row["split_votes"]) == (0, None, 2)
 
 
+def test_align_sponsors_needs_another_sponsor(cli, history, unchanged, db_path):
+    store = open_store(db_path)
+    with store.write("test"):
+        add_sponsors(store.conn, "A/FIC/SOLO", ["FRA"])
+    store.close()
+    with unchanged():
+        result = cli("analyze", "align", "FRA", "--sponsors", "--doc", "A/FIC/SOLO")
+    assert_refused(result, "no recorded sponsors other than FRA")
+
+
 def test_align_formats(cli, history):
     table = cli.ok("analyze", "align", "FRA").stdout
     assert "Brazil" in table and "0.75" in table and "Voeten" not in table

@@ -113,6 +113,13 @@ def _from_cells(cells) -> dict[str, Any]:
     return _figures(votes, identical, credit)
 
 
+def _among(column: str, codes: list[str] | None) -> tuple[str, list[Any]]:
+    """`AND column IN (the codes)`, one JSON parameter whatever their number; "" for None."""
+    if codes is None:
+        return "", []
+    return f"AND {column} IN (SELECT value FROM json_each(?))", [json.dumps(codes)]
+
+
 def pair_scores(
     store, iso3: str, others: list[str] | None = None, scope: VoteScope = VoteScope()
 ) -> dict[str, dict[str, Any]]:
@@ -121,11 +128,7 @@ def pair_scores(
     SQL counts each state's 3x3 table of (its choice, iso3's choice); the figures follow.
     """
     where, params = scope.sql("a.vote_id")
-    other_clause = ""
-    other_params: list[Any] = []
-    if others is not None:
-        other_clause = "AND b.iso3 IN (SELECT value FROM json_each(?))"
-        other_params = [json.dumps(others)]
+    other_clause, other_params = _among("b.iso3", others)
     cells: dict[str, list[tuple[str, str, int]]] = {}
     for other, theirs, mine, count in store.conn.execute(
         "SELECT b.iso3, b.choice, a.choice, count(*) "
@@ -152,11 +155,7 @@ def bloc_scores(
     if states is not None and len(states) == 1:  # tally the bloc only where the state voted
         return _one_state_bloc_scores(store, bloc, states[0], scope)
     where, params = scope.sql("vote_id")
-    state_clause = ""
-    state_params: list[Any] = []
-    if states is not None:
-        state_clause = "AND s.iso3 IN (SELECT value FROM json_each(?))"
-        state_params = [json.dumps(states)]
+    state_clause, state_params = _among("s.iso3", states)
     cells: dict[str, list[tuple[str, str, int]]] = {}
     splits: dict[str, int] = {}
     for iso3, mine, choice, count in store.conn.execute(
