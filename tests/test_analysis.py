@@ -159,6 +159,9 @@ def test_align_sponsors_bloc_by_hand(cli, history):
     [row] = as_json(cli, "analyze", "align", "DEU", "--sponsors", "--doc", DRAFT)
     assert (row["votes"], row["identical"], row["score"], row["split_votes"]) == (1, 0, 0.5, 3)
     assert row["bloc_size"] == 2
+    # before the sponsors joined (2024-11-01) there was no bloc
+    result = cli("analyze", "align", "FRA", "--sponsors", "--doc", DRAFT, "--as-of", "2024-10-31")
+    assert_refused(result, "no recorded sponsors on 2024-10-31")
     [row] = as_json(cli, "analyze", "align", "IND", "--sponsors", "--doc", DRAFT)
     assert (row["votes"], row["score"], row["split_votes"]) == (0, None, 2)
 

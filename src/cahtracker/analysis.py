@@ -249,21 +249,25 @@ def align(
     with_iso3: str | None = None,
     group: str | None = None,
     sponsors_of: str | None = None,
+    as_of: str | None = None,
     scope: VoteScope = VoteScope(),
 ) -> list[dict[str, Any]]:
     """Agreement of `iso3` with one state, a group's members, the sponsors bloc, or every state.
 
     Rows: rank, iso3, name, regional_group, votes, identical, agreement, score (and for the
-    sponsors bloc: split_votes, bloc_size), best first. Against every state, only states that
+    sponsors bloc as of `as_of`: split_votes, bloc_size), best first. Against every state, only states that
     shared at least one vote are listed; against a named state or group, every one is listed.
     """
     if sponsors_of is not None:
         from cahtracker.sponsors import current_sponsors
 
-        bloc = [r["iso3"] for r in current_sponsors(store, sponsors_of) if r["iso3"] != iso3]
+        sponsors = [r["iso3"] for r in current_sponsors(store, sponsors_of, as_of)]
+        bloc = [code for code in sponsors if code != iso3]
         if not bloc:
+            when = f" on {as_of}" if as_of else ""
+            other = f" other than {iso3}" if sponsors else ""
             raise CahError(
-                f"{sponsors_of} has no recorded sponsors other than {iso3}; "
+                f"{sponsors_of} has no recorded sponsors{other}{when}; "
                 "add them with `cahtracker sponsors add` or pass another --doc."
             )
         figures = bloc_scores(store, bloc, [iso3], scope).get(iso3) or _figures(0, 0, 0, 0)

@@ -90,6 +90,7 @@ def align_command(
         typer.Option("--sponsors", help="Score against the current sponsors of --doc as a bloc."),
     ] = False,
     doc: DocOption = None,
+    as_of: AsOfOption = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
     subject: SubjectOption = None,
@@ -101,8 +102,8 @@ def align_command(
 
     if sum(x is not None and x is not False for x in (with_state, group, sponsors)) > 1:
         raise UsageError("Give at most one of --with, --group and --sponsors.")
-    if doc is not None and not sponsors:
-        raise UsageError("--doc only applies with --sponsors.")
+    if (doc is not None or as_of is not None) and not sponsors:
+        raise UsageError("--doc and --as-of only apply with --sponsors.")
     store = get_store(ctx)
     names = get_names(ctx)
     ref = names.resolve(state)
@@ -120,6 +121,7 @@ def align_command(
         with_iso3=other.iso3 if other else None,
         group=resolved_group,
         sponsors_of=symbol,
+        as_of=_as_of(as_of),
         scope=scope,
     )
     if symbol is not None:
