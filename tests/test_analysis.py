@@ -437,6 +437,12 @@ def test_bloc_scores_match_brute_force(store, history, bloc):
     ballots = load(store, history)
     bloc = sorted(bloc)
     many = analysis.bloc_scores(store, bloc, ["FRA", "DEU"])
+    scan_bloc, analysis.SCAN_BLOC = analysis.SCAN_BLOC, 0  # the one-pass plan of large blocs
+    try:
+        scanned = analysis.bloc_scores(store, bloc, ["FRA", "DEU"])
+    finally:
+        analysis.SCAN_BLOC = scan_bloc
+    assert scanned == many
     for state in ("FRA", "DEU"):
         expected, split = brute_bloc(ballots, state, bloc, ballots)
         one = analysis.bloc_scores(store, bloc, [state]).get(state)

@@ -38,6 +38,8 @@ MIN_VOTES = 5
 # forecast: a gap this much wider than the margin of error makes a projection firm
 FIRM_GAP = 0.25
 STANCES = ("support", "oppose", "mixed", "undecided")
+# a bloc larger than this is tallied in one pass over `ballots`, a smaller one by its index
+SCAN_BLOC = 16
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,14 @@ def bloc_scores(
         return _one_state_bloc_scores(store, bloc, states[0], scope)
     where, params = scope.sql("vote_id")
     state_clause, state_params = _among("s.iso3", states)
+    # a large bloc: one pass over the table in vote order beats a seek per member's ballot
+    member = "+iso3" if len(bloc) > SCAN_BLOC else "iso3"
     cells: dict[str, list[tuple[str, str, int]]] = {}
     splits: dict[str, int] = {}
     for iso3, mine, choice, count in store.conn.execute(
         "WITH tally AS MATERIALIZED ("
         " SELECT vote_id, sum(choice = 'yes') AS y, sum(choice = 'no') AS n, sum(choice = 'abstain') AS a"
-        f" FROM ballots WHERE iso3 IN (SELECT value FROM json_each(?)) AND choice IN {_CAST_SQL}"
+        f" FROM ballots WHERE {member} IN (SELECT value FROM json_each(?)) AND choice IN {_CAST_SQL}"
         f" AND {where} GROUP BY vote_id),"
         f" c AS (SELECT vote_id, {_BLOC_CHOICE_SQL} AS choice FROM tally) "
         "SELECT s.iso3, s.choice, c.choice, count(*) FROM c JOIN ballots s ON s.vote_id = c.vote_id "
