@@ -132,6 +132,10 @@ def main() -> None:
             f"{anchor_seconds:.3f} s"
         )
         print(f"ratio: {seconds / anchor_seconds:.1f}x")
+        base = command[: command.index("analyze") + 1]
+        for extra in (["align", args.state], ["targets"], ["forecast"]):
+            extra_seconds, _ = timed([*base, *extra, "-f", "json"], args.runs)
+            print(f"for information, analyze {' '.join(extra)}: {extra_seconds:.3f} s")
         cli = shutil.which("sqlite3")
         if cli:
             sql = f"SELECT count(*) FROM ballots WHERE iso3 = '{args.state}';"
