@@ -100,7 +100,7 @@ def align_command(
     from cahtracker.analysis import align
     from cahtracker.errors import UsageError
 
-    if sum(x is not None and x is not False for x in (with_state, group, sponsors)) > 1:
+    if [with_state is not None, group is not None, sponsors].count(True) > 1:
         raise UsageError("Give at most one of --with, --group and --sponsors.")
     if (doc is not None or as_of is not None) and not sponsors:
         raise UsageError("--doc and --as-of only apply with --sponsors.")
