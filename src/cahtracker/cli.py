@@ -79,6 +79,7 @@ GROUPS = {
     "sponsors": "sponsors",
     "position": "position",
     "timeline": "timeline",
+    "analyze": "analyze",
 }
 
 
