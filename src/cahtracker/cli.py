@@ -85,9 +85,11 @@ def root(
 def _register() -> None:
     from cahtracker.commands import db as db_commands
     from cahtracker.commands import states as states_commands
+    from cahtracker.commands import vote as vote_commands
 
     app.add_typer(db_commands.app, name="db")
     app.add_typer(states_commands.app, name="states")
+    app.add_typer(vote_commands.app, name="vote")
 
 
 _register()
