@@ -364,19 +364,16 @@ def duplicate_message(names, resolver, path: Path, record: ImportedVote) -> str:
 
 @contextmanager
 def without_foreign_keys(conn):
-    """Foreign-key checks off for a bulk import (they cost two lookups per ballot).
+    """Foreign-key checks off for a bulk import (measured: about a third of the insert time).
 
     Safe here: every ballot's iso3 comes from the states table through the name index and
     every vote id from the same transaction; replaced votes' ballots are deleted explicitly.
     """
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the ballots index stays in memory
     try:
         yield
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def unknown_message(names, path: Path, unknown: dict[str, int]) -> str:
