@@ -275,3 +275,10 @@ def test_record_page_without_votes_is_refused():
         read_page(
             page_lines("<p>Yes: 1 | No: 0 | Abstentions: 0 | Non-Voting: 0</p>"), Path("p.html")
         )
+
+
+def test_non_utf8_file_refused(cli, tmp_path, unchanged):
+    path = _csv(tmp_path, [_row("CIV", "COTE D'IVOIRE", "Y")])
+    path.write_bytes(path.read_bytes().replace(b"COTE", "CÔTE".encode("latin-1")))
+    with unchanged():
+        assert_refused(cli("vote", "import", str(path)), "is not UTF-8 text")

@@ -7,7 +7,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cahtracker.output import OutputFormat, get_console, markdown_table, render, render_object
+from cahtracker.output import (
+    OutputFormat,
+    get_console,
+    markdown_cell,
+    markdown_table,
+    render,
+    render_object,
+)
 
 _COLOURS = {
     "yes": "green",
@@ -61,9 +68,11 @@ def render_vote(vote: dict[str, Any], fmt: OutputFormat) -> None:
         return
     tally_rows = [{"choice": _LABELS[k], "count": v} for k, v in vote["tally"].items()]
     if fmt is OutputFormat.markdown:
-        parts = [f"**{line}**" if i == 0 else line for i, line in enumerate(_headline(vote))]
-        parts += [f"Warning: {w}" for w in vote["warnings"]]
-        parts.append(markdown_table(tally_rows, [("choice", "Choice"), ("count", "Count")]))
+        lines = [markdown_cell(line) for line in _headline(vote)]
+        parts = [f"**{lines[0]}**", *lines[1:]]
+        parts += [f"Warning: {markdown_cell(w)}" for w in vote["warnings"]]
+        if vote["ballots"]:
+            parts.append(markdown_table(tally_rows, [("choice", "Choice"), ("count", "Count")]))
         if vote.get("by_group"):
             rows = [{"group": g, **t} for g, t in vote["by_group"].items()]
             parts.append(

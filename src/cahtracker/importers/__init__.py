@@ -114,6 +114,18 @@ def detect_format(path: Path) -> str:
 def parse(
     path: Path, fmt: str, roll_calls: Path | None, counter_box: list
 ) -> Iterator[ImportedVote]:
+    """The votes of a file, one at a time; a file that is not UTF-8 is refused in one line."""
+    try:
+        yield from _parse(path, fmt, roll_calls, counter_box)
+    except UnicodeDecodeError:
+        raise CahError(
+            f"{path} is not UTF-8 text; save it as UTF-8. Nothing was imported."
+        ) from None
+
+
+def _parse(
+    path: Path, fmt: str, roll_calls: Path | None, counter_box: list
+) -> Iterator[ImportedVote]:
     if fmt == "undl-csv":
         from cahtracker.importers.undl_csv import parse_undl_csv
 
@@ -230,6 +242,10 @@ def import_votes(
         fmt = detect_format(path)
     elif fmt not in FORMATS:
         raise CahError(f"Unknown format '{fmt}'; use auto, {', '.join(FORMATS)}.")
+    if fmt == "unvotes-csv":  # checked before the transaction opens
+        from cahtracker.importers.unvotes_csv import roll_calls_path
+
+        roll_calls = roll_calls_path(path, roll_calls)
     summary = ImportSummary(file=str(path), format=fmt)
     size = os.path.getsize(path) or 1
     resolver = StateResolver(names)
