@@ -282,3 +282,28 @@ def test_non_utf8_file_refused(cli, tmp_path, unchanged):
     path.write_bytes(path.read_bytes().replace(b"COTE", "CÔTE".encode("latin-1")))
     with unchanged():
         assert_refused(cli("vote", "import", str(path)), "is not UTF-8 text")
+
+
+def test_real_record_page_reproduces_the_official_tally(cli):
+    """UN DL record 4031242 (A/RES/78/165): Yes 125, No 50, Abstentions 1, Non-Voting 17."""
+    summary = imported(cli, str(UNDL / "record_4031242_A_RES_78_165.html"))
+    assert summary["format"] == "undl-html" and summary["totals_mismatches"] == []
+    vote = show(cli, "A/RES/78/165")
+    assert vote["tally"] == {"yes": 125, "no": 50, "abstain": 1, "non_voting": 17, "absent": 0}
+    assert vote["official_totals"] == {
+        "yes": 125,
+        "no": 50,
+        "abstain": 1,
+        "non_voting": 17,
+        "members": 193,
+    }
+    assert len(vote["ballots"]) == 193 and vote["meeting"] == "A/78/PV.49"
+    ballots = {b["iso3"]: b["choice"] for b in vote["ballots"]}
+    assert (ballots["TUR"], ballots["SRB"], ballots["SOM"], ballots["PRT"]) == (
+        "abstain",
+        "non-voting",
+        "yes",
+        "no",
+    )
+    assert vote["source"] == "UN Digital Library record 4031242"
+    assert imported(cli, str(UNDL / "record_4031242_A_RES_78_165.html"))["replaced"] == 1

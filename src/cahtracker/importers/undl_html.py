@@ -3,8 +3,8 @@
 The voting data are printed as lines `Y NAME`, `N NAME`, `A NAME`, or a bare `NAME` for a
 state that did not vote, under the label `Vote`, with a summary
 `Yes: 160 | No: 6 | Abstentions: 15 | Non-Voting: 12 | Total voting membership: 193`.
-Other labelled rows: `Resolution / Decision` (the symbol), `Vote date`, `Meeting record`,
-`Draft resolution`. The page is read with the standard library's HTMLParser (no scripts run,
+Other labelled rows: `Resolution` (the symbol), `Vote date`, `Meeting record`, `Draft
+resolution`; the record id comes from the page's own address (`digitallibrary.un.org/record/N`). The page is read with the standard library's HTMLParser (no scripts run,
 no entities fetched); a page without the vote list or the summary is refused as truncated.
 """
 
@@ -46,6 +46,7 @@ _SYMBOL = re.compile(r"\bA/RES/\d+/\d+[A-Z]?\b")
 LABELS = {
     "vote": "vote",
     "resolution / decision": "symbol",
+    "resolution": "symbol",
     "symbol": "symbol",
     "vote date": "date",
     "meeting record": "meeting",
