@@ -307,3 +307,44 @@ def test_real_record_page_reproduces_the_official_tally(cli):
     )
     assert vote["source"] == "UN Digital Library record 4031242"
     assert imported(cli, str(UNDL / "record_4031242_A_RES_78_165.html"))["replaced"] == 1
+
+
+CODES = st.sampled_from(["FRA", "DEU", "CIV", "TUR", "NRU", "USA", "CHN", "BRA"])
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Y", "N", "A", "X", "NV", "", " y "]), CODES),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda pair: pair[1],
+    ),
+    st.booleans(),
+)
+def test_bulk_csv_parser_keeps_every_row(tmp_path_factory, ballots, old_header):
+    from cahtracker.importers.undl_csv import parse_undl_csv
+
+    header = (
+        "undl_id,ms_codes,ms_name,ms_votes,date,session,resolution,modality,total_yes"
+        if old_header
+        else "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,total_yes"
+    )
+    rows = [
+        f'7,{code},NAME,"{vote}",2024-12-04,79,A/RES/79/1,,{len(ballots)}.0'
+        for vote, code in ballots
+    ]
+    path = tmp_path_factory.mktemp("csv") / "bulk.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    (vote,) = list(parse_undl_csv(path, []))
+    choice = {
+        "Y": "yes",
+        "N": "no",
+        "A": "abstain",
+        "X": "non-voting",
+        "NV": "non-voting",
+        "": "non-voting",
+        " y ": "yes",
+    }
+    assert vote.ballots == [(code, "NAME", choice[v]) for v, code in ballots]
+    assert vote.symbol == "A/RES/79/1" and vote.session == 79 and vote.totals[0] == len(ballots)

@@ -207,7 +207,6 @@ class ImportSummary:
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> rows
     unknown: dict[str, int] = field(default_factory=dict)  # label -> rows
     mismatches: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
