@@ -220,8 +220,21 @@ def test_import_logs_one_change_per_vote(cli, store):
         for r in store.query("SELECT table_name FROM changes WHERE command = 'vote import'")
     ]
     assert tables.count("votes") == 2 and tables.count("documents") == 2 and "ballots" not in tables
-    assert store.scalar("PRAGMA foreign_keys") == 1
     assert store.query("PRAGMA foreign_key_check") == []
+
+
+def test_import_restores_connection_settings_even_when_refused(store, tmp_path):
+    from cahtracker.importers import import_votes
+    from cahtracker.names import NameIndex
+
+    names = NameIndex.load(store)
+    import_votes(store, names, UNDL / "voting_2024_header.csv")
+    assert store.scalar("PRAGMA foreign_keys") == 1 and store.scalar("PRAGMA temp_store") == 0
+    bad = _csv(tmp_path, [_row("XKX", "KOSOVO", "Y")])
+    with pytest.raises(CahError):
+        import_votes(store, names, bad)
+    assert store.scalar("PRAGMA foreign_keys") == 1 and store.scalar("PRAGMA temp_store") == 0
+    assert not store.conn.in_transaction
 
 
 def test_detect_format_by_content(tmp_path):
