@@ -77,6 +77,7 @@ GROUPS = {
     "states": "states",
     "docs": "docs",
     "sponsors": "sponsors",
+    "vote": "vote",
     "position": "position",
     "timeline": "timeline",
     "analyze": "analyze",

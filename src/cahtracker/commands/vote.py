@@ -1,0 +1,254 @@
+"""`cahtracker vote`: record decisions, import the UN's voting records, show, list, compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cahtracker.context import get_names, get_store
+from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+
+app = typer.Typer(
+    help="Votes: record decisions, import UN voting records, show tallies, compare states.",
+    no_args_is_help=True,
+)
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
+ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
+
+
+@app.command("record")
+def record_command(
+    ctx: typer.Context,
+    doc: Annotated[str, typer.Option("--doc", help="Document symbol voted on.")],
+    date: Annotated[str, typer.Option("--date", help="Date of the decision.")],
+    body: Annotated[
+        str, typer.Option("--body", help="e.g. 'Sixth Committee', 'General Assembly'.")
+    ],
+    yes: Annotated[str | None, typer.Option("--yes", help=ListOption)] = None,
+    no: Annotated[str | None, typer.Option("--no", help=ListOption)] = None,
+    abstain: Annotated[str | None, typer.Option("--abstain", help=ListOption)] = None,
+    non_voting: Annotated[str | None, typer.Option("--non-voting", help=ListOption)] = None,
+    absent: Annotated[str | None, typer.Option("--absent", help=ListOption)] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from-file", help="CSV of `state,choice` rows.")
+    ] = None,
+    without_vote: Annotated[
+        bool, typer.Option("--without-vote", help="Adopted without a vote (by consensus).")
+    ] = False,
+    withdrawn: Annotated[
+        bool, typer.Option("--withdrawn", help="Withdrawn before a vote.")
+    ] = False,
+    majority: Annotated[
+        str, typer.Option("--majority", help="simple, or two-thirds (important questions).")
+    ] = "simple",
+    meeting: Annotated[str | None, typer.Option("--meeting", help="Meeting, e.g. '39th'.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where this comes from.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
+    dissociating: Annotated[
+        str | None,
+        typer.Option("--dissociating", help="States dissociating from consensus (--without-vote)."),
+    ] = None,
+    explanation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--explanation", help="STATE=TEXT, an explanation of vote or position (repeat)."
+        ),
+    ] = None,
+    create_doc: Annotated[
+        bool, typer.Option("--create-doc", help="Create the document if it is not known.")
+    ] = False,
+) -> None:
+    """Record one decision: a recorded vote, a decision without a vote, or a withdrawal."""
+    from cahtracker.votes import read_ballot_file, record_vote, show_vote
+
+    store = get_store(ctx)
+    pairs = read_ballot_file(str(from_file)) if from_file else []
+    vote_id = record_vote(
+        store,
+        get_names(ctx),
+        symbol=doc,
+        date=date,
+        body=body,
+        lists={
+            "yes": yes,
+            "no": no,
+            "abstain": abstain,
+            "non-voting": non_voting,
+            "absent": absent,
+        },
+        file_pairs=pairs,
+        without_vote=without_vote,
+        withdrawn=withdrawn,
+        majority=majority,
+        meeting=meeting,
+        source=source,
+        note=note,
+        dissociating=dissociating,
+        explanations=explanation or [],
+        create_doc=create_doc,
+    )
+    vote = show_vote(store, str(vote_id))
+    t = vote["tally"]
+    counts = f" — yes {t['yes']}, no {t['no']}, abstain {t['abstain']}" if vote["ballots"] else ""
+    message(
+        f"Recorded vote {vote_id} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+    )
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Vote id, or a symbol (its latest vote).")],
+    by_group: Annotated[
+        bool, typer.Option("--by-group", help="Break the tally down by regional group.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show a decision: tally, outcome, official totals, ballots."""
+    from cahtracker.votes import show_vote
+
+    vote = show_vote(get_store(ctx), ref, by_group=by_group)
+    from cahtracker.commands._vote_view import render_vote
+
+    render_vote(vote, fmt)
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only votes on this symbol.")] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", help="Only this body (part of its name).")
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List decisions with their tallies."""
+    from cahtracker.dates import parse_date
+    from cahtracker.votes import list_votes
+
+    start = parse_date(date_from).value if date_from else None
+    end = parse_date(date_to).value if date_to else None
+    rows = list_votes(get_store(ctx), doc, body, start, end)
+    if fmt in (OutputFormat.json, OutputFormat.csv):
+        if fmt is OutputFormat.csv:
+            rows = [{**{k: v for k, v in r.items() if k != "tally"}, **r["tally"]} for r in rows]
+        render(rows, fmt)
+        return
+    flat = [
+        {
+            **r,
+            "yes": r["tally"]["yes"],
+            "no": r["tally"]["no"],
+            "abstain": r["tally"]["abstain"],
+            "nv": r["tally"]["non_voting"] + r["tally"]["absent"],
+        }
+        for r in rows
+    ]
+    render(
+        flat,
+        fmt,
+        columns=[
+            ("id", "ID"),
+            ("symbol", "Symbol"),
+            ("body", "Body"),
+            ("date", "Date"),
+            ("method", "Method"),
+            ("outcome", "Outcome"),
+            ("yes", "Yes"),
+            ("no", "No"),
+            ("abstain", "Abst."),
+            ("nv", "Non-voting/absent"),
+        ],
+        title="Votes",
+        empty="No votes match.",
+    )
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The file to import.")],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="auto, undl-csv, undl-xml, undl-html or unvotes-csv."),
+    ] = "auto",
+    roll_calls: Annotated[
+        Path | None,
+        typer.Option("--roll-calls", help="unvotes roll_calls.csv (default: beside FILE)."),
+    ] = None,
+    skip_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unknown", help="Import the rest when a state is unknown (and report it)."
+        ),
+    ] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", "-o", help="Summary as table or json.")
+    ] = OutputFormat.table,
+) -> None:
+    """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""
+    from cahtracker.commands._vote_view import import_progress, render_summary
+    from cahtracker.importers import import_votes
+
+    store = get_store(ctx)
+    names = get_names(ctx)
+    with import_progress(file) as progress:
+        summary = import_votes(
+            store, names, file, fmt, roll_calls, skip_unknown=skip_unknown, progress=progress
+        )
+    render_summary(summary, output)
+
+
+@app.command("compare")
+def compare_command(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="A state.")],
+    second: Annotated[str, typer.Argument(help="Another state.")],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """How often two states voted alike, with the votes where they differed."""
+    from cahtracker.output import render_object
+    from cahtracker.votes import compare_states
+
+    result = compare_states(get_store(ctx), get_names(ctx), first, second)
+    if fmt is OutputFormat.json:
+        render_object(result, fmt)
+        return
+    a, b = result["state_a"], result["state_b"]
+    summary = (
+        f"{a['name']} and {b['name']} voted alike on {result['agreed']} of "
+        f"{result['votes_compared']} recorded votes both took part in"
+        + (f" ({result['agreement']}%)." if result["votes_compared"] else ".")
+    )
+    rows = [
+        {
+            "id": d["id"],
+            "symbol": d["symbol"],
+            "date": d["date"],
+            "a": d[a["iso3"]],
+            "b": d[b["iso3"]],
+        }
+        for d in result["disagreements"]
+    ]
+    if fmt is OutputFormat.csv:
+        render(rows, fmt)
+        return
+    render(
+        rows,
+        fmt,
+        columns=[
+            ("id", "ID"),
+            ("symbol", "Symbol"),
+            ("date", "Date"),
+            ("a", a["name"]),
+            ("b", b["name"]),
+        ],
+        title=f"Disagreements: {a['name']} / {b['name']}",
+        footer=[summary],
+        empty=summary,
+    )

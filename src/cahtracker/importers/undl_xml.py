@@ -1,0 +1,135 @@
+"""A UN Digital Library MARCXML record (or a collection of them), read with defusedxml.
+
+Tags: 967 one per state (`$c` ISO3 code, `$d` Y/N/A, missing for non-voting, `$e` name);
+996 totals (`$b` yes, `$c` no, `$d` abstain, `$e` non-voting, `$f` total membership);
+791 `$a` symbol; 269 `$a` date; 952 `$a` meeting record; 993 `$a` draft; controlfield 001 the
+record id. Entities and external references are refused (billion laughs, XXE); records
+are parsed one at a time with iterparse and cleared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from cahtracker.errors import CahError
+from cahtracker.importers import ImportedVote, to_int
+
+CHOICES = {
+    "Y": "yes",
+    "N": "no",
+    "A": "abstain",
+    "": "non-voting",
+    "X": "non-voting",
+    "NV": "non-voting",
+}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def marc_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = text.strip()
+    if re.fullmatch(r"\d{8}", text):
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
+        return text[:10]
+    return text
+
+
+def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    count = 0
+    try:
+        with open(path, "rb") as handle:
+            from cahtracker.importers import CountingReader
+
+            counter = CountingReader(handle)
+            counter_box.append(counter)
+            for _event, element in iterparse(counter, events=("end",)):
+                if _local(element.tag) != "record":
+                    continue
+                count += 1
+                yield _record(element, path, count)
+                element.clear()
+    except (ParseError, SyntaxError) as error:
+        raise CahError(
+            f"{path} is not well-formed XML ({error}); the file is truncated or not a MARCXML "
+            "record. Nothing was imported."
+        ) from None
+    except DefusedXmlException as error:
+        raise CahError(
+            f"{path} uses XML entities or external references ({type(error).__name__}); refused "
+            "for safety. Nothing was imported."
+        ) from None
+    if not count:
+        raise CahError(f"{path} holds no MARCXML <record>; nothing was imported.")
+
+
+def _record(record, path: Path, number: int) -> ImportedVote:
+    control: dict[str, str] = {}
+    fields: dict[str, list[dict[str, str]]] = {}
+    for child in record:
+        tag = _local(child.tag)
+        if tag == "controlfield":
+            control[child.get("tag", "")] = (child.text or "").strip()
+        elif tag == "datafield":
+            subfields: dict[str, str] = {}
+            for sub in child:
+                code = sub.get("code", "")
+                subfields.setdefault(code, (sub.text or "").strip())
+            fields.setdefault(child.get("tag", ""), []).append(subfields)
+
+    def first(tag: str, code: str = "a") -> str | None:
+        for subfields in fields.get(tag, []):
+            if subfields.get(code):
+                return subfields[code]
+        return None
+
+    symbol = first("791")
+    if not symbol:
+        raise CahError(f"{path}: record {number} has no symbol (tag 791 $a); nothing was imported.")
+    states = fields.get("967", [])
+    if not states:
+        raise CahError(
+            f"{path}: record {number} ({symbol}) has no voting data (tag 967); nothing was imported."
+        )
+    ballots = []
+    for subfields in states:
+        vote = subfields.get("d", "").strip().upper()
+        choice = CHOICES.get(vote)
+        if choice is None:
+            raise CahError(
+                f"{path}: {symbol}: vote '{vote}' of {subfields.get('e') or subfields.get('c')} is not "
+                "Y, N or A (or missing for non-voting). Nothing was imported."
+            )
+        ballots.append((subfields.get("c", ""), subfields.get("e", ""), choice))
+    totals = None
+    if fields.get("996"):
+        t = fields["996"][0]
+        try:
+            totals = tuple(to_int(t.get(c)) for c in ("b", "c", "d", "e", "f"))
+        except ValueError as error:
+            raise CahError(f"{path}: {symbol}: totals (tag 996): {error}.") from None
+    record_id = control.get("001")
+    draft = first("993")
+    session = re.match(r"A/RES/(\d+)/", symbol)
+    return ImportedVote(
+        symbol=symbol,
+        date=marc_date(first("269")),
+        key=f"undl:{record_id}" if record_id else None,
+        meeting=first("952"),
+        session=int(session.group(1)) if session else None,
+        totals=totals,
+        source=f"UN Digital Library record {record_id}" if record_id else f"MARCXML {path.name}",
+        note=f"draft {draft}" if draft else None,
+        ballots=ballots,
+    )
