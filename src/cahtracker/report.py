@@ -240,18 +240,16 @@ def build_report(
         on=on,
     )
     model["analysis"] = analysis_sections(store, symbol, as_of)
-    for claim in claims:
-        claim["ref"] = sources.cite(claim["source"], "reported sponsor counts")
-    for row in sponsors:
-        row["ref"] = sources.cite(row["source"], "sponsors")
-    for event in history:
-        event["ref"] = sources.cite(event["source"], "sponsorship events")
-    for vote in votes:
-        vote["ref"] = sources.cite(vote["source"], "votes")
-    for row in positions:
-        row["ref"] = sources.cite(row["source"], "positions")
-    for event in events:
-        event["ref"] = sources.cite(event["source"], "timeline")
+    for rows, used_for in (
+        (claims, "reported sponsor counts"),
+        (sponsors, "sponsors"),
+        (history, "sponsorship events"),
+        (votes, "votes"),
+        (positions, "positions"),
+        (events, "timeline"),
+    ):
+        for row in rows:
+            row["ref"] = sources.cite(row["source"], used_for)
     model["figure_sources"] = {
         "sponsors": sorted(
             {r for r in [*(c["ref"] for c in claims), *(e["ref"] for e in history)] if r}

@@ -17,6 +17,18 @@ def _when(value: str | None, precision: str | None) -> str:
     return value if precision in (None, "day") else f"{value} ({precision})"
 
 
+def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
+    """Rows with their source number as "[n]" and, if asked, their date with its precision."""
+    return [
+        {
+            **row,
+            "ref": f"[{row['ref']}]" if row.get("ref") else "",
+            **({"when": _when(row[date_key], row[precision_key])} if date_key else {}),
+        }
+        for row in rows
+    ]
+
+
 def markdown_report(model: dict[str, Any]) -> str:
     doc = model["document"]
     count = model["count"]
@@ -31,7 +43,7 @@ def markdown_report(model: dict[str, Any]) -> str:
         markdown_cell(model["gap_line"]),
         "### Reported counts",
         markdown_table(
-            [{**c, "ref": f"[{c['ref']}]" if c["ref"] else ""} for c in model["claims"]],
+            _sourced(model["claims"]),
             [
                 ("count", "Count"),
                 ("date", "Date"),
@@ -55,7 +67,7 @@ def markdown_report(model: dict[str, Any]) -> str:
             [
                 ("date", "Date"),
                 ("count", "Sponsors"),
-                ("joined", "Joined"),
+                ("when", "Joined"),
                 ("withdrew", "Withdrew"),
             ],
         ),
@@ -74,40 +86,25 @@ def markdown_report(model: dict[str, Any]) -> str:
         f"Sources: {_refs(model['figure_sources']['groups'])}; as of {on}.",
         f"### Current sponsors ({len(model['sponsors'])})",
         markdown_table(
-            [
-                {
-                    **s,
-                    "joined": _when(s["joined_on"], s["date_precision"]),
-                    "ref": f"[{s['ref']}]" if s["ref"] else "",
-                }
-                for s in model["sponsors"]
-            ],
+            _sourced(model["sponsors"], "joined_on"),
             [
                 ("name", "State"),
                 ("role", "Role"),
                 ("regional_group", "Regional group"),
-                ("joined", "Joined"),
+                ("when", "Joined"),
                 ("inherited_from", "Inherited from"),
                 ("ref", "Source"),
             ],
         ),
         "## Votes and decisions",
         markdown_table(
+            [{**v, **v["tally"]} for v in _sourced(model["votes"])],
             [
-                {
-                    **v,
-                    **v["tally"],
-                    "ref": f"[{v['ref']}]" if v["ref"] else "",
-                }
-                for v in model["votes"]
-            ],
-            [
-                ("id", "ID"),
+                ("date", "Date"),
                 ("symbol", "Symbol"),
                 ("body", "Body"),
-                ("date", "Date"),
-                ("method", "Method"),
                 ("outcome", "Outcome"),
+                ("method", "Method"),
                 ("majority", "Majority"),
                 ("yes", "Yes"),
                 ("no", "No"),
@@ -115,6 +112,7 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("non_voting", "Non-voting"),
                 ("absent", "Absent"),
                 ("ref", "Source"),
+                ("id", "Vote"),
             ],
         ),
         "## Positions",
@@ -137,14 +135,7 @@ def markdown_report(model: dict[str, Any]) -> str:
         f"Sources: {_refs(model['figure_sources']['positions'])}; as of {on}.",
         "### What states said",
         markdown_table(
-            [
-                {
-                    **p,
-                    "when": _when(p["date"], p["date_precision"]),
-                    "ref": f"[{p['ref']}]" if p["ref"] else "",
-                }
-                for p in model["positions"]
-            ],
+            _sourced(model["positions"], "date"),
             [
                 ("name", "State"),
                 ("topic", "Topic"),
@@ -158,16 +149,11 @@ def markdown_report(model: dict[str, Any]) -> str:
         "## Timeline",
         markdown_table(
             [
-                {
-                    **e,
-                    "start": _when(e["starts_on"], e["date_precision"]),
-                    "status": "next" if e["next"] else e["status"],
-                    "ref": f"[{e['ref']}]" if e["ref"] else "",
-                }
-                for e in model["events"]
+                {**e, "status": "next" if e["next"] else e["status"]}
+                for e in _sourced(model["events"], "starts_on")
             ],
             [
-                ("start", "Start"),
+                ("when", "Start"),
                 ("ends_on", "End"),
                 ("title", "Event"),
                 ("place", "Place"),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cahtracker.commands.sponsors import AsOfOption, DocOption
 from cahtracker.context import get_store
 from cahtracker.output import message
 
@@ -15,14 +16,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DocOption = Annotated[
-    str | None,
-    typer.Option("--doc", "-d", help="Document symbol (default: the one set with `docs use`)."),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="The picture on this date (default: now)."),
-]
 DASHBOARD_WIDTH = 100  # when not on a terminal (a pipe, a file, the golden test)
 BAR_WIDTH = 36
 _CHOICE_STYLES = {"yes": "green", "no": "red", "abstain": "yellow"}
