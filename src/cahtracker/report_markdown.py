@@ -67,7 +67,7 @@ def markdown_report(model: dict[str, Any]) -> str:
             [
                 ("date", "Date"),
                 ("count", "Sponsors"),
-                ("when", "Joined"),
+                ("joined", "Joined"),
                 ("withdrew", "Withdrew"),
             ],
         ),
