@@ -301,3 +301,29 @@ def test_sponsor_series_replays_joinings_and_withdrawals():
     ]
     assert series["steps"][0]["joined"] == ["BBB", "CCC"]
     assert series["steps"][1]["withdrew"] == ["BBB"]
+
+
+@pytest.mark.parametrize(
+    ("yes", "no", "majority", "needed", "passes"),
+    [
+        (8, 11, "two-thirds", 13, False),
+        (13, 6, "two-thirds", 13, True),  # 13 >= 2 x 6
+        (10, 10, "simple", 11, False),  # a tie fails
+        (11, 10, "simple", 11, True),
+    ],
+)
+def test_vote_chart_draws_the_line_the_yes_votes_had_to_reach(yes, no, majority, needed, passes):
+    from cahtracker.report_html import vote_chart
+
+    tally = {"yes": yes, "no": no, "abstain": 5, "non_voting": 1, "absent": 0}
+    chart = vote_chart({"tally": tally, "majority": majority})
+    assert chart["rule"].endswith(f": {needed} yes")
+    assert chart["passes"] is passes
+    total = sum(tally.values())
+    assert chart["line_x"] == round(chart["left"] + chart["bar_w"] * needed / total, 1)
+    assert [s["label"] for s in chart["segments"]] == [
+        f"Yes {yes}",
+        f"No {no}",
+        "Abstain 5",
+        "Non-voting 1",
+    ]
