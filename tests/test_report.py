@@ -327,3 +327,16 @@ def test_vote_chart_draws_the_line_the_yes_votes_had_to_reach(yes, no, majority,
         "Abstain 5",
         "Non-voting 1",
     ]
+
+
+def test_exports_get_the_usual_permissions(cli, tmp_path):
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        html = _export(cli, tmp_path, "html")
+        folder = _export(cli, tmp_path, "csv")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(html.stat().st_mode) == 0o644
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755

@@ -391,6 +391,7 @@ def export(
         if fmt == "csv":
             staging = Path(tempfile.mkdtemp(prefix=prefix, dir=output.parent))
             try:
+                os.chmod(staging, _mode(0o777))
                 files = write_csv_folder(store, staging, symbol, as_of, today)
                 _replace(staging, output)
             except BaseException:
@@ -402,7 +403,7 @@ def export(
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
-            os.chmod(name, 0o644)
+            os.chmod(name, _mode(0o666))
             _replace(Path(name), output)
         except BaseException:
             Path(name).unlink(missing_ok=True)
@@ -412,6 +413,13 @@ def export(
             f"Cannot write {output}: {error.strerror or error}. Nothing was written."
         ) from None
     return {"format": fmt, "path": str(output), "files": [output.name]}
+
+
+def _mode(bits: int) -> int:
+    """The permissions a plain open() would give (the temporary ones are private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return bits & ~umask
 
 
 def _replace(new: Path, output: Path) -> None:
