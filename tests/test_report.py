@@ -119,9 +119,10 @@ def test_csv_neutralises_formulas_and_keeps_numbers(rich_cli, tmp_path):
     assert claim["source"] == "'" + report_data.FORMULA_SOURCE
     assert "\n120," in raw  # a number, unquoted
     ballots = list(csv.DictReader((folder / "ballots.csv").read_text("utf-8").splitlines()))
-    assert len(ballots) == _ballot_count(rich_cli) == 7 * 25  # seven fictional votes of 25
+    assert len(ballots) == _count(rich_cli, "ballots") == 7 * 25  # seven fictional votes of 25
     assert set(ballots[0]) == {"vote_id", "iso3", "name", "choice", "explanation"}
     votes = list(csv.DictReader((folder / "votes.csv").read_text("utf-8").splitlines()))
+    assert "tally" not in votes[0] and "official_members" in votes[0]
     amendment = next(v for v in votes if v["symbol"] == "A/FIC/L.99")
     assert (amendment["yes"], amendment["no"], amendment["majority"]) == ("8", "11", "two-thirds")
     for name in CSV_TABLES:
@@ -129,12 +130,12 @@ def test_csv_neutralises_formulas_and_keeps_numbers(rich_cli, tmp_path):
         assert header and "," in header, name
 
 
-def _ballot_count(cli) -> int:
+def _count(cli, table: str) -> int:
     import sqlite3
 
     conn = sqlite3.connect(cli.db)
     try:
-        return conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         conn.close()
 
@@ -167,6 +168,17 @@ def test_export_as_of_shows_the_earlier_picture(rich_cli, tmp_path):
     assert "the picture as of 2024-11-01" in text
     assert "### Current sponsors (3)" in text  # Mexico, Gambia, France; Czechia not yet
     assert "| Czechia | co |" not in text
+
+
+def test_csv_as_of_changes_only_the_current_sponsors(rich_cli, tmp_path):
+    folder = _export(rich_cli, tmp_path, "csv", "--as-of", "2024-11-01")
+
+    def rows(name):
+        return list(csv.DictReader((folder / f"{name}.csv").read_text("utf-8").splitlines()))
+
+    assert sorted(r["iso3"] for r in rows("current_sponsors")) == ["FRA", "GMB", "MEX"]
+    assert len(rows("count_claims")) == _count(rich_cli, "count_claims")  # every claim, any date
+    assert any(r["action"] == "withdrew" for r in rows("sponsorship_events"))
 
 
 def test_format_guessed_from_extension(cli, tmp_path):

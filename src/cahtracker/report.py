@@ -183,9 +183,7 @@ def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {"start": start, "steps": steps}
 
 
-def analysis_sections(
-    store, symbol: str, as_of: str | None, sources: Sources | None = None
-) -> dict[str, Any]:
+def analysis_sections(store, symbol: str, as_of: str | None) -> dict[str, Any]:
     """Targets and forecast when the voting record supports them, else the reason why not."""
     from cahtracker.analysis import forecast, targets
 
@@ -266,6 +264,7 @@ def build_report(
 
 
 def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str, list[dict]]:
+    """Every table whole; only `current_sponsors`, a derived picture, depends on `as_of`."""
     from cahtracker.documents import list_documents
     from cahtracker.positions import position_history
     from cahtracker.sponsors import count_claims, current_sponsors, sponsorship_events
@@ -277,20 +276,20 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     votes = []
     for vote in list_votes(store, details=True):
         official = vote.pop("official_totals") or {}
+        tally = vote.pop("tally")
         votes.append(
-            {**vote, **vote.pop("tally")}
-            | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
+            vote | tally | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
         )
     return {
         "states": list_states(store),
         "documents": documents,
         "sponsorship_events": [
-            e for d in documents for e in sponsorship_events(store, [d["symbol"]], as_of)
+            e for d in documents for e in sponsorship_events(store, [d["symbol"]])
         ],
         "current_sponsors": [
             {"document": symbol, **r} for r in current_sponsors(store, symbol, as_of)
         ],
-        "count_claims": [c for d in documents for c in count_claims(store, [d["symbol"]], as_of)],
+        "count_claims": [c for d in documents for c in count_claims(store, [d["symbol"]])],
         "votes": votes,
         "ballots": None,  # streamed: every ballot of every vote
         "positions": position_history(store, None),
