@@ -305,16 +305,9 @@ def write_csv_folder(store, folder: Path, symbol: str, as_of: str | None, today:
     for name, rows in _csv_tables(store, symbol, as_of, today).items():
         path = folder / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            if rows is None:
-                import csv
-
-                from cahtracker.output import csv_cell
-
-                writer = csv.writer(handle, lineterminator="\n")
+            if rows is None:  # streamed from the cursor, never all in memory
                 cursor = iter_ballots(store)
-                writer.writerow([c[0] for c in cursor.description])
-                for row in cursor:
-                    writer.writerow([csv_cell(v) for v in row.values()])
+                write_csv(cursor, [c[0] for c in cursor.description], handle)
             else:
                 write_csv(rows, list(rows[0].keys()) if rows else [], handle)
         written.append(path.name)
