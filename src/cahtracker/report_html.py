@@ -45,7 +45,7 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def timeline_chart(series: dict[str, Any], claims: list[dict[str, Any]], on: str) -> dict | None:
+def timeline_chart(series: dict[str, Any], claims: list[dict[str, Any]]) -> dict | None:
     """Sponsors over time: a step line of recorded sponsors and the reported counts as points."""
     from cahtracker.timeline import period_start
 
@@ -276,7 +276,7 @@ def html_report(model: dict[str, Any]) -> str:
     )
     analysis = model["analysis"]
     charts = {
-        "timeline": timeline_chart(model["series"], model["claims"], model["on"]),
+        "timeline": timeline_chart(model["series"], model["claims"]),
         "groups": group_chart(model["count"]["by_group"]),
         "votes": [vote_chart(v) for v in model["votes"]],
         "matrix": matrix_chart(model["matrix"], model["topics"]),
