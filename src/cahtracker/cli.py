@@ -81,6 +81,7 @@ GROUPS = {
     "position": "position",
     "timeline": "timeline",
     "analyze": "analyze",
+    "report": "report",
 }
 
 

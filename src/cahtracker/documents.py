@@ -7,6 +7,7 @@ sponsors. `docs use` stores the document other commands default to in `settings`
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -147,3 +148,16 @@ def use_document(store, symbol: str) -> tuple[str, str | None]:
             "settings", DEFAULT_SETTING, before, {"key": DEFAULT_SETTING, "value": symbol}
         )
     return symbol, before["value"] if before else None
+
+
+def document_family(store, symbol: str) -> list[str]:
+    """The document, the texts it revises, and every text that names one of them as parent
+    (amendments, their budget implications, the adopted resolution), recursively; by symbol."""
+    chain = revision_chain(store, symbol)
+    rows = store.query(
+        "WITH RECURSIVE family(symbol) AS (SELECT value FROM json_each(?) "
+        "UNION SELECT d.symbol FROM documents d JOIN family f ON d.parent_symbol = f.symbol) "
+        "SELECT symbol FROM family ORDER BY symbol",
+        (json.dumps(chain),),
+    )
+    return [r["symbol"] for r in rows]

@@ -175,8 +175,8 @@ def list_positions(
     return [_shape(r) for r in rows]
 
 
-def position_history(store, iso3: str, topic: str | None = None) -> list[dict[str, Any]]:
-    """Every stance the state took, oldest first (undated first)."""
+def position_history(store, iso3: str | None, topic: str | None = None) -> list[dict[str, Any]]:
+    """Every stance the state (None: every state) took, oldest first (undated first)."""
     return [_shape(r) for r in _events(store, topic=topic, iso3=iso3)]
 
 

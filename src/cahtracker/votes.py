@@ -443,7 +443,10 @@ def list_votes(
     body: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    details: bool = False,
 ) -> list[dict[str, Any]]:
+    """Votes by date with their tallies; `details` adds meeting, majority, source, note and
+    the official totals (for the report's exports)."""
     where, params = ["1"], []
     if symbol:
         where.append("upper(v.symbol) = upper(?)")
@@ -458,7 +461,7 @@ def list_votes(
         where.append("v.date <= ?")
         params.append(date_to)
     rows = store.query(
-        "SELECT v.id, v.symbol, v.body, v.date, v.method, v.outcome, "
+        "SELECT v.*, "
         "count(b.choice = 'yes' OR NULL) AS yes, count(b.choice = 'no' OR NULL) AS no, "
         "count(b.choice = 'abstain' OR NULL) AS abstain, "
         "count(b.choice = 'non-voting' OR NULL) AS non_voting, "
@@ -477,8 +480,27 @@ def list_votes(
             "outcome": r["outcome"],
             "tally": {k: r[k] for k in ("yes", "no", "abstain", "non_voting", "absent")},
         }
+        | (
+            {
+                "meeting": r["meeting"],
+                "majority": r["majority"],
+                "official_totals": official_totals(r),
+                "source": r["source"],
+                "note": r["note"],
+            }
+            if details
+            else {}
+        )
         for r in rows
     ]
+
+
+def iter_ballots(store):
+    """Every ballot of every vote (vote_id, iso3, name, choice, explanation), streamed by vote."""
+    return store.cursor(
+        "SELECT b.vote_id, b.iso3, s.name, b.choice, b.explanation FROM ballots b "
+        "JOIN states s ON s.iso3 = b.iso3 ORDER BY b.vote_id, b.iso3"
+    )
 
 
 def compare_states(store, names, first: str, second: str) -> dict[str, Any]:

@@ -1,0 +1,442 @@
+"""Reports: the one-screen dashboard and the exports (HTML, Markdown, CSV, JSON).
+
+Everything here is gathered from the other groups' domain functions (sponsors, votes,
+positions, timeline, analysis); this module only arranges it, numbers its sources and
+writes files. A report is about one document and the texts around it (its revision
+chain, amendments and resolution: `documents.document_family`). Dates are frozen by
+`CAHTRACKER_TODAY` (timeline.current_date): the report's date, and the export time becomes
+that day at 00:00 UTC, so that exports can be compared byte for byte (the golden tests).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from cahtracker.errors import CahError
+
+FORMATS = ("html", "markdown", "csv", "json")
+_EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+TREATY_TOPIC = "treaty"
+LATEST_VOTES = 5
+TARGETS_SHOWN = 25
+CHOICE_KEYS = ("yes", "no", "abstain", "non_voting", "absent")
+
+
+# ---------------------------------------------------------------- sources
+
+
+class Sources:
+    """The numbered list of every source a figure cites ("[3]"); each text once."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, text: str | None, used_for: str) -> int | None:
+        if not text or not text.strip():
+            return None
+        text = text.strip()
+        number = self._numbers.get(text)
+        if number is None:
+            number = len(self.items) + 1
+            self._numbers[text] = number
+            self.items.append({"number": number, "source": text, "used_for": []})
+        used = self.items[number - 1]["used_for"]
+        if used_for not in used:
+            used.append(used_for)
+        return number
+
+    def cite_all(self, texts, used_for: str) -> list[int]:
+        numbers = []
+        for text in texts:
+            number = self.cite(text, used_for)
+            if number is not None and number not in numbers:
+                numbers.append(number)
+        return sorted(numbers)
+
+
+# ---------------------------------------------------------------- gathering
+
+
+def resolve_format(fmt: str | None, output: Path) -> str:
+    """The export format: as given, else from the output's extension; one line on a miss."""
+    if fmt is None:
+        guessed = _EXTENSIONS.get(output.suffix.lower())
+        if guessed is None:
+            raise CahError(
+                f"Cannot tell the format of '{output}'; give --format html, markdown, csv or json."
+            )
+        return guessed
+    key = fmt.strip().casefold()
+    if key == "md":
+        key = "markdown"
+    if key not in FORMATS:
+        raise CahError(f"Unknown format '{fmt}'; use one of: {', '.join(FORMATS)}.")
+    return key
+
+
+def report_date(today: date | None = None) -> date:
+    from cahtracker.timeline import current_date
+
+    return today or current_date()
+
+
+def export_time() -> str:
+    """Now in UTC, or the frozen day's midnight when $CAHTRACKER_TODAY is set."""
+    from cahtracker.timeline import TODAY_ENV
+
+    if os.environ.get(TODAY_ENV):
+        return f"{report_date().isoformat()}T00:00:00+00:00"
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def process_votes(store, symbol: str) -> list[dict[str, Any]]:
+    """`vote show` of every vote on the document's family, by date then order recorded."""
+    from cahtracker.documents import document_family
+    from cahtracker.votes import list_votes, show_vote
+
+    listed = [v for s in document_family(store, symbol) for v in list_votes(store, symbol=s)]
+    listed.sort(key=lambda v: (v["date"] or "", v["id"]))
+    return [show_vote(store, str(v["id"])) for v in listed]
+
+
+def stance_counts(store, as_of: str | None = None) -> tuple[list, list, list]:
+    """Per topic, the number of states whose latest stance is each stance; also the
+    position matrix (every topic) and the topics, as positions.stance_matrix gives them."""
+    from cahtracker.positions import STANCES, stance_matrix, topics
+
+    topic_rows = topics(store)
+    matrix, counts = stance_matrix(store, [t["slug"] for t in topic_rows], as_of=as_of)
+    rows = []
+    for topic in topic_rows:
+        by_stance = counts[topic["slug"]]
+        rows.append(
+            {
+                "topic": topic["slug"],
+                "title": topic["title"],
+                **{s: by_stance[s] for s in STANCES},
+                "states": sum(by_stance.values()),
+            }
+        )
+    return rows, matrix, topic_rows
+
+
+def dashboard(
+    store, symbol: str, as_of: str | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """What `report tally` shows: counts, groups, latest votes, stances per topic, next event."""
+    from cahtracker.sponsors import count_summary, document, gap_line
+    from cahtracker.timeline import list_events
+
+    today = report_date(today)
+    summary = count_summary(store, symbol, as_of)
+    votes = process_votes(store, symbol)
+    counts, matrix, topic_rows = stance_counts(store, as_of)
+    events = list_events(store, today=today)
+    return {
+        "document": document(store, symbol),
+        "as_of": as_of,
+        "today": today.isoformat(),
+        "count": summary,
+        "gap_line": gap_line(summary),
+        "latest_votes": votes[-LATEST_VOTES:][::-1],
+        "votes_total": len(votes),
+        "stance_counts": counts,
+        "next_event": next((e for e in events if e["next"]), None),
+        # the rest is for the exports
+        "votes": votes,
+        "matrix": matrix,
+        "topics": topic_rows,
+        "events": events,
+    }
+
+
+def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The recorded sponsors after each dated event (replayed as `current_sponsors` does).
+
+    Undated events count from the start (`start` is their number); each step is
+    {date, count, joined: [names], withdrew: [names]} for one date.
+    """
+    from cahtracker.timeline import period_start
+
+    current: set[str] = set()
+    start = 0
+    steps: list[dict[str, Any]] = []
+    for event in events:
+        if event["action"] == "joined":
+            current.add(event["iso3"])
+        else:
+            current.discard(event["iso3"])
+        if event["date"] is None:
+            start = len(current)
+            continue
+        day = period_start(event["date"])
+        if not steps or steps[-1]["date"] != day:
+            steps.append({"date": day, "count": 0, "joined": [], "withdrew": []})
+        steps[-1]["count"] = len(current)
+        steps[-1]["joined" if event["action"] == "joined" else "withdrew"].append(event["name"])
+    return {"start": start, "steps": steps}
+
+
+def analysis_sections(store, symbol: str, as_of: str | None) -> dict[str, Any]:
+    """Targets and forecast when the voting record supports them, else the reason why not."""
+    from cahtracker.analysis import forecast, targets
+
+    if not store.one("SELECT 1 FROM topics WHERE slug = ?", (TREATY_TOPIC,)):
+        return {"targets": None, "forecast": None, "reason": "no 'treaty' topic."}
+    if not store.one("SELECT 1 FROM ballots LIMIT 1"):
+        return {
+            "targets": None,
+            "forecast": None,
+            "reason": "no recorded vote with ballots yet (import the voting history with "
+            "`cahtracker vote import`).",
+        }
+    ranked = [r for r in targets(store, symbol, TREATY_TOPIC, as_of) if r["score"] is not None]
+    projected = forecast(store, symbol, TREATY_TOPIC, "simple", as_of)
+    supported = any(not s["committed"] and s["basis"] != "no data" for s in projected["states"])
+    reason = None
+    if not ranked and not supported:
+        reason = "too few votes shared with the sponsors to score any state."
+    return {
+        "targets": ranked[:TARGETS_SHOWN] if ranked else None,
+        "targets_total": len(ranked),
+        "forecast": projected if supported else None,
+        "reason": reason,
+    }
+
+
+def build_report(
+    store, symbol: str, as_of: str | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """Everything the HTML and Markdown exports show, with numbered sources per figure."""
+    from cahtracker.positions import list_positions
+    from cahtracker.sponsors import count_claims, current_sponsors, revision_chain, sponsor_history
+
+    model = dashboard(store, symbol, as_of, today)
+    sources = Sources()
+    on = as_of or model["today"]
+    history = [
+        e
+        for e in sponsor_history(store, symbol)
+        if not as_of or not e["date"] or e["date"] <= as_of
+    ]
+    sponsors = current_sponsors(store, symbol, as_of)
+    claims = count_claims(store, revision_chain(store, symbol), as_of)
+    positions = list_positions(store, as_of=as_of)
+    votes, events = model["votes"], model["events"]
+    model.update(
+        sponsors=sponsors,
+        history=history,
+        claims=claims,
+        series=sponsor_series(history),
+        positions=positions,
+        on=on,
+    )
+    model["analysis"] = analysis_sections(store, symbol, as_of)
+    for rows, used_for in (
+        (claims, "reported sponsor counts"),
+        (sponsors, "sponsors"),
+        (history, "sponsorship events"),
+        (votes, "votes"),
+        (positions, "positions"),
+        (events, "timeline"),
+    ):
+        for row in rows:
+            row["ref"] = sources.cite(row["source"], used_for)
+    model["figure_sources"] = {
+        "sponsors": sorted(
+            {r for r in [*(c["ref"] for c in claims), *(e["ref"] for e in history)] if r}
+        ),
+        "groups": sorted({r["ref"] for r in sponsors if r["ref"]}),
+        "positions": sorted({r["ref"] for r in positions if r["ref"]}),
+        "timeline": sorted({e["ref"] for e in events if e["ref"]}),
+    }
+    model["sources"] = sources.items
+    return model
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str, list[dict]]:
+    """Every table whole; only `current_sponsors`, a derived picture, depends on `as_of`."""
+    from cahtracker.documents import list_documents
+    from cahtracker.positions import position_history
+    from cahtracker.sponsors import count_claims, current_sponsors, sponsorship_events
+    from cahtracker.states import list_states
+    from cahtracker.timeline import list_events
+    from cahtracker.votes import list_votes
+
+    documents = list_documents(store)
+    votes = []
+    for vote in list_votes(store, details=True):
+        official = vote.pop("official_totals") or {}
+        tally = vote.pop("tally")
+        votes.append(
+            vote | tally | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
+        )
+    return {
+        "states": list_states(store),
+        "documents": documents,
+        "sponsorship_events": [
+            e for d in documents for e in sponsorship_events(store, [d["symbol"]])
+        ],
+        "current_sponsors": [
+            {"document": symbol, **r} for r in current_sponsors(store, symbol, as_of)
+        ],
+        "count_claims": [c for d in documents for c in count_claims(store, [d["symbol"]])],
+        "votes": votes,
+        "ballots": None,  # streamed: every ballot of every vote
+        "positions": position_history(store, None),
+        "events": list_events(store, today=today),
+    }
+
+
+def write_csv_folder(store, folder: Path, symbol: str, as_of: str | None, today: date) -> list[str]:
+    from cahtracker.output import write_csv
+    from cahtracker.votes import iter_ballots
+
+    written = []
+    for name, rows in _csv_tables(store, symbol, as_of, today).items():
+        path = folder / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            if rows is None:  # streamed from the cursor, never all in memory
+                cursor = iter_ballots(store)
+                write_csv(cursor, [c[0] for c in cursor.description], handle)
+            else:
+                write_csv(rows, list(rows[0].keys()) if rows else [], handle)
+        written.append(path.name)
+    return written
+
+
+def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[str, Any]:
+    """Everything, shaped as the list commands' JSON, with the schema version and export time."""
+    from cahtracker.db import SCHEMA_VERSION
+    from cahtracker.documents import list_documents
+    from cahtracker.positions import list_positions, position_history, topics
+    from cahtracker.sponsors import count_summary, current_sponsors, sponsor_history
+    from cahtracker.states import list_states
+    from cahtracker.timeline import list_events
+    from cahtracker.votes import list_votes
+
+    _, matrix, _ = stance_counts(store, as_of)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "exported_at": export_time(),
+        "document": symbol,
+        "as_of": as_of,
+        "states": list_states(store),
+        "documents": list_documents(store),
+        "sponsors": current_sponsors(store, symbol, as_of),
+        "sponsor_history": sponsor_history(store, symbol),
+        "count": count_summary(store, symbol, as_of),
+        "votes": list_votes(store),
+        "process_votes": process_votes(store, symbol),
+        "topics": topics(store),
+        "positions": list_positions(store, as_of=as_of),
+        "position_history": position_history(store, None),
+        "matrix": matrix,
+        "timeline": list_events(store, today=today),
+        "analysis": analysis_sections(store, symbol, as_of),
+    }
+
+
+def _target_path(output: Path) -> Path:
+    output = Path(output).expanduser()
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise CahError(
+            f"Cannot write {output}: the folder {parent} does not exist; create it or give another --output."
+        )
+    if not os.access(parent, os.W_OK):
+        raise CahError(f"Cannot write {output}: the folder {parent} is not writable.")
+    return output
+
+
+def export(
+    store,
+    fmt: str,
+    output: Path,
+    symbol: str,
+    as_of: str | None = None,
+    today: date | None = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Write the export beside `output` and rename it into place (nothing half-written).
+
+    Returns {format, path, files}. An existing output is refused unless `overwrite`.
+    """
+    output = _target_path(output)
+    today = report_date(today)
+    if output.exists() and not overwrite:
+        raise CahError(f"{output} already exists; pass --force to replace it.")
+    if output.exists() and (output.is_dir() != (fmt == "csv")):
+        kind = "a folder" if output.is_dir() else "a file"
+        raise CahError(f"{output} is {kind}; give another --output for a {fmt} export.")
+    prefix = f".{output.name}."
+    try:
+        if fmt == "csv":
+            staging = Path(tempfile.mkdtemp(prefix=prefix, dir=output.parent))
+            try:
+                os.chmod(staging, _mode(0o777))
+                files = write_csv_folder(store, staging, symbol, as_of, today)
+                _replace(staging, output)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            return {"format": fmt, "path": str(output), "files": files}
+        text = render_text(store, fmt, symbol, as_of, today)
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=output.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.chmod(name, _mode(0o666))
+            _replace(Path(name), output)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise CahError(
+            f"Cannot write {output}: {error.strerror or error}. Nothing was written."
+        ) from None
+    return {"format": fmt, "path": str(output), "files": [output.name]}
+
+
+def _mode(bits: int) -> int:
+    """The permissions a plain open() would give (the temporary ones are private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return bits & ~umask
+
+
+def _replace(new: Path, output: Path) -> None:
+    """Rename `new` over `output`; an existing folder is moved aside first, then removed."""
+    if output.is_dir():
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old.", dir=output.parent))
+        old.rmdir()
+        os.replace(output, old)
+        os.replace(new, output)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(new, output)
+
+
+def render_text(store, fmt: str, symbol: str, as_of: str | None, today: date) -> str:
+    if fmt == "json":
+        from cahtracker.output import to_json
+
+        return to_json(json_document(store, symbol, as_of, today)) + "\n"
+    model = build_report(store, symbol, as_of, today)
+    model["exported_at"] = export_time()
+    if fmt == "markdown":
+        from cahtracker.report_markdown import markdown_report
+
+        return markdown_report(model)
+    from cahtracker.report_html import html_report
+
+    return html_report(model)

@@ -1,0 +1,213 @@
+"""The Markdown report: the HTML report's sections as tables, for a wiki or a pull request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cahtracker.output import markdown_cell, markdown_table
+
+
+def _refs(numbers) -> str:
+    return " ".join(f"[{n}]" for n in numbers) or "none recorded"
+
+
+def _when(value: str | None, precision: str | None) -> str:
+    if not value:
+        return "unknown"
+    return value if precision in (None, "day") else f"{value} ({precision})"
+
+
+def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
+    """Rows with their source number as "[n]" and, if asked, their date with its precision."""
+    return [
+        {
+            **row,
+            "ref": f"[{row['ref']}]" if row.get("ref") else "",
+            **({"when": _when(row[date_key], row[precision_key])} if date_key else {}),
+        }
+        for row in rows
+    ]
+
+
+def markdown_report(model: dict[str, Any]) -> str:
+    doc = model["document"]
+    count = model["count"]
+    on = model["on"]
+    parts = [
+        f"# Crimes against humanity treaty: {markdown_cell(doc['symbol'])}",
+        markdown_cell(doc.get("title") or ""),
+        f"Report of {model['today']}"
+        + (f", the picture as of {model['as_of']}" if model["as_of"] else "")
+        + ". Every figure names its sources (see Sources).",
+        "## Sponsors",
+        markdown_cell(model["gap_line"]),
+        "### Reported counts",
+        markdown_table(
+            _sourced(model["claims"]),
+            [
+                ("count", "Count"),
+                ("date", "Date"),
+                ("date_precision", "Precision"),
+                ("symbol", "For"),
+                ("ref", "Ref"),
+                ("source", "Source"),
+            ],
+        ),
+        "### Sponsors over time",
+        markdown_table(
+            [
+                {
+                    "date": step["date"],
+                    "count": step["count"],
+                    "joined": ", ".join(step["joined"]),
+                    "withdrew": ", ".join(step["withdrew"]),
+                }
+                for step in model["series"]["steps"]
+            ],
+            [
+                ("date", "Date"),
+                ("count", "Sponsors"),
+                ("joined", "Joined"),
+                ("withdrew", "Withdrew"),
+            ],
+        ),
+        (
+            f"Undated events: {model['series']['start']} sponsors from the start. "
+            if model["series"]["start"]
+            else ""
+        )
+        + "A month or a year stands for its first day. "
+        f"Sources: {_refs(model['figure_sources']['sponsors'])}; as of {on}.",
+        "### Sponsors by regional group",
+        markdown_table(
+            [{"group": g, "count": n} for g, n in count["by_group"].items()],
+            [("group", "Regional group"), ("count", "Sponsors")],
+        ),
+        f"Sources: {_refs(model['figure_sources']['groups'])}; as of {on}.",
+        f"### Current sponsors ({len(model['sponsors'])})",
+        markdown_table(
+            _sourced(model["sponsors"], "joined_on"),
+            [
+                ("name", "State"),
+                ("role", "Role"),
+                ("regional_group", "Regional group"),
+                ("when", "Joined"),
+                ("inherited_from", "Inherited from"),
+                ("ref", "Source"),
+            ],
+        ),
+        "## Votes and decisions",
+        markdown_table(
+            [{**v, **v["tally"]} for v in _sourced(model["votes"])],
+            [
+                ("date", "Date"),
+                ("symbol", "Symbol"),
+                ("body", "Body"),
+                ("outcome", "Outcome"),
+                ("method", "Method"),
+                ("majority", "Majority"),
+                ("yes", "Yes"),
+                ("no", "No"),
+                ("abstain", "Abstain"),
+                ("non_voting", "Non-voting"),
+                ("absent", "Absent"),
+                ("ref", "Source"),
+                ("id", "Vote"),
+            ],
+        ),
+        "## Positions",
+        markdown_table(
+            model["stance_counts"],
+            [
+                ("topic", "Topic"),
+                ("support", "Support"),
+                ("oppose", "Oppose"),
+                ("mixed", "Mixed"),
+                ("undecided", "Undecided"),
+                ("states", "States"),
+            ],
+        ),
+        "### Stances by state and topic",
+        markdown_table(
+            [{"name": r["name"], **r["stances"]} for r in model["matrix"]],
+            [("name", "State"), *((t["slug"], t["slug"]) for t in model["topics"])],
+        ),
+        f"Sources: {_refs(model['figure_sources']['positions'])}; as of {on}.",
+        "### What states said",
+        markdown_table(
+            _sourced(model["positions"], "date"),
+            [
+                ("name", "State"),
+                ("topic", "Topic"),
+                ("stance", "Stance"),
+                ("when", "Date"),
+                ("quote", "Quote"),
+                ("ref", "Source"),
+            ],
+        ),
+        *_analysis(model["analysis"], on),
+        "## Timeline",
+        markdown_table(
+            [
+                {**e, "status": "next" if e["next"] else e["status"]}
+                for e in _sourced(model["events"], "starts_on")
+            ],
+            [
+                ("when", "Start"),
+                ("ends_on", "End"),
+                ("title", "Event"),
+                ("place", "Place"),
+                ("status", "Status"),
+                ("ref", "Source"),
+            ],
+        ),
+        "## Sources",
+        "\n".join(
+            f"{s['number']}. {markdown_cell(s['source'])} — {', '.join(s['used_for'])}"
+            for s in model["sources"]
+        )
+        or "No source recorded.",
+        f"Generated by cahtracker on {model['exported_at']}.",
+    ]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _analysis(analysis: dict[str, Any], on: str) -> list[str]:
+    parts = ["## Targets and forecast"]
+    if analysis["reason"]:
+        parts.append(f"Not shown: {markdown_cell(analysis['reason'])}")
+    if analysis["targets"]:
+        parts.append("### Targets")
+        parts.append(
+            markdown_table(
+                analysis["targets"],
+                [
+                    ("rank", "#"),
+                    ("name", "State"),
+                    ("regional_group", "Regional group"),
+                    ("stance", "Stance"),
+                    ("votes", "Votes"),
+                    ("score", "Score"),
+                ],
+            )
+        )
+    forecast = analysis["forecast"]
+    if forecast:
+        parts.append(f"### Forecast ({forecast['majority']} majority): {forecast['outcome']}")
+        parts.append(
+            markdown_table(
+                [{"choice": k, **v} for k, v in forecast["tally"].items()],
+                [
+                    ("choice", "Choice"),
+                    ("committed", "Committed"),
+                    ("low", "Low"),
+                    ("high", "High"),
+                ],
+            )
+        )
+        parts.append(
+            f"Worst case yes {forecast['worst_case']['yes']} / no {forecast['worst_case']['no']}; "
+            f"best case yes {forecast['best_case']['yes']} / no {forecast['best_case']['no']}. "
+            f"From the recorded ballots, sponsors and positions as of {on}."
+        )
+    return parts
