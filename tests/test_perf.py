@@ -141,3 +141,47 @@ def test_code_decides_before_name_as_before(cli, tmp_path):
     cli.ok("vote", "import", str(path))
     vote = json.loads(cli.ok("vote", "show", "A/RES/45/1", "-f", "json").stdout)
     assert "FRA" in {b["iso3"] for b in vote["ballots"]} and len(vote["ballots"]) == 193
+
+
+HEAVY = (
+    "sqlite_utils",
+    "rich.table",
+    "rich.console",
+    "dateutil",
+    "jinja2",
+    "defusedxml",
+    "pydantic",
+)
+
+
+def _heavy_after(code: str) -> list[str]:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys\n{code}\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-1] if result.stdout.strip() else ""
+    return [m for m in last.split(",") if m]
+
+
+def test_every_command_module_imports_no_heavy_library():
+    """`import cahtracker.cli` builds no group now; building them all must stay light too."""
+    assert _heavy_after("import cahtracker.cli\ncahtracker.cli.app") == []
+
+
+def test_a_listing_to_a_pipe_imports_no_rich_console(db_path):
+    code = (
+        "from cahtracker.cli import main\n"
+        f"sys.argv = ['cahtracker', '--db', {str(db_path)!r}, 'sponsors', 'list']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code\n"
+    )
+    assert _heavy_after(code) == []
