@@ -107,7 +107,9 @@ def main() -> int:
     load = os.getloadavg()
     m, t = statistics.median(mine), statistics.median(theirs)
     rows = args.resolutions * 193
-    print(f"vote import {rows} rows: median {m:.2f} s over {args.runs} runs ({min(mine):.2f}-{max(mine):.2f})")
+    print(
+        f"vote import {rows} rows: median {m:.2f} s over {args.runs} runs ({min(mine):.2f}-{max(mine):.2f})"
+    )
     print(f"sqlite3 .import (anchor): median {t:.2f} s ({min(theirs):.2f}-{max(theirs):.2f})")
     print(f"ratio: {m / t:.2f} (target <= 1.0)")
     if small_peaks:

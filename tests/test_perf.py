@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cahtracker import importers
 from cahtracker.errors import CahError
@@ -185,3 +187,106 @@ def test_a_listing_to_a_pipe_imports_no_rich_console(db_path):
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code\n"
     )
     assert _heavy_after(code) == []
+
+
+FIELD = st.text(
+    alphabet=st.sampled_from('ab ,"\n;é'), max_size=6
+)  # csv.writer leaves a lone CR unquoted
+HEADER = (
+    "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,title,"
+    "agenda_title,subjects,vote_note,total_yes,total_no,total_abstentions,total_non_voting,total_ms,"
+    "undl_link"
+).split(",")
+
+
+def _reference(path: Path) -> list[tuple]:
+    """The bulk CSV read row by row with the csv module: what the fast parser must give."""
+    import csv
+
+    from cahtracker.importers.undl_csv import CHOICES
+
+    votes: list[tuple] = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        current = None
+        for row in reader:
+            if not row:
+                continue
+            if row[0] != current:
+                current = row[0]
+                votes.append((row[0], row[6], row[4], row[10], []))
+            votes[-1][4].append(
+                (row[1], row[2], CHOICES.get(row[3]) or CHOICES[row[3].strip().upper()])
+            )
+    return votes
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    votes=st.lists(
+        st.tuples(
+            st.sampled_from(["A/RES/75/1", "A/RES/75/2"]),  # two votes may share every column
+            FIELD,  # title: commas, quotes, line breaks
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["FRA", "DEU", "CIV", "TUR", "USA"]),
+                    FIELD,  # name: quoted when it has a comma
+                    st.sampled_from(["Y", "N", "A", "X", "NV", "", " y "]),
+                ),
+                min_size=1,
+                max_size=5,
+            ),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    terminator=st.sampled_from(["\n", "\r\n"]),
+    blank_lines=st.booleans(),
+)
+def test_fast_bulk_parser_reads_what_the_csv_module_reads(
+    tmp_path_factory, votes, terminator, blank_lines
+):
+    import csv
+    import io
+
+    from cahtracker.importers.undl_csv import parse_undl_csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=terminator)
+    writer.writerow(HEADER)
+    for n, (symbol, title, ballots) in enumerate(votes):
+        for code, name, vote in ballots:
+            writer.writerow(
+                [
+                    f"id{n}",
+                    code,
+                    name,
+                    vote,
+                    "2020-01-02",
+                    "75",
+                    symbol,
+                    "",
+                    "",
+                    "",
+                    title,
+                    "agenda, item",
+                    'say "hi"',
+                    "",
+                    "1.0",
+                    "",
+                    "",
+                    "",
+                    "193.0",
+                    "",
+                ]
+            )
+            if blank_lines:
+                out.write(terminator)
+    path = tmp_path_factory.mktemp("fast") / "bulk.csv"
+    path.write_bytes(out.getvalue().encode("utf-8"))
+    parsed = [
+        (v.key.removeprefix("undl:"), v.symbol, v.date, v.ballots) for v in parse_undl_csv(path, [])
+    ]
+    expected = [(key, symbol, date, ballots) for key, symbol, date, _, ballots in _reference(path)]
+    assert parsed == expected
