@@ -77,3 +77,35 @@ def test_a_terminal_or_forced_colour_is_left_to_rich(monkeypatch):
     assert plain_table.plain_width(io.StringIO()) == 300
     monkeypatch.setenv("COLUMNS", "90")
     assert plain_table.plain_width(io.StringIO()) == 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries({"a": CELL, "b": st.integers() | st.none() | CELL}), max_size=4
+    ),
+    footer=st.lists(CELL, max_size=3),
+    title=st.none() | WORD,
+)
+def test_render_and_message_print_what_rich_prints(rows, footer, title):
+    """output.render / output.message to a pipe: the plain path's text is the Rich path's."""
+    import contextlib
+    import sys
+
+    from cahtracker import output
+
+    def printed(plain: bool) -> str:
+        stream = io.StringIO()
+        original = plain_table.plain_width
+        with contextlib.redirect_stdout(stream):
+            if not plain:
+                plain_table.plain_width = lambda stream=None: None
+            try:
+                output.render(rows, "table", [("a", "A"), ("b", "B")], title, footer, "none here")
+                output.message(footer[0] if footer else "done.")
+            finally:
+                plain_table.plain_width = original
+        return stream.getvalue()
+
+    assert sys.stdout is not None
+    assert printed(True) == printed(False)
