@@ -1,126 +1,123 @@
 """`vote import` of a bulk UN Digital Library CSV against `sqlite3 .import` of the same file.
 
-Writes a synthetic file in the bulk CSV layout (N resolutions x the 193 members, random
-Y/N/A/X ballots, totals as decimals), then times, on the same run:
-  - `cahtracker vote import` into a freshly seeded database,
-  - `sqlite3 DB ".import --csv FILE t"` (the anchor: a plain table, no parsing of names),
-and prints the ratio, plus the peak memory of the import for N and N/4 resolutions
-(flat memory: the peak should not grow with the file).
+Writes a synthetic file in the bulk CSV layout with generate_bulk.py (N resolutions x the
+193 members, every column filled as in the real file, totals that agree), then times, in
+alternating runs on the same file:
+  - `cahtracker vote import FILE` into a copy of a freshly seeded database (all its checks),
+  - `sqlite3 DB ".import --csv FILE t"` into a copy of the same database (the anchor: a bare
+    table, no parsing of names, no checks),
+and prints the medians, their ratio (target <= 1.0), and the import's peak memory (max RSS)
+for N/4 and N resolutions (flat memory: the peak should not grow with the file).
 
-Run: python benchmarks/vote_import.py [N]   (default 1000 resolutions = 193,000 rows)
+    .venv/bin/python benchmarks/vote_import.py [--resolutions 1000] [--runs 5]
+
+The sqlite3 shell comes from Debian's `sqlite3` package (`apt-get install sqlite3`).
 """
 
 from __future__ import annotations
 
-import csv
+import argparse
 import os
-import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-HEADER = (
-    "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,"
-    "title,agenda_title,subjects,vote_note,total_yes,total_no,total_abstentions,"
-    "total_non_voting,total_ms,undl_link"
-).split(",")
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE))
+
+from generate_bulk import generate  # noqa: E402
 
 
-def write_bulk(path: Path, resolutions: int) -> None:
-    with open(ROOT / "data" / "un_member_states.csv", encoding="utf-8") as handle:
-        members = [r for r in csv.DictReader(handle) if r["status"] == "member"]
-    rng = random.Random(1)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for n in range(resolutions):
-            votes = [rng.choice("YYYYNAX") for _ in members]
-            totals = [votes.count(c) for c in "YNAX"] + [len(members)]
-            for member, vote in zip(members, votes, strict=True):
-                writer.writerow(
-                    [
-                        f"b{n}",
-                        member["iso3"],
-                        member["un_vote_name"],
-                        vote,
-                        "2020-01-02",
-                        "75",
-                        f"A/RES/75/{n + 1}",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        *(f"{t}.0" for t in totals),
-                        "",
-                    ]
-                )
+def child_env() -> dict[str, str]:
+    # bytecode is cached as in any normal install (some shells set PYTHONDONTWRITEBYTECODE)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["NO_COLOR"] = "1"
+    return env
 
 
-def timed(command: list[str]) -> float:
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one command."""
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{command[0]} failed with exit code {process.returncode}")
+    return wall, usage.ru_maxrss / 1024
 
 
-def main() -> None:
-    resolutions = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    cli = [sys.executable, "-m", "cahtracker"]
+def fresh_copy(seeded: Path, target: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(seeded, target)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resolutions", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    sqlite3_shell = shutil.which("sqlite3")
+    if not sqlite3_shell:
+        raise SystemExit("No sqlite3 shell on PATH (Debian: apt-get install sqlite3).")
+    env = child_env()
+    cahtracker = str(BIN / "cahtracker")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         seeded = tmp / "seeded.db"
         subprocess.run(
-            [*cli, "--db", str(seeded), "db", "init"],
+            [cahtracker, "--db", str(seeded), "db", "init"],
             check=True,
             env=env,
             stdout=subprocess.DEVNULL,
         )
-        results = {}
-        for n in (max(1, resolutions // 4), resolutions):
-            bulk = tmp / f"bulk{n}.csv"
-            write_bulk(bulk, n)
-            db = tmp / f"import{n}.db"
-            shutil.copy(seeded, db)
-            # a wrapper process reports the import's peak memory (RUSAGE_CHILDREN is per process)
-            start = time.perf_counter()
-            out = subprocess.run(
-                [
-                    "/usr/bin/env",
-                    "python3",
-                    "-c",
-                    "import resource,subprocess,sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
-                    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
-                    *cli,
-                    "--db",
-                    str(db),
-                    "vote",
-                    "import",
-                    str(bulk),
-                ],
-                check=True,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            wall = time.perf_counter() - start
-            results[n] = (wall, int(out.stdout.strip()), n * 193)
-        for wall, peak, rows in results.values():
-            print(f"vote import  {rows:>7} rows: {wall:6.2f} s, peak {peak / 1024:6.1f} MB")
-        big = resolutions
-        if shutil.which("sqlite3"):
-            anchor_db = tmp / "anchor.db"
-            shutil.copy(seeded, anchor_db)
-            wall = timed(["sqlite3", str(anchor_db), f".import --csv {tmp / f'bulk{big}.csv'} t"])
-            print(f"sqlite3 .import {big * 193:>5} rows: {wall:6.2f} s")
-            print(f"ratio vote import / sqlite3 .import: {results[big][0] / wall:.2f}")
+        files = {}
+        for n in sorted({max(1, args.resolutions // 4), args.resolutions}):
+            files[n] = tmp / f"bulk{n}.csv"
+            with open(files[n], "w", newline="", encoding="utf-8") as out:
+                rows = generate(out, n)
+            print(f"file: {n} resolutions, {rows} rows, {files[n].stat().st_size / 1e6:.1f} MB")
+        big = files[args.resolutions]
+        db = tmp / "import.db"
+
+        def ours(path: Path) -> tuple[float, float]:
+            fresh_copy(seeded, db)
+            return run([cahtracker, "--db", str(db), "vote", "import", str(path)], env)
+
+        def anchor() -> tuple[float, float]:
+            fresh_copy(seeded, db)
+            return run([sqlite3_shell, str(db), f".import --csv {big} t"], env)
+
+        ours(big)  # warm-up: file cache, bytecode
+        anchor()
+        mine, theirs, peaks = [], [], []
+        for _ in range(args.runs):
+            wall, peak = ours(big)
+            mine.append(wall)
+            peaks.append(peak)
+            theirs.append(anchor()[0])
+        small_peaks = [ours(path)[1] for n, path in files.items() if path != big]
+    load = os.getloadavg()
+    m, t = statistics.median(mine), statistics.median(theirs)
+    rows = args.resolutions * 193
+    print(
+        f"vote import {rows} rows: median {m:.2f} s over {args.runs} runs ({min(mine):.2f}-{max(mine):.2f})"
+    )
+    print(f"sqlite3 .import (anchor): median {t:.2f} s ({min(theirs):.2f}-{max(theirs):.2f})")
+    print(f"ratio: {m / t:.2f} (target <= 1.0)")
+    if small_peaks:
+        print(f"peak memory: {small_peaks[0]:.1f} MiB for {rows // 4} rows, ", end="")
+    print(f"{max(peaks):.1f} MiB for {rows} rows (limit 150 MiB)")
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -111,7 +111,12 @@ def build_app(only: str | None = None) -> typer.Typer:
     return root_app
 
 
-app = build_app()
+def __getattr__(name: str):
+    """`cli.app`, the app with every group, is built on first use (tests, completion, --help)."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def invoked_group(argv: list[str]) -> str | None:
@@ -133,4 +138,4 @@ def main() -> None:
 
     completing = any(key.startswith("_CAHTRACKER_COMPLETE") for key in os.environ)
     group = None if completing else invoked_group(sys.argv[1:])
-    (app if group is None else build_app(group))(prog_name="cahtracker")
+    build_app(group)(prog_name="cahtracker")

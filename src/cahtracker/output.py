@@ -4,7 +4,8 @@ JSON is an array of objects with snake_case keys (an object for `show`). CSV is 
 a header, and a text cell that begins with = + - @ tab CR or LF gets a leading `'` (OWASP
 CSV injection); numbers stay numbers. Markdown escapes pipes and line breaks. Tables are
 Rich tables whose cells are `Text`, so user text such as `[/oops]` is never read as markup.
-Colour only on a terminal; Rich honours NO_COLOR.
+Colour only on a terminal; Rich honours NO_COLOR. To a pipe or a file, plain_table.py writes
+the same characters without importing Rich (it is faster; see benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -147,6 +148,10 @@ def render(
         parts.extend("\n" + markdown_cell(line) for line in footer)
         sys.stdout.write("\n".join(parts) + "\n")
         return
+    text = _plain(rows, cols, title, footer, empty)
+    if text is not None:
+        sys.stdout.write(text)
+        return
     console = get_console()
     if not rows:
         from rich.text import Text
@@ -158,6 +163,28 @@ def render(
 
     for line in footer:
         console.print(Text(line))
+
+
+def _plain(rows, columns, title, footer, empty) -> str | None:
+    """The table as Rich would print it, without Rich, when it would print no escape codes
+    (a pipe or a file) and every text is plain; else None (see plain_table.py)."""
+    from cahtracker import plain_table
+
+    width = plain_table.plain_width()
+    if width is None:
+        return None
+    if not rows:
+        return plain_table.line(empty, width)
+    table = plain_table.render(
+        [h for _, h in columns],
+        [[cell_text(row.get(k)) for k, _ in columns] for row in rows],
+        title,
+        width,
+    )
+    lines = [plain_table.line(text, width) for text in footer]
+    if table is None or None in lines:
+        return None
+    return table + "".join(lines)
 
 
 def render_object(obj: dict[str, Any], fmt: OutputFormat | str, title: str | None = None) -> None:
@@ -175,6 +202,13 @@ def render_object(obj: dict[str, Any], fmt: OutputFormat | str, title: str | Non
 
 def message(text: str, style: str = "") -> None:
     """A plain line for the user (confirmations); user text inside is not read as markup."""
+    from cahtracker import plain_table
+
+    width = plain_table.plain_width()
+    plain = plain_table.line(text, width) if width else None
+    if plain is not None:
+        sys.stdout.write(plain)
+        return
     from rich.text import Text
 
     get_console().print(Text(text, style=style))

@@ -307,6 +307,30 @@ def insert_ballots(conn, vote_id: int, ballot_rows: list[tuple[str, str, str | N
         )
 
 
+_CHOICE_SQL: dict[int, str] = {}
+_CHOICE_CHUNK = 400  # 2 parameters a ballot + the vote id: under SQLite's oldest limit of 999
+
+
+def insert_choices(conn, vote_id: int, pairs: list[tuple[str, str]]) -> None:
+    """Ballots without explanations, (iso3, choice) in primary-key order: the bulk import's path.
+
+    One statement per vote whose rows share the vote id as `?1`, so the parameters are the
+    pairs flattened (no tuple built per ballot); the SQL of each length is built once.
+    """
+    from itertools import chain
+
+    for start in range(0, len(pairs), _CHOICE_CHUNK):
+        chunk = pairs[start : start + _CHOICE_CHUNK] if len(pairs) > _CHOICE_CHUNK else pairs
+        n = len(chunk)
+        sql = _CHOICE_SQL.get(n)
+        if sql is None:
+            sql = _CHOICE_SQL[n] = (
+                "INSERT INTO ballots (vote_id, iso3, choice) VALUES "
+                + ", ".join(f"(?1, ?{2 * k + 2}, ?{2 * k + 3})" for k in range(n))
+            )
+        conn.execute(sql, (vote_id, *chain.from_iterable(chunk)))
+
+
 def delete_vote(store, vote_id: int) -> None:
     """Delete a vote (ballots and statements cascade), logging what it held."""
     before = store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))

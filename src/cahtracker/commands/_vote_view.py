@@ -12,6 +12,7 @@ from cahtracker.output import (
     get_console,
     markdown_cell,
     markdown_table,
+    message,
     render,
     render_object,
 )
@@ -136,6 +137,11 @@ def _rich_vote(vote: dict[str, Any]) -> None:
 @contextmanager
 def import_progress(file: Path):
     """A Rich progress bar on stderr when it is a terminal; otherwise no callback."""
+    from cahtracker.plain_table import plain_width
+
+    if plain_width(sys.stderr) is not None:  # surely no terminal: spare importing Rich
+        yield None
+        return
     console = get_console(stderr=True)
     if not console.is_terminal:
         yield None
@@ -163,16 +169,11 @@ def render_summary(summary, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         render_object(data, fmt)
         return
-    from rich.text import Text
-
-    console = get_console()
-    console.print(
-        Text(
-            f"Imported {summary.votes} votes with {summary.ballots} ballots from {summary.file} "
-            f"({summary.format})"
-            + (f"; {summary.replaced} replaced an earlier import" if summary.replaced else "")
-            + "."
-        )
+    message(
+        f"Imported {summary.votes} votes with {summary.ballots} ballots from {summary.file} "
+        f"({summary.format})"
+        + (f"; {summary.replaced} replaced an earlier import" if summary.replaced else "")
+        + "."
     )
     if summary.documents_created:
         shown = ", ".join(summary.documents_created[:10])
@@ -181,16 +182,14 @@ def render_summary(summary, fmt: OutputFormat) -> None:
             if len(summary.documents_created) > 10
             else ""
         )
-        console.print(Text(f"Documents created: {len(summary.documents_created)} ({shown}{more})."))
+        message(f"Documents created: {len(summary.documents_created)} ({shown}{more}).")
     for reason, rows in summary.skipped.items():
-        console.print(Text(f"Skipped {rows} rows: {reason}."))
+        message(f"Skipped {rows} rows: {reason}.")
     for label, rows in summary.unknown.items():
-        console.print(
-            Text(f"Skipped {rows} rows: unknown state {label} (--skip-unknown).", style="yellow")
-        )
+        message(f"Skipped {rows} rows: unknown state {label} (--skip-unknown).", style="yellow")
     if summary.mismatches:
-        console.print(Text(f"Totals mismatches: {len(summary.mismatches)}", style="bold yellow"))
+        message(f"Totals mismatches: {len(summary.mismatches)}", style="bold yellow")
         for line in summary.mismatches[:20]:
-            console.print(Text(f"  {line}", style="yellow"))
+            message(f"  {line}", style="yellow")
     else:
-        console.print(Text("Totals mismatches: none."))
+        message("Totals mismatches: none.")

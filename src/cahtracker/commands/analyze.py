@@ -1,7 +1,5 @@
 """`cahtracker analyze`: alignment scores, advocacy targets, a forecast of the next vote."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`cahtracker db`: where the database is, set it up, check it, its change log and undo."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

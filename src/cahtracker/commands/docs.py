@@ -1,7 +1,5 @@
 """`cahtracker docs`: drafts, revisions, amendments and resolutions, and the default document."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

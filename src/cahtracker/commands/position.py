@@ -1,7 +1,5 @@
 """`cahtracker position`: what each state said on each contested topic, and how that changed."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -4,8 +4,6 @@
 dateutil (a date is parsed only when --as-of is given).
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated
 

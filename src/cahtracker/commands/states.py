@@ -1,7 +1,5 @@
 """`cahtracker states`: the 193 member states and 2 observer states."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

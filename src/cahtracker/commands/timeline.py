@@ -1,7 +1,5 @@
 """`cahtracker timeline`: the process's past and coming events."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`cahtracker vote`: record decisions, import the UN's voting records, show, list, compare."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

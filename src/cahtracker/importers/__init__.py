@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import io
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +183,18 @@ class StateResolver:
             self.static[pair] = result[1]
         return result
 
+    def code_alone(self, code: str) -> str | None:
+        """The state a code names whatever the date and the name beside it, else None.
+
+        `_resolve` tries the code first and a unique, undated match settles it, so such a
+        code can be looked up alone (one dict lookup per ballot on the import's hot path).
+        """
+        key = self.key(code) if code else ""
+        if not key or key in self.names.dated:
+            return None
+        found = self.names.keys.get(key, ())
+        return next(iter(found)) if len(found) == 1 else None
+
     def _resolve(self, code: str, name: str, on: str | None) -> tuple[str, str]:
         for text in (code, name):
             if text and text.strip():
@@ -266,25 +280,40 @@ def import_votes(
             "SELECT iso3, admitted_on FROM states WHERE status = 'member'"
         ).fetchall()
         seen: set[int] = set()
-        static = resolver.static  # (code, name) -> iso3 for names whose meaning has no date
+        by_code: dict[str, str | None] = {}  # code -> iso3 when the code alone decides
+        by_code_get = by_code.get
+        allowed = set(V.CHOICES)
+        index = BallotIndex(conn)
+        first, third = itemgetter(0), itemgetter(2)
         for record in records:
-            ballots: dict[str, str] = {}
-            resolved = 0
-            for code, name, choice in record.ballots:
-                iso3 = static.get((code, name))
+            rows = record.ballots
+            # fast path, at C speed: every code known alone and no state twice
+            ballots = dict(zip(map(by_code_get, map(first, rows)), map(third, rows), strict=True))
+            if None not in ballots and len(ballots) == len(rows):
+                rows = ()
+            else:
+                ballots = {}
+            skipped = 0
+            on = record.date
+            for code, name, choice in rows:
+                iso3 = by_code_get(code)
                 if iso3 is None:
-                    status, value = resolver.resolve(code, name, record.date)
-                    if status == "former":
-                        reason = f"former state {value}"
-                        summary.skipped[reason] = summary.skipped.get(reason, 0) + 1
-                        continue
-                    if status == "unknown":
-                        summary.unknown[value] = summary.unknown.get(value, 0) + 1
-                        continue
-                    iso3 = value
+                    if code not in by_code:
+                        iso3 = by_code[code] = resolver.code_alone(code)
+                    if iso3 is None:
+                        status, value = resolver.resolve(code, name, on)
+                        if status == "former":
+                            reason = f"former state {value}"
+                            summary.skipped[reason] = summary.skipped.get(reason, 0) + 1
+                            skipped += 1
+                            continue
+                        if status == "unknown":
+                            summary.unknown[value] = summary.unknown.get(value, 0) + 1
+                            skipped += 1
+                            continue
+                        iso3 = value
                 ballots[iso3] = choice
-                resolved += 1
-            if len(ballots) != resolved:
+            if rows and len(ballots) != len(rows) - skipped:
                 raise CahError(duplicate_message(names, resolver, path, record))
             if record.fill_members and record.date:
                 for iso3, admitted_on in members:
@@ -292,6 +321,12 @@ def import_votes(
                         ballots[iso3] = "non-voting"
             if summary.unknown and not skip_unknown:
                 continue  # keep reading, to list every unknown name at once
+            counted = Counter(ballots.values())
+            if not counted.keys() <= allowed:  # the CHECK on ballots.choice, kept in Python
+                raise CahError(
+                    f"{path}: the vote on {record.symbol} has a choice outside "
+                    f"{', '.join(V.CHOICES)}: {sorted(counted.keys() - allowed)}. Nothing was imported."
+                )
             if record.symbol not in known_docs:
                 V.create_document(
                     store, record.symbol, record.body, V.guess_kind(record.symbol), record.session
@@ -314,7 +349,7 @@ def import_votes(
             if old is not None:
                 V.delete_vote(store, old)
                 summary.replaced += 1
-            tally = V.tally_of(ballots.values())
+            tally = {c.replace("-", "_"): counted[c] for c in V.CHOICES}
             totals = record.totals
             row = {
                 "symbol": record.symbol,
@@ -344,23 +379,20 @@ def import_votes(
                     summary.mismatches.append(
                         f"{record.symbol} ({record.date}): " + "; ".join(problems)
                     )
-            vote_id = V.insert_vote(
-                store,
-                row,
-                [(i, ballots[i], None) for i in sorted(ballots)],  # primary-key order
-                vote_id=old,
-                log_ballots=False,
-            )
+            vote_id = V.insert_vote(store, row, [], vote_id=old, log_ballots=False)
+            V.insert_choices(conn, vote_id, sorted(ballots.items()))  # primary-key order
             seen.add(vote_id)
             if record.key:
                 by_key[record.key] = vote_id
             by_triple[(record.symbol, record.date, record.body)] = (vote_id, record.key)
             summary.votes += 1
             summary.ballots += len(ballots)
+            index.added(len(ballots))
             if progress and counter_box:
                 progress(counter_box[0].count, size)
         if summary.unknown and not skip_unknown:
             raise CahError(unknown_message(names, path, summary.unknown))
+        index.restore()
     return summary
 
 
@@ -383,18 +415,57 @@ def bulk_settings(conn):
 
     Foreign-key checks off (measured: about a third of the insert time). Safe here: every
     ballot's iso3 comes from the states table through the name index and every vote id from
-    the same transaction; a replaced vote's ballots are deleted explicitly. Temporary
-    structures in memory: the CHECK (choice IN (...)) builds one per statement, and on a file
-    database that is measurably slower.
+    the same transaction; a replaced vote's ballots are deleted explicitly. CHECK constraints
+    off: the m001 `CHECK (choice IN (...))` builds a temporary lookup per statement (with
+    executemany, per row), and the import checks every vote's choices in Python before
+    writing it (`import_votes`); the other rows it writes are built by the code itself.
     """
-    temp_store = conn.execute("PRAGMA temp_store").fetchone()[0]
     conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA ignore_check_constraints = ON")
     try:
         yield
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA temp_store = {int(temp_store)}")
+        conn.execute("PRAGMA ignore_check_constraints = OFF")
+
+
+class BallotIndex:
+    """Drops the secondary index of `ballots` once an import has added more ballots than the
+    table held (and at least BIG), and builds it again at the end, inside the same transaction.
+
+    Measured: keeping the (iso3, vote_id) index up to date row by row costs more than building
+    it once when most of the table is new; for a small import into a big table it is the other
+    way round, hence the threshold. A refused import rolls the DROP back with everything else.
+    """
+
+    NAME = "idx_ballots_iso3"
+    BIG = 50_000
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (self.NAME,)
+        ).fetchone()
+        self.sql = row[0] if row else None
+        self.count = 0
+        self.existing: int | None = None  # counted once the import is big (a scan: ~30 ms/1M)
+        self.dropped = False
+
+    def added(self, n: int) -> None:
+        self.count += n
+        if self.dropped or not self.sql or self.count <= self.BIG:
+            return
+        if self.existing is None:
+            total = self.conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+            self.existing = total - self.count  # before this import
+        if self.count > self.existing:
+            self.conn.execute(f"DROP INDEX {self.NAME}")
+            self.dropped = True
+
+    def restore(self) -> None:
+        if self.dropped:
+            self.conn.execute(self.sql)
+            self.dropped = False
 
 
 def unknown_message(names, path: Path, unknown: dict[str, int]) -> str:

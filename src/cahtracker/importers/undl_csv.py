@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from cahtracker.errors import CahError
@@ -59,49 +60,85 @@ def _positions(header: list[str], path: Path) -> dict[str, int | None]:
 
 
 def parse_undl_csv(path: Path, counter_box: list) -> Iterator[ImportedVote]:
+    """The votes of the file, one at a time.
+
+    The rows of one resolution repeat its columns after the state's (date, symbol, title,
+    agenda, subjects, totals, link): a row whose text after its first fields is the very text
+    of the row above, which the csv module parsed whole on that one line, is split at its
+    first commas only (measured: the csv module's parsing of every field was the largest cost
+    of a bulk import). Any other row (a new resolution, quotes among the first fields, a record
+    spanning lines) goes through the csv module.
+    """
     handle, counter = open_text(path)
     counter_box.append(counter)
     with handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise CahError(f"{path} is empty; nothing to import.") from None
+        lines = iter(handle)
+        number = 0  # physical lines read
+
+        def record(first: str) -> tuple[list[str], bool]:
+            """One CSV record that starts with this line; and whether it ended on it."""
+            nonlocal number
+            reader = csv.reader(chain((first,), lines))
+            try:
+                row = next(reader, [])
+            except csv.Error as error:
+                raise CahError(f"{path} line {number}: {error}; nothing was imported.") from None
+            number += reader.line_num - 1
+            return row, reader.line_num <= 1
+
+        first = next(lines, None)
+        if first is None:
+            raise CahError(f"{path} is empty; nothing to import.")
+        number = 1
+        header, _ = record(first)
         pos = _positions(header, path)
         width = len(header)
         i_id, i_code, i_name, i_vote = pos["undl_id"], pos["code"], pos["name"], pos["vote"]
+        k = max(i for i in (i_id, i_code, i_name, i_vote) if i is not None) + 1
         choices = CHOICES
         current: ImportedVote | None = None
         ballots: list[tuple[str, str, str]] = []
         append = ballots.append
         current_id = None
-        try:
-            for row in reader:
+        tail = None  # the text after the first k fields of the last row parsed whole
+        for line in lines:
+            number += 1
+            parts = line.split(",", k)
+            if (
+                tail is not None
+                and len(parts) > k
+                and parts[k] == tail
+                and parts[i_id] == current_id
+                and '"' not in line[: len(line) - len(tail)]
+            ):
+                row = parts  # the first k fields; the rest is the row above's
+            else:
+                start = number
+                row, one_line = record(line)
                 if len(row) != width:
                     if not row:
                         continue
                     raise CahError(
-                        f"{path} line {reader.line_num}: {len(row)} fields where the header has "
+                        f"{path} line {start}: {len(row)} fields where the header has "
                         f"{width}; the file is truncated or malformed. Nothing was imported."
                     )
+                tail = None
+                if one_line and len(parts) > k and '"' not in line[: len(line) - len(parts[k])]:
+                    tail = parts[k]
                 if row[i_id] != current_id:
                     if current is not None:
                         yield current
                     current_id = row[i_id]
-                    current = _vote(row, pos, path, reader.line_num)
+                    current = _vote(row, pos, path, start)
                     ballots = current.ballots
                     append = ballots.append
-                choice = choices.get(row[i_vote]) or choices.get(row[i_vote].strip().upper())
-                if choice is None:
-                    raise CahError(
-                        f"{path} line {reader.line_num}: vote '{row[i_vote]}' is not Y, N, A, X, NV "
-                        "or blank. Nothing was imported."
-                    )
-                append((row[i_code], row[i_name] if i_name is not None else "", choice))
-        except csv.Error as error:
-            raise CahError(
-                f"{path} line {reader.line_num}: {error}; nothing was imported."
-            ) from None
+            choice = choices.get(row[i_vote]) or choices.get(row[i_vote].strip().upper())
+            if choice is None:
+                raise CahError(
+                    f"{path} line {number}: vote '{row[i_vote]}' is not Y, N, A, X, NV "
+                    "or blank. Nothing was imported."
+                )
+            append((row[i_code], row[i_name] if i_name is not None else "", choice))
         if current is not None:
             yield current
 
