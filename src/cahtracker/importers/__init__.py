@@ -74,11 +74,37 @@ def open_text(path: Path) -> tuple[io.TextIOWrapper, CountingReader]:
     return text, counter
 
 
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def check_first_line(path: Path) -> None:
+    """Refuse a CSV whose first line (its header) is not a header: over 64 KB, or binary.
+
+    A real header is a few hundred bytes; without this, a 50 MB single line is split into
+    millions of fields (about 1 GB of memory) before it can be refused.
+    """
+    try:
+        with open(path, "rb") as handle:
+            line = handle.readline(MAX_HEADER_BYTES + 1)
+    except OSError as error:
+        raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    if len(line) > MAX_HEADER_BYTES:
+        raise CahError(
+            f"{path}: the first line is longer than {MAX_HEADER_BYTES // 1024} KB, so it is not "
+            "a CSV header; give a voting CSV. Nothing was imported."
+        )
+    if b"\x00" in line:
+        raise CahError(f"{path} is binary, not a CSV file; nothing was imported.")
+
+
 def to_int(text: str | None) -> int | None:
     """An official total as printed: '120', '120.0' or blank."""
     if text is None or not str(text).strip():
         return None
-    value = float(str(text).strip())
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"total {text!r} is not a count") from None
     if not value.is_integer() or value < 0:
         raise ValueError(f"not a count: {text!r}")
     return int(value)
@@ -91,6 +117,10 @@ def detect_format(path: Path) -> str:
             head = handle.read(8192)
     except OSError as error:
         raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    if not head.strip():
+        raise CahError(f"{path} is empty; nothing to import.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CahError(f"{path} is UTF-16 text; save it as UTF-8. Nothing was imported.")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     lower = text.lower()
     if lower.startswith("<?xml") or lower.startswith("<collection") or lower.startswith("<record"):
@@ -245,6 +275,8 @@ def import_votes(
         from cahtracker.importers.unvotes_csv import roll_calls_path
 
         roll_calls = roll_calls_path(path, roll_calls)
+    if fmt in ("undl-csv", "unvotes-csv"):
+        check_first_line(path)
     summary = ImportSummary(file=str(path), format=fmt)
     size = os.path.getsize(path) or 1
     resolver = StateResolver(names)

@@ -67,6 +67,8 @@ def parse_undl_csv(path: Path, counter_box: list) -> Iterator[ImportedVote]:
             header = next(reader)
         except StopIteration:
             raise CahError(f"{path} is empty; nothing to import.") from None
+        except csv.Error as error:
+            raise CahError(f"{path} line 1: {error}; not a voting CSV header.") from None
         pos = _positions(header, path)
         width = len(header)
         i_id, i_code, i_name, i_vote = pos["undl_id"], pos["code"], pos["name"], pos["vote"]

@@ -95,7 +95,15 @@ def page_lines(text: str) -> list[str]:
     return parser.lines
 
 
+MAX_PAGE_BYTES = 20 * 1024 * 1024  # a real record page is 100-300 KB
+
+
 def parse_undl_html(path: Path, counter_box: list) -> Iterator[ImportedVote]:
+    if Path(path).stat().st_size > MAX_PAGE_BYTES:
+        raise CahError(
+            f"{path} is larger than {MAX_PAGE_BYTES // 2**20} MB, too large for a UN Digital "
+            "Library record page; save the page itself (File > Save Page As). Nothing was imported."
+        )
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
