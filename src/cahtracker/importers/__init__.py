@@ -118,7 +118,7 @@ def detect_format(path: Path) -> str:
     except OSError as error:
         raise CahError(f"Cannot read {path}: {error.strerror}.") from None
     if not head.strip():
-        raise CahError(f"{path} is empty; nothing to import.")
+        raise CahError(f"Unrecognised file {path}: it is empty; nothing to import.")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise CahError(f"{path} is UTF-16 text; save it as UTF-8. Nothing was imported.")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
@@ -173,6 +173,26 @@ def _parse(
 
         return parse_unvotes(path, roll_calls_path(path, roll_calls), counter_box)
     raise CahError(f"Unknown format '{fmt}'; use auto, {', '.join(FORMATS)}.")
+
+
+def with_checked_dates(records: Iterator[ImportedVote], path: Path) -> Iterator[ImportedVote]:
+    """The records, each refused unless its date is a real YYYY-MM-DD date (or absent)."""
+    import re
+    from datetime import date
+
+    for record in records:
+        if record.date is not None:
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", record.date):
+                    raise ValueError
+                date.fromisoformat(record.date)
+            except ValueError:
+                where = f" line {record.line}" if record.line else ""
+                raise CahError(
+                    f"{path}{where}: the vote on {record.symbol} is dated '{record.date}', not a "
+                    "real date (YYYY-MM-DD). Nothing was imported."
+                ) from None
+        yield record
 
 
 _DATED = object()
@@ -281,7 +301,7 @@ def import_votes(
     size = os.path.getsize(path) or 1
     resolver = StateResolver(names)
     counter_box: list = []
-    records = parse(path, fmt, roll_calls, counter_box)
+    records = with_checked_dates(parse(path, fmt, roll_calls, counter_box), path)
     conn = store.conn
     with bulk_settings(conn), store.write("vote import"):
         known_docs = {r[0] for r in conn.execute("SELECT symbol FROM documents")}
@@ -393,6 +413,8 @@ def import_votes(
                 progress(counter_box[0].count, size)
         if summary.unknown and not skip_unknown:
             raise CahError(unknown_message(names, path, summary.unknown))
+        if not summary.votes:
+            raise CahError(f"{path} holds no votes (a header without rows?); nothing was imported.")
     return summary
 
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote
+from cahtracker.importers import ImportedVote, to_int
 
 _BREAKS = {
     "br",
@@ -148,7 +148,10 @@ def read_page(lines: list[str], path: Path) -> ImportedVote:
         symbol = match.group(0)
     if not symbol:
         raise CahError(f"{path}: no resolution symbol on the page; nothing was imported.")
-    totals = tuple(int(float(g)) if g else None for g in summary.groups())
+    try:
+        totals = tuple(to_int(g) for g in summary.groups())
+    except ValueError as error:
+        raise CahError(f"{path}: vote summary: {error}; nothing was imported.") from None
     date = fields.get("date")
     date_match = re.search(r"\d{4}-\d{2}-\d{2}", date or "")
     if date and not date_match:
