@@ -30,11 +30,20 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
     """(problems, summary lines): integrity_check, foreign_key_check, migrations applied."""
     problems: list[str] = []
     summary: list[str] = []
-    integrity = [r["integrity_check"] for r in store.query("PRAGMA integrity_check")]
+    try:
+        integrity = [r["integrity_check"] for r in store.query("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:  # damage SQLite meets before it can report it
+        integrity = [str(error)]
     if integrity != ["ok"]:
-        problems.append("integrity check failed: " + "; ".join(integrity[:5]))
-    else:
-        summary.append("integrity: ok")
+        found = [line for r in integrity for line in r.splitlines() if not line.startswith("***")]
+        problems.append(
+            "integrity check failed: "
+            + "; ".join(found[:3])
+            + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+            + " (restore your latest `db backup` over the file)"
+        )
+        return problems, summary  # further checks would only read the damaged pages
+    summary.append("integrity: ok")
     broken = store.query("PRAGMA foreign_key_check")
     if broken:
         tables = sorted({r["table"] for r in broken})
