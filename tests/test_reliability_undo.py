@@ -97,9 +97,7 @@ def test_a_recorded_vote_undoes_ballots_first_and_refuses_the_other_order(cli, u
     )
     vote = change_id(cli, "vote record", "votes", "insert")
     with unchanged():
-        assert_refused(
-            cli("db", "undo", "--id", str(vote)), "ballots or statements", "undo it first"
-        )
+        assert_refused(cli("db", "undo", "--id", str(vote)), "2 rows in ballots refer to it")
     vote_id = next(r["row_key"] for r in log(cli) if r["id"] == vote)
     cli.ok("db", "undo")  # the ballots
     cli.ok("db", "undo")  # then the vote

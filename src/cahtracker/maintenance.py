@@ -264,8 +264,8 @@ def _undo(store: Store, change_id: int) -> dict[str, Any]:
         )
     before = None if change["before"] is None else json.loads(change["before"])
     after = None if change["after"] is None else json.loads(change["after"])
-    if table in BUNDLES:
-        return _undo_bundle(store, change, before, after)
+    if table in BUNDLES and BUNDLES[table][0] in (after if after is not None else before):
+        return _undo_bundle(store, change, before, after)  # all of one vote's rows at once
     columns, pk = _table_columns(store, table)
     identity = _row_identity(pk, after if after is not None else before, row_key)
     where, params = _where(identity)
@@ -378,25 +378,23 @@ def _undo_bundle(store: Store, change: dict[str, Any], before, after) -> dict[st
 def _take_unlogged_parts(store: Store, change_id: int, row_key: str, undone, records) -> None:
     """Before undoing the insert of a vote: its ballots and statements go with it.
 
-    A later change to them (`vote record` logs the ballots after the vote) must be undone
-    first; an import does not log them, so they were written with the vote and are logged
-    here as deleted, with this undo, so that nothing leaves the log unrecorded.
+    When a later logged change wrote them (`vote record` logs the ballots after the vote),
+    they stay, and the undo is refused as for any row others refer to: undo that change
+    first. An import does not log them: they were written with the vote, so they are
+    deleted with it and logged here, with this undo, so that nothing leaves unrecorded.
     """
     later = [
         r["id"]
         for r in store.query(
             "SELECT id FROM changes WHERE table_name IN ('ballots', 'vote_statements') "
-            "AND row_key = ? AND id > ? ORDER BY id",
-            (row_key, change_id),
+            "AND id > ? AND (row_key = ? "
+            "OR json_extract(coalesce(after, before), '$.vote_id') = ?) ORDER BY id",
+            (change_id, row_key, int(row_key)),
         )
         if r["id"] not in undone and r["id"] not in records
     ]
     if later:
-        raise CahError(
-            f"Cannot undo #{change_id}: later change{'s' if len(later) > 1 else ''} "
-            f"{', '.join(f'#{i}' for i in later)} to the ballots or statements of vote {row_key} "
-            f"depend{'' if len(later) > 1 else 's'} on it; undo {'them' if len(later) > 1 else 'it'} first."
-        )
+        return  # the rows stay, and the check for referring rows refuses the undo
     vote_id = int(row_key)
     for table, (key, _, _) in BUNDLES.items():
         rows = _bundle_rows(store, table, vote_id)
