@@ -1,6 +1,7 @@
 """Hostile and damaged input: the corpus in tests/data/bad/ through every import command.
 
-Each file goes through `vote import` (auto and every --format) and `sponsors import`. A
+Each file goes through `vote import` (auto and every --format), `sponsors import` and
+`vote record --from-file`. A
 refusal is one `Error:` line, exit 1, no traceback, and the database byte for byte as it
 was; the few inputs that are valid after all (a BOM, CRLF line ends, a reordered header,
 names with spaces and accents, totals that differ from the ballots) import correctly.
@@ -22,7 +23,7 @@ from conftest import assert_refused, file_digest
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
 ROLL_CALLS = ROOT / "tests" / "data" / "unvotes" / "roll_calls.csv"
-COMMANDS = ["auto", "undl-csv", "undl-xml", "undl-html", "unvotes-csv", "sponsors"]
+COMMANDS = ["auto", "undl-csv", "undl-xml", "undl-html", "unvotes-csv", "sponsors", "record"]
 CORPUS = sorted(p.name for p in BAD.iterdir() if p.suffix != ".py" and p.name != "README.md")
 
 # (file, command) pairs that import; every other pair must be refused
@@ -62,6 +63,19 @@ REASONS = {
 def run(cli, command: str, path: Path):
     if command == "sponsors":
         return cli("sponsors", "import", str(path), "--date", "2030-12-01", "--source", "t")
+    if command == "record":  # `vote record --from-file`: a `state,choice` CSV
+        return cli(
+            "vote",
+            "record",
+            "--doc",
+            "A/C.6/79/L.2/Rev.1",
+            "--date",
+            "2024-11-22",
+            "--body",
+            "Sixth Committee",
+            "--from-file",
+            str(path),
+        )
     args = ["vote", "import", str(path), "--format", command, "-o", "json"]
     if command == "unvotes-csv":
         args += ["--roll-calls", str(ROLL_CALLS)]
