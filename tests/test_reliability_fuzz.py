@@ -228,3 +228,43 @@ def test_whole_import_refuses_cleanly_or_imports(store, data, fmt):
     assert not store.conn.in_transaction
     for row in store.query("SELECT date, outcome FROM votes"):
         assert row["date"] is None or date.fromisoformat(row["date"]).isoformat() == row["date"]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.lists(
+            st.one_of(PIECES, JUNK, st.sampled_from([" and ", ";", "\n", "Côte d’Ivoire"])),
+            max_size=20,
+        ).map(lambda p: ", ".join(p).encode()),
+    )
+)
+def test_sponsor_lists_refuse_cleanly_or_resolve(store, data):
+    """`sponsors import`: any bytes give a CahError or a list of known states."""
+    from cahtracker.sponsors import read_state_list
+
+    names = _names(store)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list.txt"
+        path.write_bytes(data)
+        try:
+            refs = names.resolve_list(read_state_list(str(path)))
+        except CahError as error:
+            assert "\n" not in str(error)
+            return
+    # no names at all (only separators) is refused by the command: see
+    # test_reliability_input.py::test_a_list_of_only_separators_is_refused
+    assert all(len(ref.iso3) == 3 for ref in refs)
+
+
+_NAME_INDEX: dict = {}
+
+
+def _names(store):
+    """One name index per database file (building it costs more than a resolve)."""
+    if store.path not in _NAME_INDEX:
+        _NAME_INDEX[store.path] = NameIndex.load(store)
+    return _NAME_INDEX[store.path]

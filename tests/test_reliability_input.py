@@ -220,3 +220,10 @@ def test_sponsor_list_from_stdin_is_bounded(cli, unchanged):
             cli("sponsors", "import", "-", input="France, " * 200_000 + "Mexico")
         )
     assert "too large for a list of state names" in text
+
+
+def test_a_list_of_only_separators_is_refused(cli, unchanged):
+    """Found by fuzzing: ',' resolved to no states and the import said nothing, exit 0."""
+    with unchanged():
+        text = refused_in_one_line(cli("sponsors", "import", "-", input=", ;\n,"))
+    assert "holds no state names" in text
