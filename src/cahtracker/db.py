@@ -22,6 +22,9 @@ ENV_VAR = "CAHTRACKER_DB"
 DB_FILENAME = "cahtracker.db"
 APP_NAME = "cahtracker"
 BUSY_TIMEOUT_MS = 60_000
+# Test hook: when set, a page limit for the file (PRAGMA max_page_count), so that tests can
+# make a write run out of room as on a full disk. Never set in normal use.
+MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 # Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
 SCHEMA_VERSION = 1
 
@@ -149,6 +152,9 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    max_pages = os.environ.get(MAX_PAGES_ENV)
+    if max_pages:
+        conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")
     return conn
 
 
@@ -173,7 +179,13 @@ def open_store(path: Path) -> Store:
         conn = connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise CahError(f"Cannot open {path}: {error}.") from None
+        hint = ""
+        if "readonly" in str(error) or "unable to open" in str(error):
+            hint = (
+                f"; the file or its folder is read-only (SQLite writes {path.name}-wal and "
+                f"{path.name}-shm beside it): use a writable folder or copy the file"
+            )
+        raise CahError(f"Cannot open {path}: {error}{hint}.") from None
     store = Store(path, conn)
     if version == SCHEMA_VERSION:
         return store

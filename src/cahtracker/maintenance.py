@@ -30,11 +30,20 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
     """(problems, summary lines): integrity_check, foreign_key_check, migrations applied."""
     problems: list[str] = []
     summary: list[str] = []
-    integrity = [r["integrity_check"] for r in store.query("PRAGMA integrity_check")]
+    try:
+        integrity = [r["integrity_check"] for r in store.query("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:  # damage SQLite meets before it can report it
+        integrity = [str(error)]
     if integrity != ["ok"]:
-        problems.append("integrity check failed: " + "; ".join(integrity[:5]))
-    else:
-        summary.append("integrity: ok")
+        found = [line for r in integrity for line in r.splitlines() if not line.startswith("***")]
+        problems.append(
+            "integrity check failed: "
+            + "; ".join(found[:3])
+            + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+            + " (restore your latest `db backup` over the file)"
+        )
+        return problems, summary  # further checks would only read the damaged pages
+    summary.append("integrity: ok")
     broken = store.query("PRAGMA foreign_key_check")
     if broken:
         tables = sorted({r["table"] for r in broken})
@@ -255,6 +264,8 @@ def _undo(store: Store, change_id: int) -> dict[str, Any]:
         )
     before = None if change["before"] is None else json.loads(change["before"])
     after = None if change["after"] is None else json.loads(change["after"])
+    if table in BUNDLES and BUNDLES[table][0] in (after if after is not None else before):
+        return _undo_bundle(store, change, before, after)  # all of one vote's rows at once
     columns, pk = _table_columns(store, table)
     identity = _row_identity(pk, after if after is not None else before, row_key)
     where, params = _where(identity)
@@ -264,6 +275,8 @@ def _undo(store: Store, change_id: int) -> dict[str, Any]:
             f"Cannot undo #{change_id}: {table} {row_key} is no longer as that change left it "
             "(changed outside the log); nothing was undone."
         )
+    if before is None and table == "votes":
+        _take_unlogged_parts(store, change_id, row_key, undone, records)
     if before is None:
         references = _referencing_rows(store, table, current)
         references += DEPENDENTS.get(table, lambda _s, _r: [])(store, current)
@@ -302,6 +315,92 @@ def _undo(store: Store, change_id: int) -> dict[str, Any]:
         "row_key": row_key,
         "action": _action(before, after),
     }
+
+
+# A vote's ballots and statements are logged as one change per vote (key: the vote id):
+# table -> (the key in the logged dict that holds the rows, their columns)
+BUNDLES = {
+    "ballots": ("ballots", ("iso3", "choice", "explanation"), "iso3"),
+    "vote_statements": ("statements", ("iso3", "kind", "text"), "id"),
+}
+
+
+def _bundle_rows(store: Store, table: str, vote_id: int) -> list[list[Any]]:
+    _, columns, order = BUNDLES[table]
+    names = ", ".join(columns)
+    return [
+        list(r)
+        for r in store.conn.execute(
+            f"SELECT {names} FROM {table} WHERE vote_id = ? ORDER BY {order}", (vote_id,)
+        )
+    ]
+
+
+def _undo_bundle(store: Store, change: dict[str, Any], before, after) -> dict[str, Any]:
+    """Undo the logged insert or deletion of all the ballots (or statements) of one vote."""
+    table, change_id = change["table_name"], change["id"]
+    key, columns, _ = BUNDLES[table]
+    vote_id = int(change["row_key"])
+    current = _bundle_rows(store, table, vote_id)
+    if after is not None:  # the change added these rows: remove them, if they are still as added
+        if sorted(map(tuple, current)) != sorted(map(tuple, after[key])):
+            raise CahError(
+                f"Cannot undo #{change_id}: the {table} of vote {vote_id} are no longer as that "
+                "change left them; nothing was undone."
+            )
+        store.conn.execute(f"DELETE FROM {table} WHERE vote_id = ?", (vote_id,))
+        store.log_change(table, vote_id, after, None)
+    else:  # the change removed these rows: put them back under their vote
+        if not store.scalar("SELECT 1 FROM votes WHERE id = ?", (vote_id,)):
+            raise CahError(
+                f"Cannot undo #{change_id}: vote {vote_id} no longer exists; undo the change "
+                "that deleted it first (see `cahtracker db log`)."
+            )
+        if current:
+            raise CahError(
+                f"Cannot undo #{change_id}: vote {vote_id} has other {table} now; nothing was undone."
+            )
+        marks = ", ".join("?" for _ in columns)
+        store.conn.executemany(
+            f"INSERT INTO {table} (vote_id, {', '.join(columns)}) VALUES (?, {marks})",
+            [(vote_id, *row) for row in before[key]],
+        )
+        store.log_change(table, vote_id, None, before)
+    return {
+        "id": change_id,
+        "command": change["command"],
+        "table": table,
+        "row_key": change["row_key"],
+        "action": _action(before, after),
+    }
+
+
+def _take_unlogged_parts(store: Store, change_id: int, row_key: str, undone, records) -> None:
+    """Before undoing the insert of a vote: its ballots and statements go with it.
+
+    When a later logged change wrote them (`vote record` logs the ballots after the vote),
+    they stay, and the undo is refused as for any row others refer to: undo that change
+    first. An import does not log them: they were written with the vote, so they are
+    deleted with it and logged here, with this undo, so that nothing leaves unrecorded.
+    """
+    later = [
+        r["id"]
+        for r in store.query(
+            "SELECT id FROM changes WHERE table_name IN ('ballots', 'vote_statements') "
+            "AND id > ? AND (row_key = ? "
+            "OR json_extract(coalesce(after, before), '$.vote_id') = ?) ORDER BY id",
+            (change_id, row_key, int(row_key)),
+        )
+        if r["id"] not in undone and r["id"] not in records
+    ]
+    if later:
+        return  # the rows stay, and the check for referring rows refuses the undo
+    vote_id = int(row_key)
+    for table, (key, _, _) in BUNDLES.items():
+        rows = _bundle_rows(store, table, vote_id)
+        if rows:
+            store.conn.execute(f"DELETE FROM {table} WHERE vote_id = ?", (vote_id,))
+            store.log_change(table, vote_id, {"vote_id": vote_id, key: rows}, None)
 
 
 def backup_database(store: Store, target: Path, overwrite: bool = False) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
@@ -58,13 +59,17 @@ def csv_cell(value: Any) -> Any:
     return text
 
 
+_LINE_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def markdown_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    # every line break, also U+2028, U+0085 and form feed, which some viewers break lines on
+    return _LINE_BREAKS.sub("<br>", text)
 
 
 def to_json(data: Any) -> str:

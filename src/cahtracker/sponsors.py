@@ -353,6 +353,16 @@ def add_claim(
         )
 
 
+MAX_LIST_BYTES = 1024 * 1024  # every UN member's name, a few times over, is under 20 KB
+
+
+def _too_large(path: str) -> str:
+    return (
+        f"'{path}' is larger than {MAX_LIST_BYTES // 1024} KB, too large for a list of state "
+        "names; give a list such as 'Albania, Andorra and Zambia'."
+    )
+
+
 def read_state_list(path: str, stdin=None) -> str:
     """The text of a list file (`-` is standard input): UTF-8, with or without a BOM, any line ends."""
     import sys
@@ -360,14 +370,19 @@ def read_state_list(path: str, stdin=None) -> str:
 
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin
-        data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read()
+        source = stream.buffer if hasattr(stream, "buffer") else stream
+        data = source.read(MAX_LIST_BYTES + 1)
     else:
         file = Path(path)
         if not file.is_file():
             raise CahError(
                 f"No such file '{path}'; give a text file of state names, or - for standard input."
             )
+        if file.stat().st_size > MAX_LIST_BYTES:
+            raise CahError(_too_large(path))
         data = file.read_bytes()
+    if len(data) > MAX_LIST_BYTES:
+        raise CahError(_too_large(path))
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")

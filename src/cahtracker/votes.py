@@ -102,6 +102,8 @@ def read_ballot_file(path: str) -> list[tuple[str, str]]:
         raise CahError(
             f"{path} is not UTF-8 text; save it as a UTF-8 CSV `state,choice`."
         ) from None
+    except csv.Error as error:  # a NUL byte, a field over 128 KB: not a ballot list
+        raise CahError(f"{path}: {error}; give a UTF-8 CSV `state,choice`.") from None
     if rows and [c.strip().casefold() for c in rows[0][:2]] == ["state", "choice"]:
         rows = rows[1:]
     pairs = []

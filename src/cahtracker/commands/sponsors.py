@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.context import get_names, get_store
+from cahtracker.errors import CahError
 from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
 
 app = typer.Typer(
@@ -312,5 +313,7 @@ def import_command(
     symbol = resolve_symbol(store, doc)
     text = read_state_list(file)
     refs = get_names(ctx).resolve_list(text, on=when.value if when else None)
+    if not refs:  # e.g. only commas: refused rather than a silent "nothing added"
+        raise CahError(f"'{file}' holds no state names; give one name a line or 'A, B and C'.")
     result = add_sponsors(store, symbol, refs, role.value, when, source, command="sponsors import")
     _report_added(symbol, result, refs)

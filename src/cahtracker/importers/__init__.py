@@ -76,11 +76,37 @@ def open_text(path: Path) -> tuple[io.TextIOWrapper, CountingReader]:
     return text, counter
 
 
+MAX_HEADER_BYTES = 64 * 1024
+
+
+def check_first_line(path: Path) -> None:
+    """Refuse a CSV whose first line (its header) is not a header: over 64 KB, or binary.
+
+    A real header is a few hundred bytes; without this, a 50 MB single line is split into
+    millions of fields (about 1 GB of memory) before it can be refused.
+    """
+    try:
+        with open(path, "rb") as handle:
+            line = handle.readline(MAX_HEADER_BYTES + 1)
+    except OSError as error:
+        raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    if len(line) > MAX_HEADER_BYTES:
+        raise CahError(
+            f"{path}: the first line is longer than {MAX_HEADER_BYTES // 1024} KB, so it is not "
+            "a CSV header; give a voting CSV. Nothing was imported."
+        )
+    if b"\x00" in line:
+        raise CahError(f"{path} is binary, not a CSV file; nothing was imported.")
+
+
 def to_int(text: str | None) -> int | None:
     """An official total as printed: '120', '120.0' or blank."""
     if text is None or not str(text).strip():
         return None
-    value = float(str(text).strip())
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"total {text!r} is not a count") from None
     if not value.is_integer() or value < 0:
         raise ValueError(f"not a count: {text!r}")
     return int(value)
@@ -93,6 +119,10 @@ def detect_format(path: Path) -> str:
             head = handle.read(8192)
     except OSError as error:
         raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    if not head.strip():
+        raise CahError(f"Unrecognised file {path}: it is empty; nothing to import.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CahError(f"{path} is UTF-16 text; save it as UTF-8. Nothing was imported.")
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     lower = text.lower()
     if lower.startswith("<?xml") or lower.startswith("<collection") or lower.startswith("<record"):
@@ -145,6 +175,26 @@ def _parse(
 
         return parse_unvotes(path, roll_calls_path(path, roll_calls), counter_box)
     raise CahError(f"Unknown format '{fmt}'; use auto, {', '.join(FORMATS)}.")
+
+
+def with_checked_dates(records: Iterator[ImportedVote], path: Path) -> Iterator[ImportedVote]:
+    """The records, each refused unless its date is a real YYYY-MM-DD date (or absent)."""
+    import re
+    from datetime import date
+
+    for record in records:
+        if record.date is not None:
+            try:
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", record.date):
+                    raise ValueError
+                date.fromisoformat(record.date)
+            except ValueError:
+                where = f" line {record.line}" if record.line else ""
+                raise CahError(
+                    f"{path}{where}: the vote on {record.symbol} is dated '{record.date}', not a "
+                    "real date (YYYY-MM-DD). Nothing was imported."
+                ) from None
+        yield record
 
 
 _DATED = object()
@@ -259,11 +309,13 @@ def import_votes(
         from cahtracker.importers.unvotes_csv import roll_calls_path
 
         roll_calls = roll_calls_path(path, roll_calls)
+    if fmt in ("undl-csv", "unvotes-csv"):
+        check_first_line(path)
     summary = ImportSummary(file=str(path), format=fmt)
     size = os.path.getsize(path) or 1
     resolver = StateResolver(names)
     counter_box: list = []
-    records = parse(path, fmt, roll_calls, counter_box)
+    records = with_checked_dates(parse(path, fmt, roll_calls, counter_box), path)
     conn = store.conn
     with bulk_settings(conn), store.write("vote import"):
         known_docs = {r[0] for r in conn.execute("SELECT symbol FROM documents")}
@@ -392,6 +444,8 @@ def import_votes(
                 progress(counter_box[0].count, size)
         if summary.unknown and not skip_unknown:
             raise CahError(unknown_message(names, path, summary.unknown))
+        if not summary.votes:
+            raise CahError(f"{path} holds no votes (a header without rows?); nothing was imported.")
         index.restore()
     return summary
 

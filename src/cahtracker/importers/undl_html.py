@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote
+from cahtracker.importers import ImportedVote, to_int
 
 _BREAKS = {
     "br",
@@ -95,7 +95,15 @@ def page_lines(text: str) -> list[str]:
     return parser.lines
 
 
+MAX_PAGE_BYTES = 20 * 1024 * 1024  # a real record page is 100-300 KB
+
+
 def parse_undl_html(path: Path, counter_box: list) -> Iterator[ImportedVote]:
+    if Path(path).stat().st_size > MAX_PAGE_BYTES:
+        raise CahError(
+            f"{path} is larger than {MAX_PAGE_BYTES // 2**20} MB, too large for a UN Digital "
+            "Library record page; save the page itself (File > Save Page As). Nothing was imported."
+        )
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -140,7 +148,10 @@ def read_page(lines: list[str], path: Path) -> ImportedVote:
         symbol = match.group(0)
     if not symbol:
         raise CahError(f"{path}: no resolution symbol on the page; nothing was imported.")
-    totals = tuple(int(float(g)) if g else None for g in summary.groups())
+    try:
+        totals = tuple(to_int(g) for g in summary.groups())
+    except ValueError as error:
+        raise CahError(f"{path}: vote summary: {error}; nothing was imported.") from None
     date = fields.get("date")
     date_match = re.search(r"\d{4}-\d{2}-\d{2}", date or "")
     if date and not date_match:

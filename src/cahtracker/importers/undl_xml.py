@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote, to_int
+from cahtracker.importers import CountingReader, ImportedVote, to_int
 
 CHOICES = {
     "Y": "yes",
@@ -41,6 +41,24 @@ def marc_date(text: str | None) -> str | None:
     return text
 
 
+def _first_byte(handle) -> bytes:
+    """The first byte after a BOM and white space (the handle is rewound)."""
+    head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    handle.seek(0)
+    return head[:1]
+
+
+class _LargeReads(CountingReader):
+    """Reads of at least 4 MB: expat 2.5 rescans an unfinished token (a long attribute value,
+    comment or name) on every feed, so 16 KB feeds make one 50 MB token take minutes; with
+    4 MB feeds it takes a fraction of a second."""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(-1 if size is None or size < 0 else max(size, 1 << 22))
+        self.count += len(data)
+        return data
+
+
 def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
     from xml.etree.ElementTree import ParseError
 
@@ -50,10 +68,13 @@ def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
     count = 0
     try:
         with open(path, "rb") as handle:
-            from cahtracker.importers import CountingReader
-
-            counter = CountingReader(handle)
+            counter = _LargeReads(handle)
             counter_box.append(counter)
+            if _first_byte(handle) not in (b"<", b""):
+                raise CahError(
+                    f"{path} is not XML (it does not begin with '<'); give a UN Digital Library "
+                    "MARCXML record. Nothing was imported."
+                )
             for _event, element in iterparse(counter, events=("end",)):
                 if _local(element.tag) != "record":
                     continue

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote, open_text
+from cahtracker.importers import ImportedVote, check_first_line, open_text
 
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
 
@@ -30,9 +30,16 @@ def roll_calls_path(votes_path: Path, given: Path | None) -> Path:
 
 def read_roll_calls(path: Path) -> dict[str, dict[str, str]]:
     """rcid -> its roll call (a few thousand small rows)."""
+    check_first_line(path)
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        if not reader.fieldnames or not {"rcid", "date", "unres"} <= set(reader.fieldnames):
+        try:
+            fields = reader.fieldnames
+        except csv.Error as error:
+            raise CahError(f"{path} line 1: {error}; not a roll_calls.csv header.") from None
+        except UnicodeDecodeError:
+            raise CahError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
+        if not fields or not {"rcid", "date", "unres"} <= set(fields):
             raise CahError(f"{path} is not an unvotes roll_calls.csv (rcid, date, unres, ...).")
         try:
             return {row["rcid"]: row for row in reader}
@@ -55,6 +62,8 @@ def parse_unvotes(path: Path, roll_calls: Path, counter_box: list) -> Iterator[I
             header = [h.strip().lower() for h in next(reader)]
         except StopIteration:
             raise CahError(f"{path} is empty; nothing to import.") from None
+        except csv.Error as error:
+            raise CahError(f"{path} line 1: {error}; not an unvotes CSV header.") from None
         try:
             i_rcid, i_name, i_code, i_vote = (
                 header.index(c) for c in ("rcid", "country", "country_code", "vote")
