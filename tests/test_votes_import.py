@@ -136,11 +136,14 @@ def test_unknown_code_refused_then_skipped(cli, tmp_path, unchanged):
     assert vote["tally"]["yes"] == 1 and vote["tally"]["no"] == 1 and vote["warnings"] == []
 
 
-def test_totals_mismatch_is_reported_and_shown(cli, tmp_path):
+def test_totals_mismatch_refuses_the_file_unless_accepted(cli, tmp_path, unchanged):
     path = _csv(
         tmp_path, [_row("FRA", "FRANCE", "Y", "2.0,0.0,0.0,0.0,2.0"), _row("DEU", "GERMANY", "")]
     )
-    summary = imported(cli, str(path))
+    with unchanged():
+        result = cli("vote", "import", str(path))
+    assert_refused(result, "1 vote in", "disagree with the ballots", "--accept-mismatches")
+    summary = imported(cli, str(path), "--accept-mismatches")
     assert len(summary["totals_mismatches"]) == 1 and "yes 1" in summary["totals_mismatches"][0]
     vote = show(cli, "A/RES/74/999")
     assert vote["tally"]["non_voting"] == 1

@@ -185,6 +185,14 @@ def import_command(
             "--skip-unknown", help="Import the rest when a state is unknown (and report it)."
         ),
     ] = False,
+    accept_mismatches: Annotated[
+        bool,
+        typer.Option(
+            "--accept-mismatches",
+            help="Import votes whose official totals disagree with their ballots (both kept, "
+            "the disagreement shown) instead of refusing the file.",
+        ),
+    ] = False,
     output: Annotated[
         OutputFormat, typer.Option("--output", "-o", help="Summary as table or json.")
     ] = OutputFormat.table,
@@ -197,7 +205,14 @@ def import_command(
     names = get_names(ctx)
     with import_progress(file) as progress:
         summary = import_votes(
-            store, names, file, fmt, roll_calls, skip_unknown=skip_unknown, progress=progress
+            store,
+            names,
+            file,
+            fmt,
+            roll_calls,
+            skip_unknown=skip_unknown,
+            progress=progress,
+            accept_mismatches=accept_mismatches,
         )
     render_summary(summary, output)
 

@@ -294,8 +294,14 @@ def import_votes(
     roll_calls: Path | None = None,
     skip_unknown: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    accept_mismatches: bool = False,
 ) -> ImportSummary:
-    """Import a file in one transaction; refuse it whole (rolled back) on unknown states."""
+    """Import a file in one transaction; refuse it whole (rolled back) on unknown states.
+
+    A vote whose official totals disagree with its ballots also refuses the whole file,
+    unless `accept_mismatches`: then both figures are kept side by side (the ballots are
+    counted, the totals stored as the source gave them) and the disagreement is reported.
+    """
     from cahtracker import votes as V
 
     path = Path(path)
@@ -446,6 +452,13 @@ def import_votes(
             raise CahError(unknown_message(names, path, summary.unknown))
         if not summary.votes:
             raise CahError(f"{path} holds no votes (a header without rows?); nothing was imported.")
+        if summary.mismatches and not accept_mismatches:
+            count = len(summary.mismatches)
+            raise CahError(
+                f"{count} vote{'s' if count > 1 else ''} in {path} ha{'ve' if count > 1 else 's'} official "
+                f"totals that disagree with the ballots (first: {summary.mismatches[0]}); nothing was "
+                "imported. Check the file, or pass --accept-mismatches to import with both figures kept."
+            )
         index.restore()
     return summary
 
