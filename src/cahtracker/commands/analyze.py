@@ -5,25 +5,17 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.options import AsOfOption, DocOption, FormatOption
 from cahtracker.context import get_names, get_store
-from cahtracker.output import FORMAT_HELP, OutputFormat, render, render_object
+from cahtracker.output import OutputFormat, render, render_object
 
 app = typer.Typer(
     help="Analyse the voting record: alignment, advocacy targets, a forecast of the next vote.",
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
-DocOption = Annotated[
-    str | None,
-    typer.Option("--doc", help="Document symbol (default: the one set by `docs use`)."),
-]
 TopicOption = Annotated[
     str, typer.Option("--topic", help="Topic of the recorded stances (see `position topics`).")
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Sponsors and stances as they stood on this date (default: now)."),
 ]
 FromOption = Annotated[str | None, typer.Option("--from", help="Only votes on or after this date.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Only votes on or before this date.")]

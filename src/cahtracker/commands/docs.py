@@ -4,15 +4,14 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.options import FormatOption
 from cahtracker.context import get_store
-from cahtracker.output import FORMAT_HELP, OutputFormat, message, render, render_object
+from cahtracker.output import OutputFormat, message, render, render_object
 
 app = typer.Typer(
     help="Documents (drafts, revisions, amendments, resolutions) and the default one.",
     no_args_is_help=True,
 )
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
 
 
 @app.command("list")

@@ -4,22 +4,15 @@ from typing import Annotated, Any
 
 import typer
 
+from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption
 from cahtracker.context import get_names, get_store
-from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+from cahtracker.output import OutputFormat, message, render
 
 app = typer.Typer(
     help="States' stances (support, oppose, mixed, undecided) on the treaty and its contested topics.",
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
-GroupOption = Annotated[
-    str | None, typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...).")
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Show the picture on this date (default: now)."),
-]
 
 POSITION_COLUMNS = [
     ("iso3", "ISO3"),

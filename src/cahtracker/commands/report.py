@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cahtracker.commands.sponsors import AsOfOption, DocOption
+from cahtracker.commands.options import AsOfOption, DocOption
 from cahtracker.context import get_store
 from cahtracker.output import message
 

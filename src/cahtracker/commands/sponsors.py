@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.options import AsOfOption, DocOption, FormatOption, GroupOption
 from cahtracker.context import get_names, get_store
 from cahtracker.errors import CahError
-from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+from cahtracker.output import OutputFormat, message, render
 
 app = typer.Typer(
     help="Sponsors of a document: list, add, withdraw, history, and reported counts.",
@@ -24,15 +25,6 @@ class Role(StrEnum):
     co = "co"
 
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
-DocOption = Annotated[
-    str | None,
-    typer.Option("--doc", "-d", help="Document symbol (default: the one set with `docs use`)."),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="The picture on this date (events not after it)."),
-]
 DateOption = Annotated[
     str | None,
     typer.Option("--date", help="When it happened (default: today); 'by DATE' = on or before."),
@@ -89,10 +81,7 @@ def list_command(
     ctx: typer.Context,
     doc: DocOption = None,
     as_of: AsOfOption = None,
-    group: Annotated[
-        str | None,
-        typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...)."),
-    ] = None,
+    group: GroupOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The sponsors of a document (main first, then co-sponsors, by name), with a count by group."""

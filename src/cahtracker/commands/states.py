@@ -4,23 +4,19 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.options import FormatOption, GroupOption
 from cahtracker.context import get_names, get_store
-from cahtracker.output import FORMAT_HELP, OutputFormat, render, render_object
+from cahtracker.output import OutputFormat, render, render_object
 
 app = typer.Typer(
     help="UN member and observer states, their names and regional groups.", no_args_is_help=True
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
-
 
 @app.command("list")
 def list_command(
     ctx: typer.Context,
-    group: Annotated[
-        str | None,
-        typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...)."),
-    ] = None,
+    group: GroupOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List states, optionally of one regional group."""

@@ -4,15 +4,15 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.options import FormatOption
 from cahtracker.context import get_store
-from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+from cahtracker.output import OutputFormat, message, render
 
 app = typer.Typer(
     help="The treaty process timeline: sessions, meetings and decisions, past and coming.",
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
 EVENT_COLUMNS = [
     ("starts_on", "Start"),
     ("ends_on", "End"),

@@ -5,15 +5,15 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.options import FormatOption
 from cahtracker.context import get_names, get_store
-from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+from cahtracker.output import OutputFormat, message, render
 
 app = typer.Typer(
     help="Votes: record decisions, import UN voting records, show tallies, compare states.",
     no_args_is_help=True,
 )
 
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)]
 ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
 
 
