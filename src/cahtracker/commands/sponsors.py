@@ -121,14 +121,32 @@ def add_command(
     source: SourceOption = None,
 ) -> None:
     """Record that states joined as sponsors (an event; a state already sponsoring is left alone)."""
+    _add(ctx, states, doc, role, date, source, "sponsors add")
+
+
+def _add(
+    ctx: typer.Context,
+    texts: list[str],
+    doc: str | None,
+    role: Role,
+    date: str | None,
+    source: str | None,
+    command: str,
+    origin: str | None = None,
+) -> None:
+    """`add` and `import`: resolve every name first, then record the joinings in one write."""
     from cahtracker.dates import optional_date
     from cahtracker.sponsors import add_sponsors, resolve_symbol
 
     store = get_store(ctx)
     when = optional_date(date)
     symbol = resolve_symbol(store, doc)
-    refs = _refs(ctx, states, when.value if when else None)
-    _report_added(symbol, add_sponsors(store, symbol, refs, role.value, when, source), refs)
+    refs = _refs(ctx, texts, when.value if when else None)
+    if not refs:  # e.g. only commas: refused rather than a silent "nothing added"
+        what = origin or ", ".join(texts)
+        raise CahError(f"'{what}' holds no state names; give one name a line or 'A, B and C'.")
+    result = add_sponsors(store, symbol, refs, role.value, when, source, command=command)
+    _report_added(symbol, result, refs)
 
 
 def _report_added(symbol: str, result: dict, refs) -> None:
@@ -294,15 +312,6 @@ def import_command(
     source: SourceOption = None,
 ) -> None:
     """Add every state of a list as UN documents print it; one unknown name refuses the whole file."""
-    from cahtracker.dates import optional_date
-    from cahtracker.sponsors import add_sponsors, read_state_list, resolve_symbol
+    from cahtracker.sponsors import read_state_list
 
-    store = get_store(ctx)
-    when = optional_date(date)
-    symbol = resolve_symbol(store, doc)
-    text = read_state_list(file)
-    refs = get_names(ctx).resolve_list(text, on=when.value if when else None)
-    if not refs:  # e.g. only commas: refused rather than a silent "nothing added"
-        raise CahError(f"'{file}' holds no state names; give one name a line or 'A, B and C'.")
-    result = add_sponsors(store, symbol, refs, role.value, when, source, command="sponsors import")
-    _report_added(symbol, result, refs)
+    _add(ctx, [read_state_list(file)], doc, role, date, source, "sponsors import", origin=file)
