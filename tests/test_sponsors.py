@@ -338,3 +338,9 @@ def test_sponsors_list_path_imports_no_heavy_library(db_path):
     assert result.returncode == 0, result.stderr
     assert "Czechia" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_add_of_a_list_with_no_names_is_refused(cli, unchanged):
+    with unchanged():
+        result = cli("sponsors", "add", " , ;", "--date", "2024-11-01")
+    assert_refused(result, "holds no state names")
