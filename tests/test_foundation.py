@@ -334,3 +334,11 @@ def test_version_and_module_entry_point():
         env={"PYTHONPATH": str(ROOT / "src")},
     )
     assert result.returncode == 0 and result.stdout.startswith("cahtracker ")
+
+
+def test_suggestions_for_a_misspelt_name_are_names_not_codes(names):
+    index = names[0]
+    labels = [ref.label() for ref in index.suggestions("Rusia")]
+    assert labels[0] == "Russian Federation (RUS)"
+    assert "United States of America (USA)" not in labels
+    assert [ref.iso3 for ref in index.suggestions("FRX")][:1] == ["FRA"]

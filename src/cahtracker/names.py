@@ -90,7 +90,9 @@ class NameIndex:
 
     def suggestions(self, text: str, limit: int = 3) -> list[StateRef]:
         key = name_key(text)
-        matches = difflib.get_close_matches(key, list(self.keys), n=12, cutoff=0.6)
+        # a misspelt name is compared with names, not with 2- and 3-letter codes ('Rusia' ~ 'USA')
+        candidates = [k for k in self.keys if len(k) > 3] if len(key) > 3 else list(self.keys)
+        matches = difflib.get_close_matches(key, candidates, n=12, cutoff=0.6)
         if not matches:  # a fragment such as 'Korea' or 'Congo'
             matches = [k for k in self.keys if len(key) >= 3 and key in k]
         refs: list[StateRef] = []
