@@ -482,3 +482,44 @@ def test_forecast_range_contains_the_committed(store, history, stances, majority
     best_passes = passes(tally["yes"]["high"], tally["no"]["low"], majority)
     expected = "adopted" if worst_passes else "uncertain" if best_passes else "rejected"
     assert result["outcome"] == expected
+
+
+# --- a real slice: the TidyTuesday unvotes extract in tests/data/unvotes (MIT) -------------
+
+
+@pytest.fixture
+def real_history(cli, store):
+    """Three real roll calls (1946, 2019, 2019) imported through the CLI; ballots by vote."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "unvotes" / "unvotes.csv"
+    cli.ok("vote", "import", str(data), "--skip-unknown")
+    ballots: dict[int, dict[str, str]] = {}
+    for row in store.query(
+        "SELECT b.vote_id, b.iso3, b.choice FROM ballots b JOIN votes v ON v.id = b.vote_id "
+        "WHERE v.method = 'recorded'"
+    ):
+        ballots.setdefault(row["vote_id"], {})[row["iso3"]] = row["choice"]
+    assert len(ballots) == 3
+    return ballots
+
+
+def test_real_slice_pair_scores_match_brute_force(store, real_history):
+    for state in ("USA", "FRA", "RUS", "SRB"):
+        scores = analysis.pair_scores(store, state)
+        others = {iso3 for votes in real_history.values() for iso3 in votes} - {state}
+        for other in sorted(others):
+            expected = brute_pair(real_history, state, other, real_history)
+            assert figures(scores.get(other)) == expected, (state, other)
+
+
+def test_real_slice_bloc_of_the_2022_core_group_matches_brute_force(store, real_history):
+    from cahtracker.sponsors import current_sponsors
+
+    bloc = sorted(r["iso3"] for r in current_sponsors(store, "A/RES/77/249"))
+    assert len(bloc) == 8  # the seeded core group of the 2022 draft
+    for state in ("FRA", "CHN", "IND", "ZAF"):
+        expected, split = brute_bloc(real_history, state, bloc, real_history)
+        row = analysis.bloc_scores(store, bloc, [state]).get(state)
+        assert figures(row) == expected
+        assert (row["split_votes"] if row else 0) == split
