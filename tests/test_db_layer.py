@@ -122,3 +122,37 @@ def test_restored_backup_opens_as_a_database(cli, tmp_path):
     cli.ok("db", "backup", str(target))
     result = cli("db", "check", db=target)
     assert result.exit_code == 0 and "integrity: ok" in result.stdout
+
+
+def test_working_spinner_only_on_a_terminal(capsys):
+    """Off a terminal `working` prints nothing; on one it shows its text on stderr."""
+    import os
+    import pty
+
+    from cahtracker.output import working
+
+    ran = []
+    with working("busy"):
+        ran.append(True)
+    assert ran == [True]
+    assert capsys.readouterr() == ("", "")
+
+    master, slave = pty.openpty()
+    code = "import time; from cahtracker.output import working\nwith working('Ranking states'):\n    time.sleep(0.5)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        stderr=slave,
+        stdout=subprocess.DEVNULL,
+        env={"PYTHONPATH": str(ROOT / "src"), "TERM": "xterm", "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    os.close(slave)
+    shown = b""
+    try:
+        while chunk := os.read(master, 65536):
+            shown += chunk
+    except OSError:
+        pass
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"Ranking states" in shown

@@ -14,7 +14,8 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
@@ -222,3 +223,23 @@ def message(text: str, style: str = "") -> None:
 def error_line(text: str) -> None:
     """The one line a refusal prints, to stderr, never parsed as markup."""
     sys.stderr.write(f"Error: {text}\n")
+
+
+@contextmanager
+def working(text: str) -> Iterator[None]:
+    """A spinner on stderr while something slow runs, only when stderr is a terminal.
+
+    For work that may take over a second (analyses over a long voting history, report
+    exports); pipes, files and tests see nothing, and Rich is not imported for them.
+    """
+    from cahtracker.plain_table import plain_width
+
+    if plain_width(sys.stderr) is not None:
+        yield
+        return
+    console = get_console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(text):
+        yield

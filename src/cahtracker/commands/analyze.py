@@ -7,7 +7,7 @@ import typer
 
 from cahtracker.commands.options import AsOfOption, DocOption, FormatOption
 from cahtracker.context import get_names, get_store
-from cahtracker.output import OutputFormat, render, render_object
+from cahtracker.output import OutputFormat, render, render_object, working
 
 app = typer.Typer(
     help="Analyse the voting record: alignment, advocacy targets, a forecast of the next vote.",
@@ -105,15 +105,16 @@ def align_command(
         resolved_group = resolve_group(group)
     symbol = _symbol(store, doc) if sponsors else None
     scope = _scope(date_from, date_to, subject)
-    rows = align(
-        store,
-        ref.iso3,
-        with_iso3=other.iso3 if other else None,
-        group=resolved_group,
-        sponsors_of=symbol,
-        as_of=_as_of(as_of),
-        scope=scope,
-    )
+    with working("Comparing voting records…"):
+        rows = align(
+            store,
+            ref.iso3,
+            with_iso3=other.iso3 if other else None,
+            group=resolved_group,
+            sponsors_of=symbol,
+            as_of=_as_of(as_of),
+            scope=scope,
+        )
     if symbol is not None:
         columns = [("name", "Bloc"), ("bloc_size", "States"), *SCORE_COLUMNS]
         columns.append(("split_votes", "Split (left out)"))
@@ -160,7 +161,8 @@ def targets_command(
     store = get_store(ctx)
     symbol = _symbol(store, doc)
     check_topic(store, topic)
-    rows = targets(store, symbol, topic, _as_of(as_of), _scope(date_from, date_to, subject))
+    with working("Ranking the states by their votes with the sponsors…"):
+        rows = targets(store, symbol, topic, _as_of(as_of), _scope(date_from, date_to, subject))
     no_data = sum(1 for r in rows if not r["votes"])
     render(
         rows,
@@ -206,14 +208,15 @@ def forecast_command(
     store = get_store(ctx)
     symbol = _symbol(store, doc)
     check_topic(store, topic)
-    result = forecast(
-        store,
-        symbol,
-        topic,
-        majority.value,
-        _as_of(as_of),
-        _scope(date_from, date_to, subject),
-    )
+    with working("Projecting the vote from stances and voting history…"):
+        result = forecast(
+            store,
+            symbol,
+            topic,
+            majority.value,
+            _as_of(as_of),
+            _scope(date_from, date_to, subject),
+        )
     if fmt is OutputFormat.json:
         render_object(result, fmt)
         return

@@ -9,7 +9,7 @@ import typer
 
 from cahtracker.commands.options import AsOfOption, DocOption
 from cahtracker.context import get_store
-from cahtracker.output import message
+from cahtracker.output import message, working
 
 app = typer.Typer(
     help="Reports: a one-screen dashboard and publishable exports (HTML, Markdown, CSV, JSON).",
@@ -67,7 +67,8 @@ def export_command(
 
     chosen = resolve_format(fmt, output)
     store, symbol, on = _symbol_and_date(ctx, doc, as_of)
-    result = export(store, chosen, output, symbol, on, overwrite=force)
+    with working(f"Writing the {chosen} report…"):
+        result = export(store, chosen, output, symbol, on, overwrite=force)
     if chosen == "csv":
         message(f"Wrote {len(result['files'])} CSV files to {result['path']}/.")
     else:
