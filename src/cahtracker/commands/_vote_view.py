@@ -164,13 +164,18 @@ def import_progress(file: Path):
         yield update
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_summary(summary, fmt: OutputFormat) -> None:
     data = summary.as_dict()
     if fmt is OutputFormat.json:
         render_object(data, fmt)
         return
     message(
-        f"Imported {summary.votes} votes with {summary.ballots} ballots from {summary.file} "
+        f"Imported {_count(summary.votes, 'vote')} with {_count(summary.ballots, 'ballot')} "
+        f"from {summary.file} "
         f"({summary.format})"
         + (f"; {summary.replaced} replaced an earlier import" if summary.replaced else "")
         + "."
@@ -184,9 +189,12 @@ def render_summary(summary, fmt: OutputFormat) -> None:
         )
         message(f"Documents created: {len(summary.documents_created)} ({shown}{more}).")
     for reason, rows in summary.skipped.items():
-        message(f"Skipped {rows} rows: {reason}.")
+        message(f"Skipped {_count(rows, 'row')}: {reason}.")
     for label, rows in summary.unknown.items():
-        message(f"Skipped {rows} rows: unknown state {label} (--skip-unknown).", style="yellow")
+        message(
+            f"Skipped {_count(rows, 'row')}: unknown state {label} (--skip-unknown).",
+            style="yellow",
+        )
     if summary.mismatches:
         message(f"Totals mismatches: {len(summary.mismatches)}", style="bold yellow")
         for line in summary.mismatches[:20]:
