@@ -136,6 +136,8 @@ def dashboard(
     today = report_date(today)
     summary = count_summary(store, symbol, as_of)
     votes = process_votes(store, symbol)
+    # the dashboard's picture is that of `as_of`: no decision taken after it
+    shown = [v for v in votes if not as_of or not v["date"] or v["date"] <= as_of]
     counts, matrix, topic_rows = stance_counts(store, as_of)
     events = list_events(store, today=today)
     return {
@@ -144,8 +146,8 @@ def dashboard(
         "today": today.isoformat(),
         "count": summary,
         "gap_line": gap_line(summary),
-        "latest_votes": votes[-LATEST_VOTES:][::-1],
-        "votes_total": len(votes),
+        "latest_votes": shown[-LATEST_VOTES:][::-1],
+        "votes_total": len(shown),
         "stance_counts": counts,
         "next_event": next((e for e in events if e["next"]), None),
         # the rest is for the exports
