@@ -69,6 +69,8 @@ def markdown_cell(value: Any) -> str:
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    # HTML in a cell would run in a viewer that renders Markdown with HTML (as `<br>` needs)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # every line break, also U+2028, U+0085 and form feed, which some viewers break lines on
     return _LINE_BREAKS.sub("<br>", text)
 
