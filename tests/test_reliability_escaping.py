@@ -173,7 +173,9 @@ def test_sql_fragments_as_text_are_stored_verbatim_and_nothing_else_changes(cli,
 def test_a_symbol_with_sql_is_stored_verbatim_or_refused(cli, db_path):
     before = snapshot(db_path)
     for fragment in SQL:
-        result = cli("docs", "add", fragment, "--title", "t", "--kind", "other", "--body", "GA")
+        result = cli(
+            "docs", "add", fragment, "--title", "t", "--kind", "other", "--body", "General Assembly"
+        )
         if result.exit_code:
             assert_refused(result)
     added = added_rows(before, snapshot(db_path))
@@ -231,7 +233,7 @@ def hostile_db(tmp_path_factory, _seeded_template):
             "--kind",
             "other",
             "--body",
-            "GA",
+            "General Assembly",
             "--title",
             text,
         )

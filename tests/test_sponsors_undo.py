@@ -84,7 +84,17 @@ def test_undo_refuses_when_a_later_change_to_the_same_row_depends_on_it(cli, unc
 
 
 def test_undo_refuses_to_delete_a_row_others_refer_to(cli, unchanged):
-    cli.ok("docs", "add", "A/C.6/99/L.7", "--title", "t", "--kind", "draft", "--body", "b")
+    cli.ok(
+        "docs",
+        "add",
+        "A/C.6/99/L.7",
+        "--title",
+        "t",
+        "--kind",
+        "draft",
+        "--body",
+        "Sixth Committee",
+    )
     cli.ok("sponsors", "add", "Chile", "--doc", "A/C.6/99/L.7", "--date", "2099-01-01")
     with unchanged():
         result = cli("db", "undo", "--id", "1")

@@ -77,6 +77,53 @@ def resolve_kind(text: str) -> str:
     return kind
 
 
+def body_key(text: str) -> str:
+    """How body names compare: case-folded, spaces trimmed and collapsed."""
+    return " ".join(text.casefold().split())
+
+
+def known_bodies(store) -> list[str]:
+    """The bodies the database already names (documents, votes, timeline events), one
+    spelling each: where a body is stored in several letter cases, its most used spelling."""
+    rows = store.query(
+        "SELECT body, count(*) AS uses FROM ("
+        "SELECT body FROM documents UNION ALL SELECT body FROM votes "
+        "UNION ALL SELECT body FROM events) WHERE trim(coalesce(body, '')) <> '' "
+        "GROUP BY body ORDER BY uses DESC, body"
+    )
+    spelling: dict[str, str] = {}
+    for row in rows:
+        spelling.setdefault(body_key(row["body"]), row["body"])
+    return sorted(spelling.values(), key=str.casefold)
+
+
+def resolve_body(store, text: str, new: bool = False) -> str | None:
+    """The stored spelling of a known body (any letter case, spaces ignored); a body not
+    yet known only with `new` (--new-body), so a typo is not stored as a body of its own.
+    Blank means no body (None)."""
+    import difflib
+
+    name = " ".join(text.split())
+    if not name:
+        return None
+    known = known_bodies(store)
+    by_key = {body_key(b): b for b in known}
+    if body_key(name) in by_key:
+        return by_key[body_key(name)]
+    if new:
+        return name
+    close = difflib.get_close_matches(body_key(name), list(by_key), n=3, cutoff=0.75)
+    if close:
+        raise CahError(
+            f"Unknown body '{name}'. Did you mean: {', '.join(by_key[k] for k in close)}? "
+            "Pass --new-body to record a new body."
+        )
+    listed = ", ".join(known) if known else "none yet"
+    raise CahError(
+        f"Unknown body '{name}'; known bodies: {listed}. Pass --new-body to record a new body."
+    )
+
+
 def session_of(symbol: str) -> int | None:
     """The General Assembly session a symbol belongs to (A/C.6/79/L.2 -> 79), if it says."""
     match = _SESSION.match(symbol)
@@ -94,8 +141,10 @@ def add_document(
     url: str | None = None,
     source: str | None = None,
     session: int | None = None,
+    new_body: bool = False,
 ) -> dict[str, Any]:
-    """Add a document; the parent must exist and the symbol must be new."""
+    """Add a document; the parent must exist, the symbol must be new and the body known
+    (or `new_body`)."""
     symbol = symbol.strip()
     if not symbol or any(ch.isspace() for ch in symbol):
         raise CahError(
@@ -113,7 +162,7 @@ def add_document(
     values = {
         "symbol": symbol,
         "kind": kind,
-        "body": body.strip() or None,
+        "body": resolve_body(store, body, new=new_body),
         "session": session if session is not None else session_of(symbol),
         "title": title.strip(),
         "parent_symbol": parent_symbol,

@@ -14,6 +14,7 @@ of a new vote deletes the row, and its ballots and statements cascade with it.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -132,9 +133,11 @@ def record_vote(
     dissociating: str | None = None,
     explanations: list[str] = (),
     create_doc: bool = False,
+    new_body: bool = False,
 ) -> int:
     """Validate everything, then write one vote in one transaction; returns its id."""
     from cahtracker.dates import parse_date
+    from cahtracker.documents import resolve_body
     from cahtracker.sponsors import document
 
     if majority not in MAJORITIES:
@@ -207,7 +210,7 @@ def record_vote(
                 statements.append((iso3, "explanation", text))
     row = {
         "symbol": symbol,
-        "body": body,
+        "body": resolve_body(store, body, new=new_body),
         "date": on,
         "meeting": meeting,
         "method": method,
@@ -218,7 +221,7 @@ def record_vote(
     }
     with store.write("vote record"):
         if doc_row is None:
-            create_document(store, symbol, body, kind=guess_kind(symbol))
+            create_document(store, symbol, row["body"], kind=guess_kind(symbol))
         vote_id = insert_vote(store, row, ballot_rows, statements)
     return vote_id
 
@@ -477,9 +480,18 @@ def list_votes(
     if symbol:
         where.append("upper(v.symbol) = upper(?)")
         params.append(symbol)
-    if body:
-        where.append("v.body LIKE ?")
-        params.append(f"%{body}%")
+    if body and body.strip():
+        # any letter case (casefold, not SQLite's ASCII-only LIKE); no LIKE wildcards
+        from cahtracker.documents import body_key
+
+        part = body_key(body)
+        spellings = {
+            r["body"]
+            for r in store.query("SELECT DISTINCT body FROM votes WHERE body IS NOT NULL")
+            if part in body_key(r["body"])
+        }
+        where.append("v.body IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(spellings)))
     if date_from:
         where.append("v.date >= ?")
         params.append(date_from)

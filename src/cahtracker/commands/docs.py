@@ -70,7 +70,10 @@ def add_command(
     ],
     body: Annotated[
         str,
-        typer.Option("--body", help="Issuing body, e.g. 'Sixth Committee', 'General Assembly'."),
+        typer.Option(
+            "--body",
+            help="Issuing body, a known one, e.g. 'Sixth Committee', 'General Assembly' (any letter case).",
+        ),
     ],
     parent: Annotated[
         str | None,
@@ -84,6 +87,9 @@ def add_command(
     session: Annotated[
         int | None, typer.Option("--session", help="GA session (default: read from the symbol).")
     ] = None,
+    new_body: Annotated[
+        bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")
+    ] = False,
 ) -> None:
     """Add a document (a revision names the text it revises with --parent)."""
     from cahtracker.dates import optional_date
@@ -100,6 +106,7 @@ def add_command(
         url=url,
         source=source,
         session=session,
+        new_body=new_body,
     )
     parent_text = f", parent {row['parent_symbol']}" if row["parent_symbol"] else ""
     message(f"Added {row['symbol']} ({row['kind']}{parent_text}).")

@@ -23,7 +23,11 @@ def record_command(
     doc: Annotated[str, typer.Option("--doc", help="Document symbol voted on.")],
     date: Annotated[str, typer.Option("--date", help="Date of the decision.")],
     body: Annotated[
-        str, typer.Option("--body", help="e.g. 'Sixth Committee', 'General Assembly'.")
+        str,
+        typer.Option(
+            "--body",
+            help="A known body, e.g. 'Sixth Committee', 'General Assembly' (any letter case).",
+        ),
     ],
     yes: Annotated[str | None, typer.Option("--yes", help=ListOption)] = None,
     no: Annotated[str | None, typer.Option("--no", help=ListOption)] = None,
@@ -58,6 +62,9 @@ def record_command(
     create_doc: Annotated[
         bool, typer.Option("--create-doc", help="Create the document if it is not known.")
     ] = False,
+    new_body: Annotated[
+        bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")
+    ] = False,
 ) -> None:
     """Record one decision: a recorded vote, a decision without a vote, or a withdrawal."""
     from cahtracker.votes import read_ballot_file, record_vote, show_vote
@@ -87,6 +94,7 @@ def record_command(
         dissociating=dissociating,
         explanations=explanation or [],
         create_doc=create_doc,
+        new_body=new_body,
     )
     vote = show_vote(store, str(vote_id))
     t = vote["tally"]
@@ -119,7 +127,8 @@ def list_command(
     ctx: typer.Context,
     doc: Annotated[str | None, typer.Option("--doc", help="Only votes on this symbol.")] = None,
     body: Annotated[
-        str | None, typer.Option("--body", help="Only this body (part of its name).")
+        str | None,
+        typer.Option("--body", help="Only this body (part of its name, any letter case)."),
     ] = None,
     date_from: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
