@@ -68,15 +68,17 @@ def test_undo_steps_back_through_imports_to_the_state_before_them(cli, db_path):
 def test_an_imported_vote_undoes_with_its_ballots_and_redoes(cli, db_path):
     cli.ok("vote", "import", str(VOTE_FILE))
     vote = json.loads(cli.ok("vote", "show", "A/RES/99/901", "-f", "json").stdout)
-    cli.ok("db", "undo")  # the newest change: the vote's insert (its ballots were not logged)
+    # the whole import: the vote's insert (its ballots were not logged) and the document it made
+    cli.ok("db", "undo")
     assert counts(db_path) == (0, 0)
     undo_records = [r for r in log(cli) if r["command"].startswith("db undo #")]
-    assert {r["table"] for r in undo_records} == {"votes", "ballots"}  # the ballots are in the log
-    # redo: undo the undo of the vote, then of its ballots
+    # the ballots are in the log
+    assert {r["table"] for r in undo_records} == {"votes", "ballots", "documents"}
+    assert len({r["batch"] for r in undo_records}) == 1
+    # redo: the ballots alone cannot come back before their vote; the undo's batch can, whole
     by_table = {r["table"]: r["id"] for r in undo_records}
     assert_refused(cli("db", "undo", "--id", str(by_table["ballots"])), "no longer exists")
-    cli.ok("db", "undo", "--id", str(by_table["votes"]))
-    cli.ok("db", "undo", "--id", str(by_table["ballots"]))
+    cli.ok("db", "undo", "--batch", str(undo_records[0]["batch"]))
     assert json.loads(cli.ok("vote", "show", "A/RES/99/901", "-f", "json").stdout) == vote
 
 
@@ -99,8 +101,8 @@ def test_a_recorded_vote_undoes_ballots_first_and_refuses_the_other_order(cli, u
     with unchanged():
         assert_refused(cli("db", "undo", "--id", str(vote)), "2 rows in ballots refer to it")
     vote_id = next(r["row_key"] for r in log(cli) if r["id"] == vote)
-    cli.ok("db", "undo")  # the ballots
-    cli.ok("db", "undo")  # then the vote
+    # one command, one undo: the ballots, then the vote
+    assert "2 changes" in cli.ok("db", "undo").stdout
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM votes WHERE id = ?", (vote_id,)).fetchone()[0] == 0
     assert (

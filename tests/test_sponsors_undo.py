@@ -158,8 +158,7 @@ def test_undo_works_for_any_logged_write_deletes_and_composite_keys(cli, db_path
     store = open_store(db_path)
     assert store.scalar("SELECT choice FROM ballots WHERE vote_id = 7") == "no"
     store.close()
-    cli.ok("db", "undo")  # the ballot
-    cli.ok("db", "undo")  # the vote
+    cli.ok("db", "undo")  # the ballot, then the vote: one command (`vote record`), one undo
     store = open_store(db_path)
     assert store.scalar("SELECT count(*) FROM votes WHERE id = 7") == 0
     assert store.scalar("SELECT count(*) FROM changes") == 8

@@ -26,7 +26,7 @@ BUSY_TIMEOUT_MS = 60_000
 # make a write run out of room as on a full disk. Never set in normal use.
 MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 # Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def default_path() -> Path:
@@ -78,6 +78,7 @@ class Store:
         self.path = path
         self.conn = conn
         self.command = "cahtracker"
+        self.batch: int | None = None  # the batch id of the open write, set by its first change
         self._db = None
 
     @property
@@ -110,6 +111,7 @@ class Store:
         if self.conn.in_transaction:
             raise RuntimeError("write() does not nest")
         self.command = command
+        self.batch = None
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
@@ -119,6 +121,8 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+        finally:
+            self.batch = None
 
     def log_change(
         self,
@@ -127,9 +131,14 @@ class Store:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> int:
-        """Record one write in `changes` (the base of `db log` and `db undo`)."""
+        """Record one write in `changes` (the base of `db log` and `db undo`).
+
+        Every change of one `write()` transaction (one command) shares a batch id: the id
+        of its first change, so `db undo` can take the whole command back.
+        """
         cursor = self.conn.execute(
-            "INSERT INTO changes (at, command, table_name, row_key, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO changes (at, command, table_name, row_key, before, after, batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 datetime.now(UTC).isoformat(timespec="seconds"),
                 self.command,
@@ -137,9 +146,14 @@ class Store:
                 str(key),
                 None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
                 None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
+                self.batch,
             ),
         )
-        return cursor.lastrowid
+        change_id = cursor.lastrowid
+        if self.batch is None:
+            self.batch = change_id
+            self.conn.execute("UPDATE changes SET batch = ? WHERE id = ?", (change_id, change_id))
+        return change_id
 
     def setting(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM settings WHERE key = ?", (key,))

@@ -1,16 +1,24 @@
 """Database maintenance: checks, the change log and undo.
 
 Undo works on any table for any command that logs its writes with `Store.log_change`
-(full rows as `before`/`after`; None for "no row"). Undoing change N restores N's `before`:
-it deletes the row an insert made, re-inserts the row a delete removed, or puts back the
-values an update replaced; the undo is itself a change, logged with the command
-`db undo #N`. It is refused, with nothing written, when
+(full rows as `before`/`after`; None for "no row"). Every change of one command (one
+`Store.write` transaction) shares a batch id (the id of its first change; changes logged
+before schema 2 are each a batch of their own). `db undo` takes back the newest command
+still in effect as a whole: every change of its batch still in effect, newest first, in one
+transaction, all or nothing. `db undo --id N` takes back change N alone, `db undo --batch B`
+batch B (an undo's batch too: that redoes the command it undid).
+
+Undoing change N restores N's `before`: it deletes the row an insert made, re-inserts the
+row a delete removed, or puts back the values an update replaced; the undo is itself a
+change, logged with the command `db undo #N` (the undos of one batch form one new batch).
+It is refused, with nothing written, when
 - a later change to the same table and row key is still in effect (undo that one first),
 - the row is no longer as change N left it (something changed it outside the log),
 - rows of other tables refer to the row an undo would delete (undo or remove those first),
 - a domain rule of the table says later rows depend on it (`DEPENDENTS`: e.g. a withdrawal
   depends on the joining it ends),
 - change N is already undone.
+A batch is refused whole when any one of its changes is refused.
 A change undone by an undo that was itself undone is in effect again (redo).
 """
 
@@ -115,8 +123,8 @@ def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
         raise CahError(f"--limit must be 1 or more (got {limit}).")
     undone, records = _undone_ids(store)
     rows = store.query(
-        "SELECT id, at, command, table_name, row_key, before, after FROM changes "
-        "ORDER BY id DESC LIMIT ?",
+        "SELECT id, coalesce(batch, id) AS batch, at, command, table_name, row_key, before, "
+        "after FROM changes ORDER BY id DESC LIMIT ?",
         (limit,),
     )
     out = []
@@ -126,6 +134,7 @@ def change_log(store: Store, limit: int = 20) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": row["id"],
+                "batch": row["batch"],
                 "at": row["at"],
                 "command": row["command"],
                 "table": row["table_name"],
@@ -207,6 +216,71 @@ def last_undoable(store: Store) -> int:
         if row["id"] not in undone and row["id"] not in records:
             return row["id"]
     raise CahError("Nothing to undo: no change in the log is still in effect.")
+
+
+def batch_of(store: Store, change_id: int) -> int | None:
+    """The batch of change `change_id` (None if there is no such change)."""
+    return store.scalar("SELECT coalesce(batch, id) FROM changes WHERE id = ?", (change_id,))
+
+
+def _batch_rows(store: Store, batch: int) -> list[dict[str, Any]]:
+    """The changes of one batch, newest first (a change logged without a batch is its own)."""
+    return store.query(
+        "SELECT id, command FROM changes WHERE batch = ? OR (batch IS NULL AND id = ?) "
+        "ORDER BY id DESC",
+        (batch, batch),
+    )
+
+
+def undo_batch(store: Store, batch: int | None = None) -> dict[str, Any]:
+    """Undo every change of a batch still in effect (default: the newest command in effect).
+
+    All of them are undone, newest first, in one transaction, or none: the first refusal
+    rolls the whole back. Returns {"batch", "command", "changes": [each change undone]}.
+    """
+    change_id = None
+    try:
+        with store.write("db undo"):
+            if batch is None:
+                batch = batch_of(store, last_undoable(store))
+            rows = _batch_rows(store, batch)
+            if not rows:
+                newest = store.scalar("SELECT max(coalesce(batch, id)) FROM changes")
+                raise CahError(
+                    f"No batch {batch}; "
+                    + (
+                        f"batches run up to {newest} (see the Batch column of `cahtracker db log`)."
+                        if newest
+                        else "the log is empty."
+                    )
+                )
+            undone, _ = _undone_ids(store)
+            pending = [r for r in rows if r["id"] not in undone]
+            commands = {r["command"] for r in rows}
+            command = commands.pop() if len(commands) == 1 else "db undo"
+            if not pending:
+                raise CahError(
+                    f"Batch {batch} ({command}) is already undone; see `cahtracker db log`."
+                )
+            done = []
+            for row in pending:
+                change_id = row["id"]
+                store.command = undo_command(change_id)  # how later undos know this one
+                try:
+                    done.append(_undo(store, change_id))
+                except CahError as error:
+                    if len(pending) == 1:
+                        raise
+                    raise CahError(
+                        f"Cannot undo batch {batch} ({command}, {len(pending)} changes), so "
+                        f"none of it was undone: {error}"
+                    ) from None
+            return {"batch": batch, "command": command, "changes": done}
+    except sqlite3.IntegrityError as error:
+        raise CahError(
+            f"Cannot undo #{change_id} of batch {batch}: restoring the row would break the "
+            f"database ({error}); nothing was undone."
+        ) from None
 
 
 def undo_change(store: Store, change_id: int | None = None) -> dict[str, Any]:

@@ -156,6 +156,17 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_changes_batch(db: Database) -> None:
+    """One batch id per command in `changes`, so that `db undo` can take back a whole command.
+
+    Rows logged before this migration keep batch NULL: each is a batch of its own (its id).
+    """
+    db.execute("ALTER TABLE changes ADD COLUMN batch INTEGER")
+    db.execute("CREATE INDEX idx_changes_batch ON changes(batch)")
+    db.execute("CREATE INDEX idx_changes_table_row ON changes(table_name, row_key)")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -91,6 +91,7 @@ def log_command(
         fmt,
         columns=[
             ("id", "#"),
+            ("batch", "Batch"),
             ("at", "At (UTC)"),
             ("command", "Command"),
             ("action", "Action"),
@@ -108,14 +109,36 @@ def log_command(
 def undo_command(
     ctx: typer.Context,
     change_id: Annotated[
-        int | None, typer.Option("--id", help="The change to undo (default: the newest in effect).")
+        int | None, typer.Option("--id", help="Undo this one change only (see `db log`).")
+    ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            "--batch", help="Undo this whole batch (see `db log`); an undo's batch: redo."
+        ),
     ] = None,
 ) -> None:
-    """Undo the last change (or --id N), unless later changes depend on it."""
-    from cahtracker.maintenance import undo_change
+    """Undo the last command as a whole (or one change: --id N), unless later changes depend on it."""
+    from cahtracker.maintenance import undo_batch, undo_change
 
-    done = undo_change(get_store(ctx), change_id)
-    message(
-        f"Undid change #{done['id']} ({done['command']}: {done['action']} "
-        f"in {done['table']} {done['row_key']})."
-    )
+    if change_id is not None and batch is not None:
+        raise CahError("Give --id (one change) or --batch (a whole command), not both.")
+    if change_id is not None:
+        done = [undo_change(get_store(ctx), change_id)]
+        command = done[0]["command"]
+        label = None
+    else:
+        result = undo_batch(get_store(ctx), batch)
+        done, command, label = result["changes"], result["command"], result["batch"]
+    if len(done) == 1:
+        only = done[0]
+        message(
+            f"Undid change #{only['id']} ({only['command']}: {only['action']} "
+            f"in {only['table']} {only['row_key']})."
+        )
+        return
+    if len(done) > 5:  # an import: the ids, not every row (`db log` has them)
+        which = f"#{done[0]['id']} back to #{done[-1]['id']}"
+    else:
+        which = ", ".join(f"#{d['id']} {d['action']} in {d['table']} {d['row_key']}" for d in done)
+    message(f"Undid batch {label} ({command}): {len(done)} changes, {which}.")
