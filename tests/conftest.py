@@ -110,3 +110,16 @@ def assert_refused(result, *fragments: str, code: int = 1) -> None:
     text = result.output.strip()
     for fragment in fragments:
         assert fragment in text, f"{fragment!r} not in {text!r}"
+
+
+# the fixed part of a `vote record` on the seeded draft, for tests that only vary the ballots
+VOTE_ON_REV1 = (
+    "vote",
+    "record",
+    "--doc",
+    "A/C.6/79/L.2/Rev.1",
+    "--date",
+    "2024-11-22",
+    "--body",
+    "Sixth Committee",
+)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, assert_refused
+from conftest import VOTE_ON_REV1, Cli, assert_refused
 
 SQL = [
     "'); DROP TABLE states; --",
@@ -68,14 +68,7 @@ def test_sql_fragments_as_state_names_are_refused_and_change_nothing(cli, unchan
             ("sponsors", "add", fragment, "--source", "t"),
             ("position", "set", fragment, "--topic", "treaty", "--stance", "support"),
             (
-                "vote",
-                "record",
-                "--doc",
-                "A/C.6/79/L.2/Rev.1",
-                "--date",
-                "2024-11-22",
-                "--body",
-                "Sixth Committee",
+                *VOTE_ON_REV1,
                 "--yes",
                 f"France, {fragment}",
             ),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_refused, file_digest
+from conftest import VOTE_ON_REV1, assert_refused, file_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
@@ -69,14 +69,7 @@ def run(cli, command: str, path: Path):
         return cli("sponsors", "import", str(path), "--date", "2030-12-01", "--source", "t")
     if command == "record":  # `vote record --from-file`: a `state,choice` CSV
         return cli(
-            "vote",
-            "record",
-            "--doc",
-            "A/C.6/79/L.2/Rev.1",
-            "--date",
-            "2024-11-22",
-            "--body",
-            "Sixth Committee",
+            *VOTE_ON_REV1,
             "--from-file",
             str(path),
         )

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import assert_refused
+from conftest import VOTE_ON_REV1, assert_refused
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 VOTE_FILE = (
@@ -84,14 +84,7 @@ def test_an_imported_vote_undoes_with_its_ballots_and_redoes(cli, db_path):
 
 def test_a_recorded_vote_undoes_ballots_first_and_refuses_the_other_order(cli, unchanged, db_path):
     cli.ok(
-        "vote",
-        "record",
-        "--doc",
-        "A/C.6/79/L.2/Rev.1",
-        "--date",
-        "2024-11-22",
-        "--body",
-        "Sixth Committee",
+        *VOTE_ON_REV1,
         "--yes",
         "France",
         "--no",
@@ -114,14 +107,7 @@ def test_a_recorded_vote_undoes_ballots_first_and_refuses_the_other_order(cli, u
 
 def test_ballots_changed_outside_the_log_are_not_undone(cli, db_path, unchanged):
     cli.ok(
-        "vote",
-        "record",
-        "--doc",
-        "A/C.6/79/L.2/Rev.1",
-        "--date",
-        "2024-11-22",
-        "--body",
-        "Sixth Committee",
+        *VOTE_ON_REV1,
         "--yes",
         "France",
         "--no",
