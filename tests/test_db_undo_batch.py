@@ -99,7 +99,7 @@ def test_undo_options_are_checked(cli, unchanged):
 def test_a_database_of_the_first_migration_with_changes_upgrades_and_keeps_them(tmp_path, cli):
     from sqlite_utils import Database
 
-    from cahtracker.migrations import migrations
+    from cahtracker.db.migrations import migrations
 
     path = tmp_path / "old.db"
     db = Database(path)
@@ -130,12 +130,13 @@ def test_a_database_of_the_first_migration_with_changes_upgrades_and_keeps_them(
     assert len(old) == 2
     db.close()
 
-    store = open_store(path)  # upgrades to schema 2
-    assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION == 2
+    store = open_store(path)  # upgrades to the current schema
+    assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
     assert store.scalar("SELECT name FROM states WHERE iso3 = 'XXX'") == "Testland"
-    assert [r["batch"] for r in store.query("SELECT batch FROM changes")] == [None, None]
+    # each change logged before batches existed is a batch of its own
+    assert [r["batch"] for r in store.query("SELECT batch FROM changes ORDER BY id")] == [1, 2]
     indexes = {r["name"] for r in store.query("PRAGMA index_list(changes)")}
-    assert {"idx_changes_batch", "idx_changes_table_row"} <= indexes
+    assert {"idx_changes_batch", "idx_changes_table_row", "idx_changes_undo_of"} <= indexes
     store.close()
     new_cli = cli.__class__(path)
     rows = log(new_cli)
@@ -144,7 +145,9 @@ def test_a_database_of_the_first_migration_with_changes_upgrades_and_keeps_them(
     assert "Undid change #2" in new_cli.ok("db", "undo").stdout  # one old change, not both
     assert "Undid change #1" in new_cli.ok("db", "undo").stdout
     assert [r["batch"] for r in log(new_cli)[:2]] == [4, 3]
-    assert "migrations: 2 applied (schema 2)" in new_cli.ok("db", "check").stdout
+    assert f"migrations: {SCHEMA_VERSION} applied (schema {SCHEMA_VERSION})" in new_cli.ok(
+        "db", "check"
+    ).stdout
 
 
 def test_one_undo_takes_back_a_whole_sponsors_import(cli, db_path):
@@ -161,3 +164,42 @@ def test_one_undo_takes_back_a_whole_sponsors_import(cli, db_path):
     assert iso3s(cli, "--as-of", "2030-12-02") == iso3s(cli, "--as-of", "2030-11-30")
     assert_refused(cli("db", "undo"), "Nothing to undo")
     assert "integrity: ok" in cli.ok("db", "check").stdout
+
+
+def test_undo_records_of_schema_2_carry_over_as_data(tmp_path, cli):
+    """Undo state was parsed from `db undo #N` texts; the migration turns it into columns.
+
+    A fictional schema-2 log, decided by hand: #1 and #2 change the default document, #3
+    undoes #2, #4 undoes #3 (a redo of #2), #5 undoes #1. In effect: #2, #4, #5.
+    """
+    from sqlite_utils import Database
+
+    from cahtracker.db.migrations import migrations
+
+    path = tmp_path / "schema2.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m003_changes_undo_state")
+    rows = [
+        (1, "docs use", "{}", '{"key": "default_document", "value": "A"}'),
+        (2, "docs use", '{"key": "default_document", "value": "A"}', '{"value": "B"}'),
+        (3, "db undo #2", '{"value": "B"}', '{"value": "A"}'),
+        (4, "db undo #3", '{"value": "A"}', '{"value": "B"}'),
+        (5, "db undo #1", '{"value": "B"}', None),
+    ]
+    for change_id, command, before, after in rows:
+        db.execute(
+            "INSERT INTO changes (id, at, command, table_name, row_key, before, after, batch) "
+            "VALUES (?, '2026-01-01T00:00:00+00:00', ?, 'settings', 'default_document', ?, ?, ?)",
+            (change_id, command, before, after, change_id),
+        )
+    db.conn.commit()
+    db.close()
+    store = open_store(path)
+    state = {
+        r["id"]: (r["undo_of"], r["undone_by"])
+        for r in store.query("SELECT id, undo_of, undone_by FROM changes")
+    }
+    store.close()
+    assert state == {1: (None, 5), 2: (None, None), 3: (2, 4), 4: (3, None), 5: (1, None)}
+    listed = {r["id"]: (r["undoes"], r["undone"]) for r in log(cli.__class__(path))}
+    assert listed == {1: (None, True), 2: (None, False), 3: (2, True), 4: (3, False), 5: (1, False)}

@@ -99,7 +99,7 @@ def test_seed_is_not_stale():
 def test_first_migration_upgrades_to_latest(tmp_path):
     from sqlite_utils import Database
 
-    from cahtracker.migrations import migrations
+    from cahtracker.db.migrations import migrations
 
     path = tmp_path / "old.db"
     first = migrations._migrations[0].name
@@ -119,7 +119,7 @@ def test_first_migration_upgrades_to_latest(tmp_path):
 
 
 def test_schema_version_matches_migrations():
-    from cahtracker.migrations import migrations
+    from cahtracker.db.migrations import migrations
 
     assert len(migrations._migrations) == SCHEMA_VERSION
 

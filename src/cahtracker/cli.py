@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from cahtracker import __version__
-from cahtracker.context import app_state
+from cahtracker.invocation import app_state
 from cahtracker.errors import CahError
 from cahtracker.output import error_line
 

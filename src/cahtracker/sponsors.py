@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cahtracker.db.changes import register_dependents
 from cahtracker.errors import CahError
 
 _REVISION = re.compile(r"^(?P<base>.+?)/Rev\.\d+$")
@@ -253,6 +254,9 @@ def dependent_events(store, event: dict[str, Any]) -> list[str]:
     return [
         f"the later withdrawal{'s' if len(ids) > 1 else ''} (event {', '.join(map(str, ids))}) of {event['iso3']} depend{'' if len(ids) > 1 else 's'} on it"
     ]
+
+
+register_dependents("sponsorship_events", dependent_events)
 
 
 def sponsor_history(store, symbol: str, iso3: str | None = None) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from cahtracker.db.changes import register_owned
 from cahtracker.errors import CahError
 
 CHOICES = ("yes", "no", "abstain", "non-voting", "absent")
@@ -59,6 +60,25 @@ VOTE_COLUMNS = (
     "undl_id",
     "source",
     "note",
+)
+
+
+# a vote owns its ballots and statements: the change log keeps each list as one change
+register_owned(
+    "votes",
+    "ballots",
+    key="vote_id",
+    bundle="ballots",
+    columns=("iso3", "choice", "explanation"),
+    order="iso3",
+)
+register_owned(
+    "votes",
+    "vote_statements",
+    key="vote_id",
+    bundle="statements",
+    columns=("iso3", "kind", "text"),
+    order="id",
 )
 
 
@@ -256,8 +276,9 @@ def insert_vote(
 ) -> int:
     """Insert one vote with its ballots (executemany) and statements; log it as one vote.
 
-    An import passes log_ballots=False: undoing a new vote deletes it and its ballots go
-    with it, so the list would only cost time (a replaced vote's old ballots are logged).
+    An import passes log_ballots=False: the vote's change is logged `with_owned`, so that
+    undoing it takes its ballots with it (and logs them then); a list per vote would only
+    cost time (a replaced vote's old ballots are logged).
     """
     full = {k: row.get(k) for k in VOTE_COLUMNS}
     marks = ", ".join("?" for _ in VOTE_COLUMNS)
@@ -272,7 +293,7 @@ def insert_vote(
             "INSERT INTO vote_statements (vote_id, iso3, kind, text) VALUES (?, ?, ?, ?)",
             [(vote_id, *s) for s in statements],
         )
-    store.log_change("votes", vote_id, None, {"id": vote_id, **full})
+    store.log_change("votes", vote_id, None, {"id": vote_id, **full}, with_owned=not log_ballots)
     if ballot_rows and log_ballots:
         store.log_change(
             "ballots",

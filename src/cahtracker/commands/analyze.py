@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import AsOfOption, DocOption, FormatOption
-from cahtracker.context import get_names, get_store
+from cahtracker.invocation import get_names, get_store
 from cahtracker.output import OutputFormat, render, render_object, working
 
 app = typer.Typer(

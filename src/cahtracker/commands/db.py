@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.context import app_state, get_store
+from cahtracker.invocation import app_state, get_store
 from cahtracker.db import resolve_path
 from cahtracker.errors import CahError
 from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
@@ -34,7 +34,7 @@ def backup_command(
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Copy the database to FILE with SQLite's online backup API (safe while others write)."""
-    from cahtracker.maintenance import backup_database
+    from cahtracker.db.maintenance import backup_database
 
     result = backup_database(get_store(ctx), file, overwrite=force)
     message(f"Backed up {get_store(ctx).path} to {result['path']} ({result['bytes']:,} bytes).")
@@ -43,7 +43,7 @@ def backup_command(
 @app.command("check")
 def check_command(ctx: typer.Context) -> None:
     """Check integrity, foreign keys and migrations; exit 1 on any problem."""
-    from cahtracker.maintenance import check_database
+    from cahtracker.db.maintenance import check_database
 
     problems, summary = check_database(get_store(ctx))
     for line in summary:
@@ -72,7 +72,7 @@ def log_command(
     ] = OutputFormat.table,
 ) -> None:
     """List recent changes (every write of every command), newest first."""
-    from cahtracker.maintenance import change_log
+    from cahtracker.db.changes import change_log
 
     rows = change_log(get_store(ctx), limit)
     if fmt in (OutputFormat.table, OutputFormat.markdown):
@@ -119,7 +119,7 @@ def undo_command(
     ] = None,
 ) -> None:
     """Undo the last command as a whole (or one change: --id N), unless later changes depend on it."""
-    from cahtracker.maintenance import undo_batch, undo_change
+    from cahtracker.db.changes import undo_batch, undo_change
 
     if change_id is not None and batch is not None:
         raise CahError("Give --id (one change) or --batch (a whole command), not both.")

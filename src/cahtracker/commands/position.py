@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import typer
 
 from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption
-from cahtracker.context import get_names, get_store
+from cahtracker.invocation import get_names, get_store
 from cahtracker.output import OutputFormat, message, render
 
 app = typer.Typer(

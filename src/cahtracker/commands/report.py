@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from cahtracker.commands.options import AsOfOption, DocOption
-from cahtracker.context import get_store
+from cahtracker.invocation import get_store
 from cahtracker.output import message, working
 
 app = typer.Typer(

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import AsOfOption, DocOption, FormatOption, GroupOption
-from cahtracker.context import get_names, get_store
+from cahtracker.invocation import get_names, get_store
 from cahtracker.errors import CahError
 from cahtracker.output import OutputFormat, message, render
 

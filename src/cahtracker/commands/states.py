@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import FormatOption, GroupOption
-from cahtracker.context import get_names, get_store
+from cahtracker.invocation import get_names, get_store
 from cahtracker.output import OutputFormat, render, render_object
 
 app = typer.Typer(

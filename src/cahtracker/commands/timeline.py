@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import FormatOption
-from cahtracker.context import get_store
+from cahtracker.invocation import get_store
 from cahtracker.output import OutputFormat, message, render
 
 app = typer.Typer(

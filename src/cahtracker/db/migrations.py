@@ -167,6 +167,82 @@ def m002_changes_batch(db: Database) -> None:
     db.execute("CREATE INDEX idx_changes_table_row ON changes(table_name, row_key)")
 
 
+@migrations()
+def m003_changes_undo_state(db: Database) -> None:
+    """Whether a change is undone becomes data: `undo_of`, `undone_by` and `with_owned`.
+
+    Until schema 2 an undo was known only by its command text `db undo #N`. The text stays
+    (it is what `db log` shows); this migration reads it once, sets `undo_of`, and replays
+    the log in order to set `undone_by` as the old rule decided it (a change is undone
+    while one of its undo records is itself in effect). Nothing is lost: every row keeps
+    every value it had. A `vote import` logged each vote without its ballots: `with_owned`
+    records that for the votes it inserted. Rows logged before schema 2 get their own id as
+    their batch, as `coalesce(batch, id)` read them.
+    """
+    import re
+
+    db.execute("ALTER TABLE changes ADD COLUMN undo_of INTEGER")
+    db.execute("ALTER TABLE changes ADD COLUMN undone_by INTEGER")
+    db.execute("ALTER TABLE changes ADD COLUMN with_owned INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE changes SET batch = id WHERE batch IS NULL")
+    pattern = re.compile(r"^db undo #(\d+)$")
+    undo_of: dict[int, int] = {}
+    for change_id, command in db.execute(
+        "SELECT id, command FROM changes WHERE command LIKE 'db undo #%' ORDER BY id"
+    ).fetchall():
+        match = pattern.match(command)
+        if match:
+            undo_of[change_id] = int(match.group(1))
+    undoers: dict[int, list[int]] = {}
+    for record, target in undo_of.items():
+        undoers.setdefault(target, []).append(record)
+    undone_by: dict[int, int | None] = {}
+    # an undo record is younger than its target: decide the youngest first
+    for change_id in sorted(set(undo_of) | set(undoers), reverse=True):
+        alive = [u for u in undoers.get(change_id, ()) if undone_by.get(u) is None]
+        undone_by[change_id] = max(alive) if alive else None
+    db.conn.executemany(
+        "UPDATE changes SET undo_of = ? WHERE id = ?", [(t, r) for r, t in undo_of.items()]
+    )
+    db.conn.executemany(
+        "UPDATE changes SET undone_by = ? WHERE id = ?",
+        [(u, c) for c, u in undone_by.items() if u is not None],
+    )
+    db.execute(
+        "UPDATE changes SET with_owned = 1 WHERE command = 'vote import' "
+        "AND table_name = 'votes' AND before IS NULL AND after IS NOT NULL"
+    )
+    db.execute("CREATE INDEX idx_changes_undo_of ON changes(undo_of) WHERE undo_of IS NOT NULL")
+    db.execute(
+        "CREATE INDEX idx_changes_in_effect ON changes(id) "
+        "WHERE undone_by IS NULL AND undo_of IS NULL"
+    )
+
+
+@migrations()
+def m004_foreign_key_indexes(db: Database) -> None:
+    """An index on every column that refers to a row an undo may delete (so that finding
+    the rows that refer to it is a lookup, not a scan: undo stays linear)."""
+    db.execute("CREATE INDEX idx_documents_parent ON documents(parent_symbol)")
+    db.execute("CREATE INDEX idx_count_claims_symbol ON count_claims(symbol)")
+    db.execute("CREATE INDEX idx_vote_statements_iso3 ON vote_statements(iso3)")
+    db.execute("CREATE INDEX idx_positions_iso3 ON positions(iso3)")
+
+
+@migrations()
+def m005_documents_one_per_symbol(db: Database) -> None:
+    """One document per symbol in any letter case, enforced by the schema.
+
+    A database in which a race of an earlier release stored one symbol in two letter cases
+    keeps both (nothing is dropped): the index is then not unique, and `db check` lists them.
+    """
+    duplicates = db.execute(
+        "SELECT 1 FROM documents GROUP BY upper(symbol) HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()
+    unique = "" if duplicates else "UNIQUE "
+    db.execute(f"CREATE {unique}INDEX idx_documents_symbol_folded ON documents(upper(symbol))")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

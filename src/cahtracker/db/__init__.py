@@ -1,18 +1,19 @@
 """The database layer: where the file is, opening it, first-use set-up, one transaction a command.
 
-Reads go through the standard library's sqlite3 connection, so that a listing starts
-without importing sqlite_utils (about 160 ms here); migrations and bulk writes use
-sqlite-utils on the same connection (`Store.db`). Nothing here prints or exits.
+Reads and the domain's writes go through the standard library's sqlite3 connection, so
+that a listing starts without importing sqlite_utils (about 160 ms here). sqlite-utils
+works on the same connection (`Store.db`) where it helps: its `Migrations` (migrations.py)
+and its table introspection (primary and foreign keys, for `db undo` in changes.py).
+Nothing here prints or exits. The package: changes.py (the change log and undo),
+maintenance.py (check, backup), migrations.py (the schema).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ BUSY_TIMEOUT_MS = 60_000
 # make a write run out of room as on a full disk. Never set in normal use.
 MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 # Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 
 
 def default_path() -> Path:
@@ -47,10 +48,11 @@ def resolve_path(option: str | os.PathLike | None = None) -> Path:
 
 def seed_sql_path() -> Path:
     """data/seed.sql: inside the wheel as cahtracker/data/seed.sql, in a checkout at data/."""
-    packaged = Path(__file__).resolve().parent / "data" / "seed.sql"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "data" / "seed.sql"
     if packaged.exists():
         return packaged
-    return Path(__file__).resolve().parents[2] / "data" / "seed.sql"
+    return package.parents[1] / "data" / "seed.sql"
 
 
 def _dict_factory(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
@@ -130,30 +132,13 @@ class Store:
         key: str | int,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
+        *,
+        with_owned: bool = False,
     ) -> int:
-        """Record one write in `changes` (the base of `db log` and `db undo`).
+        """Record one write in the change log (`db log`, `db undo`): see db/changes.py."""
+        from cahtracker.db.changes import log_change
 
-        Every change of one `write()` transaction (one command) shares a batch id: the id
-        of its first change, so `db undo` can take the whole command back.
-        """
-        cursor = self.conn.execute(
-            "INSERT INTO changes (at, command, table_name, row_key, before, after, batch) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                self.command,
-                table,
-                str(key),
-                None if before is None else json.dumps(before, ensure_ascii=False, sort_keys=True),
-                None if after is None else json.dumps(after, ensure_ascii=False, sort_keys=True),
-                self.batch,
-            ),
-        )
-        change_id = cursor.lastrowid
-        if self.batch is None:
-            self.batch = change_id
-            self.conn.execute("UPDATE changes SET batch = ? WHERE id = ?", (change_id, change_id))
-        return change_id
+        return log_change(self, table, key, before, after, with_owned=with_owned)
 
     def setting(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM settings WHERE key = ?", (key,))
@@ -239,7 +224,7 @@ def _retry_while_locked(action, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None
 
 
 def _migrate_and_seed(store: Store) -> None:
-    from cahtracker import migrations
+    from cahtracker.db import migrations
 
     conn = store.conn
     conn.execute("PRAGMA journal_mode = WAL")
