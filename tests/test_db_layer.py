@@ -129,7 +129,7 @@ def test_working_spinner_only_on_a_terminal(capsys):
     import os
     import pty
 
-    from cahtracker.output import working
+    from cahtracker.views.render import working
 
     ran = []
     with working("busy"):
@@ -138,7 +138,7 @@ def test_working_spinner_only_on_a_terminal(capsys):
     assert capsys.readouterr() == ("", "")
 
     master, slave = pty.openpty()
-    code = "import time; from cahtracker.output import working\nwith working('Ranking states'):\n    time.sleep(0.5)"
+    code = "import time; from cahtracker.views.render import working\nwith working('Ranking states'):\n    time.sleep(0.5)"
     proc = subprocess.run(
         [sys.executable, "-c", code],
         stderr=slave,

@@ -145,9 +145,10 @@ def test_a_database_of_the_first_migration_with_changes_upgrades_and_keeps_them(
     assert "Undid change #2" in new_cli.ok("db", "undo").stdout  # one old change, not both
     assert "Undid change #1" in new_cli.ok("db", "undo").stdout
     assert [r["batch"] for r in log(new_cli)[:2]] == [4, 3]
-    assert f"migrations: {SCHEMA_VERSION} applied (schema {SCHEMA_VERSION})" in new_cli.ok(
-        "db", "check"
-    ).stdout
+    assert (
+        f"migrations: {SCHEMA_VERSION} applied (schema {SCHEMA_VERSION})"
+        in new_cli.ok("db", "check").stdout
+    )
 
 
 def test_one_undo_takes_back_a_whole_sponsors_import(cli, db_path):

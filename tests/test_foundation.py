@@ -274,8 +274,8 @@ def test_dates_accepted(text, value, precision):
 def test_relative_dates():
     from datetime import date
 
-    assert parse_date("today", today=date(2024, 3, 1)).value == "2024-03-01"
-    assert parse_date("yesterday", today=date(2024, 3, 1)).value == "2024-02-29"
+    assert parse_date("today", relative_to=date(2024, 3, 1)).value == "2024-03-01"
+    assert parse_date("yesterday", relative_to=date(2024, 3, 1)).value == "2024-02-29"
 
 
 @pytest.mark.parametrize(

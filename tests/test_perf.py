@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cahtracker import importers
+from cahtracker import votes
+from cahtracker.importers import reading, writer
 from cahtracker.errors import CahError
 from conftest import assert_refused
 
@@ -60,14 +61,14 @@ def index_sql(db: Path) -> str | None:
 def spy_on_index(monkeypatch, big: int) -> list[bool]:
     """Lower the threshold; the list records, after each vote, whether the index was dropped."""
     dropped: list[bool] = []
-    real = importers.BallotIndex.added
+    real = votes.BallotIndex.added
 
     def added(self, n):
         real(self, n)
         dropped.append(self.dropped)
 
-    monkeypatch.setattr(importers.BallotIndex, "BIG", big)
-    monkeypatch.setattr(importers.BallotIndex, "added", added)
+    monkeypatch.setattr(votes.BallotIndex, "BIG", big)
+    monkeypatch.setattr(votes.BallotIndex, "added", added)
     return dropped
 
 
@@ -121,14 +122,14 @@ def test_a_choice_outside_the_schema_is_refused_although_check_constraints_are_o
     from cahtracker.names import NameIndex
 
     def parse(path, fmt, roll_calls, counter_box):
-        yield importers.ImportedVote(
+        yield reading.ImportedVote(
             symbol="A/RES/99/1", date="2020-01-01", ballots=[("FRA", "France", "maybe")]
         )
 
-    monkeypatch.setattr(importers, "parse", parse)
+    monkeypatch.setattr(writer, "parse", parse)
     path = bulk_file(tmp_path, 1)
     with pytest.raises(CahError, match="choice outside"):
-        importers.import_votes(store, NameIndex.load(store), path)
+        writer.import_votes(store, NameIndex.load(store), path)
     assert store.scalar("SELECT count(*) FROM votes WHERE symbol = 'A/RES/99/1'") == 0
     assert store.scalar("PRAGMA ignore_check_constraints") == 0
     with pytest.raises(sqlite3.IntegrityError):  # and the schema's CHECK is back on

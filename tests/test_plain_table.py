@@ -7,8 +7,9 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cahtracker import plain_table
-from cahtracker.output import rich_table
+from cahtracker.views import plain_table
+from cahtracker.views.listing import Listing
+from cahtracker.views.render import rich_table
 
 
 def rich_text(headers, rows, title, width) -> str:
@@ -18,7 +19,7 @@ def rich_text(headers, rows, title, width) -> str:
     console = Console(file=stream, highlight=False, width=width, force_terminal=False)
     columns = [(f"c{i}", h) for i, h in enumerate(headers)]
     data = [{f"c{i}": cell for i, cell in enumerate(row)} for row in rows]
-    console.print(rich_table(data, columns, title=title))
+    console.print(rich_table(Listing(data, columns, title=title)))
     return stream.getvalue()
 
 
@@ -88,11 +89,11 @@ def test_a_terminal_or_forced_colour_is_left_to_rich(monkeypatch):
     title=st.none() | WORD,
 )
 def test_render_and_message_print_what_rich_prints(rows, footer, title):
-    """output.render / output.message to a pipe: the plain path's text is the Rich path's."""
+    """render / message to a pipe: the plain path's text is the Rich path's."""
     import contextlib
     import sys
 
-    from cahtracker import output
+    from cahtracker.views import render as output
 
     def printed(plain: bool) -> str:
         stream = io.StringIO()
@@ -101,7 +102,8 @@ def test_render_and_message_print_what_rich_prints(rows, footer, title):
             if not plain:
                 plain_table.plain_width = lambda stream=None: None
             try:
-                output.render(rows, "table", [("a", "A"), ("b", "B")], title, footer, "none here")
+                listing = Listing(rows, [("a", "A"), ("b", "B")], title, footer, "none here")
+                output.render(listing, "table")
                 output.message(footer[0] if footer else "done.")
             finally:
                 plain_table.plain_width = original

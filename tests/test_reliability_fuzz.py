@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cahtracker.errors import CahError
-from cahtracker.importers import FORMATS, detect_format, import_votes, parse
+from cahtracker.importers import FORMATS, detect_format, parse
+from cahtracker.importers.writer import import_votes
 from cahtracker.names import NameIndex
 
 ROOT = Path(__file__).resolve().parents[1]

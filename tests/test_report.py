@@ -325,7 +325,7 @@ def test_sponsor_series_replays_joinings_and_withdrawals():
     ],
 )
 def test_vote_chart_draws_the_line_the_yes_votes_had_to_reach(yes, no, majority, needed, passes):
-    from cahtracker.report_html import vote_chart
+    from cahtracker.report.html import vote_chart
 
     tally = {"yes": yes, "no": no, "abstain": 5, "non_voting": 1, "absent": 0}
     chart = vote_chart({"tally": tally, "majority": majority})

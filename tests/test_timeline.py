@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from cahtracker.timeline import list_events, period_end, period_start
+from cahtracker.dates import period_end, period_start
+from cahtracker.timeline import list_events
 from conftest import assert_refused
 
 
@@ -140,7 +141,7 @@ def test_period_helpers():
 
 
 def test_domain_takes_today_as_a_parameter(store):
-    rows = list_events(store, today=date(2028, 6, 1))
+    rows = list_events(store, on=date(2028, 6, 1))
     assert [r["title"] for r in rows if r["next"]] == [
         "Conference of Plenipotentiaries, second session (three weeks)"
     ]

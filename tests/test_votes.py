@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cahtracker.votes import decide
+from cahtracker.voting import decide
 from conftest import assert_refused
 
 DOC = "A/C.6/79/L.2/Rev.1"
@@ -73,6 +73,9 @@ def test_two_thirds_is_judged_on_present_and_voting(cli):
 
 @given(st.integers(0, 193), st.integers(0, 193))
 def test_decide_follows_the_charter(yes, no):
+    assert decide(10, 9) == "adopted" and decide(9, 9) == "rejected"  # a tie fails
+    assert decide(20, 10, "two-thirds") == "adopted" and decide(19, 10, "two-thirds") == "rejected"
+    assert decide(0, 0) == decide(0, 0, "two-thirds") == "rejected"
     assert (decide(yes, no) == "adopted") == (yes > no)
     assert (decide(yes, no, "two-thirds") == "adopted") == (yes > 0 and 3 * yes >= 2 * (yes + no))
 

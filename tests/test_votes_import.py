@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cahtracker.errors import CahError
-from cahtracker.importers import detect_format, to_int
+from cahtracker.importers import detect_format
+from cahtracker.importers.reading import to_int
 from cahtracker.importers.undl_html import page_lines, read_page
 from conftest import assert_refused
 
@@ -227,7 +228,7 @@ def test_import_logs_one_change_per_vote(cli, store):
 
 
 def test_import_restores_connection_settings_even_when_refused(store, tmp_path):
-    from cahtracker.importers import import_votes
+    from cahtracker.importers.writer import import_votes
     from cahtracker.names import NameIndex
 
     names = NameIndex.load(store)

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cahtracker.errors import CahError
+from cahtracker.voting import CAST, decide
 
-CAST = ("yes", "no", "abstain")
 _CAST_SQL = "('yes', 'no', 'abstain')"
 # the bloc's choice: the strict plurality of its members' cast choices; NULL on a tie
 _BLOC_CHOICE_SQL = (
@@ -37,7 +37,6 @@ _BLOC_CHOICE_SQL = (
 MIN_VOTES = 5
 # forecast: a gap this much wider than the margin of error makes a projection firm
 FIRM_GAP = 0.25
-STANCES = ("support", "oppose", "mixed", "undecided")
 # a bloc larger than this is tallied in one pass over `ballots`, a smaller one by its index
 SCAN_BLOC = 16
 
@@ -302,38 +301,16 @@ def align(
     return _ranked([_row(s, scores[s["iso3"]]) for s in _states(store) if s["iso3"] in scores])
 
 
-def check_topic(store, topic: str) -> str:
-    if store.one("SELECT 1 FROM topics WHERE slug = ?", (topic,)):
-        return topic
-    known = ", ".join(r["slug"] for r in store.query("SELECT slug FROM topics ORDER BY slug"))
-    raise CahError(f"Unknown topic '{topic}'; use one of: {known}.")
-
-
-def latest_stances(store, topic: str, as_of: str | None = None) -> dict[str, dict[str, Any]]:
-    """iso3 -> the latest position on `topic` not after `as_of` (undated ones sort first)."""
-    where, params = "topic = ?", [topic]
-    if as_of is not None:
-        where += " AND (date IS NULL OR date <= ?)"
-        params.append(as_of)
-    latest: dict[str, dict[str, Any]] = {}
-    for row in store.query(
-        "SELECT iso3, stance, date, date_precision, source FROM positions "
-        f"WHERE {where} ORDER BY date IS NOT NULL, date, id",
-        params,
-    ):
-        latest[row["iso3"]] = row
-    return latest
-
-
 def targets(
     store, symbol: str, topic: str, as_of: str | None = None, scope: VoteScope = VoteScope()
 ) -> list[dict[str, Any]]:
     """Member states with no stance (or `undecided`) on the topic that do not sponsor `symbol`,
     ranked by their agreement with the sponsors bloc; states with no shared vote come last."""
+    from cahtracker.positions import stances_on
     from cahtracker.sponsors import current_sponsors
 
     sponsors = {r["iso3"] for r in current_sponsors(store, symbol, as_of)}
-    stances = latest_stances(store, topic, as_of)
+    stances = stances_on(store, topic, as_of)
     candidates = [
         s
         for s in _states(store, "status = 'member'")
@@ -353,15 +330,6 @@ def targets(
         )
         rows.append(row)
     return _ranked(rows)
-
-
-def passes(yes: int, no: int, majority: str) -> bool:
-    """UN rule: a majority (or two thirds) of members present and voting; a tie fails."""
-    if yes + no == 0:
-        return False
-    if majority == "two-thirds":
-        return 3 * yes >= 2 * (yes + no)
-    return yes > no
 
 
 def _projection(
@@ -407,11 +375,12 @@ def forecast(
     plausible (see `_projection`; `mixed`/`undecided` always keep abstain possible). Each
     count's low is the states certain to cast it, its high the states that may cast it.
     """
+    from cahtracker.positions import stances_on
     from cahtracker.sponsors import current_sponsors
 
     members = _states(store, "status = 'member'")
     sponsors = {r["iso3"] for r in current_sponsors(store, symbol, as_of)}
-    stances = latest_stances(store, topic, as_of)
+    stances = stances_on(store, topic, as_of)
     member_codes = {s["iso3"] for s in members}
     opponents = sorted(
         iso3
@@ -466,9 +435,9 @@ def forecast(
     # worst case for adoption: every state casts its least favourable possible choice
     worst = {"yes": tally["yes"]["low"], "no": tally["no"]["high"]}
     best = {"yes": tally["yes"]["high"], "no": tally["no"]["low"]}
-    if passes(worst["yes"], worst["no"], majority):
+    if decide(worst["yes"], worst["no"], majority) == "adopted":
         outcome = "adopted"
-    elif not passes(best["yes"], best["no"], majority):
+    elif decide(best["yes"], best["no"], majority) == "rejected":
         outcome = "rejected"
     else:
         outcome = "uncertain"

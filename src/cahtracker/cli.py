@@ -10,9 +10,9 @@ import typer
 from typer.core import TyperGroup
 
 from cahtracker import __version__
-from cahtracker.invocation import app_state
 from cahtracker.errors import CahError
-from cahtracker.output import error_line
+from cahtracker.invocation import app_state
+from cahtracker.views.render import error_line
 
 
 def sqlite_error_message(error: sqlite3.Error) -> str:

@@ -1,4 +1,9 @@
-"""Dates as the sources give them, with a precision (python-dateutil does the parsing).
+"""Dates as the sources give them, with a precision (python-dateutil does the parsing); the clock.
+
+`today()` is the one definition of today: the system date, unless `CAHTRACKER_TODAY` (an
+ISO date) says otherwise (for tests, and for looking at the process as it stood on another
+day). Every command that defaults to today, and every `today`/`yesterday` typed in a date,
+uses it.
 
 Accepted: ISO (`2024-11-22`, `2024-11`, `2024`), `22 November 2024`, `Nov 22, 2024`,
 `November 2024`, `today`, `yesterday`, `tomorrow`; a leading `by`, `on or before` or
@@ -10,6 +15,7 @@ text, so "not after the as-of date" is `date <= as_of` (a month or year counts f
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,6 +23,7 @@ from datetime import date, datetime, timedelta
 from cahtracker.errors import CahError
 
 PRECISIONS = ("day", "month", "year", "on-or-before", "unknown")
+TODAY_ENV = "CAHTRACKER_TODAY"
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -36,6 +43,45 @@ class ParsedDate:
         return self.value
 
 
+def today() -> date:
+    """Today, or the ISO date in $CAHTRACKER_TODAY."""
+    text = os.environ.get(TODAY_ENV)
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CahError(
+            f"${TODAY_ENV} is '{text}', not an ISO date; set it like 2026-11-27 or unset it."
+        ) from None
+
+
+def today_date() -> ParsedDate:
+    """Today as a recorded date (day precision)."""
+    return ParsedDate(today().isoformat(), "day")
+
+
+def period_start(value: str) -> str:
+    """The first day of a stored date (YYYY, YYYY-MM or YYYY-MM-DD) as YYYY-MM-DD."""
+    if len(value) == 4:
+        return f"{value}-01-01"
+    if len(value) == 7:
+        return f"{value}-01"
+    return value
+
+
+def period_end(value: str) -> str:
+    """The last day of a stored date's period, as text that compares correctly."""
+    if len(value) == 4:
+        return f"{value}-12-31"
+    if len(value) == 7:
+        import calendar
+
+        year, month = int(value[:4]), int(value[5:7])
+        return f"{value}-{calendar.monthrange(year, month)[1]:02d}"
+    return value
+
+
 def _checked(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
@@ -45,20 +91,22 @@ def _checked(year: int, month: int, day: int, text: str) -> date:
         ) from None
 
 
-def parse_date(text: str, today: date | None = None) -> ParsedDate:
-    """Parse a user's date; a CahError says what was wrong and which forms work."""
+def parse_date(text: str, relative_to: date | None = None) -> ParsedDate:
+    """Parse a user's date; a CahError says what was wrong and which forms work.
+
+    `today`, `yesterday` and `tomorrow` count from `relative_to` (default: `today()`).
+    """
     raw = text.strip()
     if not raw:
         raise CahError(f"Empty date; {RIGHT_FORMS}.")
     before = _BEFORE.match(raw)
     if before:
-        inner = parse_date(raw[before.end() :], today)
+        inner = parse_date(raw[before.end() :], relative_to)
         return ParsedDate(inner.value, "on-or-before")
-    today = today or date.today()
     word = raw.casefold()
     if word in ("today", "yesterday", "tomorrow"):
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[word]
-        return ParsedDate((today + timedelta(days=offset)).isoformat(), "day")
+        return ParsedDate(((relative_to or today()) + timedelta(days=offset)).isoformat(), "day")
     if m := _ISO_DAY.match(raw):
         year, month, day = (int(g) for g in m.groups())
         if not 1 <= month <= 12:
@@ -119,5 +167,5 @@ _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 
 
-def optional_date(text: str | None, today: date | None = None) -> ParsedDate | None:
-    return None if text is None else parse_date(text, today)
+def optional_date(text: str | None) -> ParsedDate | None:
+    return None if text is None else parse_date(text)

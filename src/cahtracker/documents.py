@@ -1,8 +1,11 @@
-"""Documents: drafts, revisions, amendments, resolutions, decisions, each with its parent.
+"""Documents own document identity: lookup, the default document, creation, revisions.
 
 A revision (`.../Rev.1`) names the text it revises as its parent and inherits its sponsors
-(see sponsors.revision_chain); an amendment names the draft it amends and has its own
-sponsors. `docs use` stores the document other commands default to in `settings`.
+(`revision_chain`); an amendment names the draft it amends and has its own sponsors.
+`docs use` stores the document other commands default to in `settings`. A symbol names
+one document in any letter case (`document` finds it so; the schema's unique index on
+`upper(symbol)` keeps it so), and every document is created by `create_document`, which
+validates its kind, inside the write that needs it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import re
 from typing import Any
 
 from cahtracker.errors import CahError
-from cahtracker.sponsors import document, revision_chain
 
 KINDS = (
     "draft resolution",
@@ -26,6 +28,70 @@ KINDS = (
 )
 DEFAULT_SETTING = "default_document"
 _SESSION = re.compile(r"^A/(?:RES/|DEC/|C\.\d/|INF/)?(\d{1,3})/", re.IGNORECASE)
+_REVISION = re.compile(r"^(?P<base>.+?)/Rev\.\d+$")
+SUGGESTIONS_SHOWN = 20  # an unknown symbol's message names at most this many documents
+
+
+def document(store, symbol: str) -> dict[str, Any]:
+    """The document row (any letter case), or a CahError naming symbols that look alike."""
+    row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
+    if row is None:
+        row = store.one("SELECT * FROM documents WHERE upper(symbol) = upper(?)", (symbol,))
+    if row is None:
+        raise unknown_document(store, symbol)
+    return row
+
+
+def unknown_document(store, symbol: str, hint: str = "") -> CahError:
+    """The refusal of a symbol no document has, naming symbols that look alike."""
+    return CahError(
+        f"Unknown document '{symbol}'. {_near_symbols(store, symbol)}{' ' + hint if hint else ''}"
+    )
+
+
+def _near_symbols(store, symbol: str) -> str:
+    import difflib
+
+    known = [r["symbol"] for r in store.query("SELECT symbol FROM documents ORDER BY symbol")]
+    close = difflib.get_close_matches(symbol, known, n=3, cutoff=0.5)
+    if close:
+        return f"Did you mean: {', '.join(close)}?"
+    shown = ", ".join(known[:SUGGESTIONS_SHOWN])
+    more = f" and {len(known) - SUGGESTIONS_SHOWN} more" if len(known) > SUGGESTIONS_SHOWN else ""
+    return (
+        f"Known documents: {shown}{more} (see `cahtracker docs list`)."
+        if known
+        else ("No documents yet; add one with `cahtracker docs add`.")
+    )
+
+
+def default_symbol(store) -> str:
+    symbol = store.setting(DEFAULT_SETTING)
+    if not symbol:
+        raise CahError(
+            "No document given and no default set; pass --doc SYMBOL or run `cahtracker docs use SYMBOL`."
+        )
+    return symbol
+
+
+def resolve_symbol(store, symbol: str | None) -> str:
+    """The canonical symbol of `--doc` (any case), else the `docs use` default."""
+    return document(store, symbol or default_symbol(store))["symbol"]
+
+
+def revision_chain(store, symbol: str) -> list[str]:
+    """The document and every text it revises, newest first (Rev.1, then the original)."""
+    chain = [symbol]
+    current = document(store, symbol)
+    while True:
+        parent = current.get("parent_symbol")
+        match = _REVISION.match(current["symbol"])
+        if not parent or not match or _REVISION.sub(r"\g<base>", parent) != match.group("base"):
+            return chain
+        if parent in chain:  # a cycle typed by hand: stop rather than loop
+            return chain
+        chain.append(parent)
+        current = document(store, parent)
 
 
 def list_documents(store) -> list[dict[str, Any]]:
@@ -130,6 +196,79 @@ def session_of(symbol: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def kind_of_symbol(symbol: str) -> str:
+    """The kind a UN symbol shows (A/RES/...: resolution; .../L.n: draft resolution), else 'other'."""
+    upper = symbol.upper()
+    if "/RES/" in upper or upper.startswith("R/"):
+        return "resolution"
+    if "/DEC/" in upper:
+        return "decision"
+    if "/L." in upper:
+        return "draft resolution"
+    return "other"
+
+
+def check_symbol(symbol: str) -> str:
+    symbol = symbol.strip()
+    if not symbol or any(ch.isspace() for ch in symbol):
+        raise CahError(
+            f"Bad document symbol '{symbol}'; give a UN symbol without spaces, e.g. A/C.6/80/L.3."
+        )
+    return symbol
+
+
+def create_document(
+    store,
+    symbol: str,
+    kind: str,
+    body: str | None = None,
+    *,
+    title: str | None = None,
+    parent_symbol: str | None = None,
+    when=None,
+    url: str | None = None,
+    source: str | None = None,
+    session: int | None = None,
+) -> dict[str, Any]:
+    """Insert one new document and log it; inside the caller's write, kind checked.
+
+    The caller has looked the symbol up in the same transaction (`find_document`); the
+    unique index on upper(symbol) refuses a second spelling all the same.
+    """
+    if kind not in KINDS:
+        raise CahError(f"Unknown document kind '{kind}'; use one of: {', '.join(KINDS)}.")
+    values = {
+        "symbol": symbol,
+        "kind": kind,
+        "body": body,
+        "session": session if session is not None else session_of(symbol),
+        "title": title,
+        "parent_symbol": parent_symbol,
+        "date": when.value if when else None,
+        "date_precision": when.precision if when else "unknown",
+        "url": url,
+        "source": source,
+    }
+    store.conn.execute(
+        f"INSERT INTO documents ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+        list(values.values()),
+    )
+    row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
+    store.log_change("documents", symbol, None, row)
+    return row
+
+
+def known_symbols(store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT symbol FROM documents")}
+
+
+def find_document(store, symbol: str) -> dict[str, Any] | None:
+    """The document of a symbol in any letter case, or None."""
+    return store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,)) or store.one(
+        "SELECT * FROM documents WHERE upper(symbol) = upper(?)", (symbol,)
+    )
+
+
 def add_document(
     store,
     symbol: str,
@@ -144,50 +283,43 @@ def add_document(
     new_body: bool = False,
 ) -> dict[str, Any]:
     """Add a document; the parent must exist, the symbol must be new and the body known
-    (or `new_body`)."""
-    symbol = symbol.strip()
-    if not symbol or any(ch.isspace() for ch in symbol):
-        raise CahError(
-            f"Bad document symbol '{symbol}'; give a UN symbol without spaces, e.g. A/C.6/80/L.3."
-        )
-    existing = store.one("SELECT symbol FROM documents WHERE upper(symbol) = upper(?)", (symbol,))
-    if existing:
-        raise CahError(
-            f"Document {existing['symbol']} already exists; see `cahtracker docs show {existing['symbol']}`."
-        )
+    (or `new_body`). Every check runs inside the write, so concurrent adds cannot race."""
+    symbol = check_symbol(symbol)
     if not title.strip():
         raise CahError("A document needs a title (--title).")
     kind = resolve_kind(kind)
-    parent_symbol = document(store, parent)["symbol"] if parent else None
-    values = {
-        "symbol": symbol,
-        "kind": kind,
-        "body": resolve_body(store, body, new=new_body),
-        "session": session if session is not None else session_of(symbol),
-        "title": title.strip(),
-        "parent_symbol": parent_symbol,
-        "date": when.value if when else None,
-        "date_precision": when.precision if when else "unknown",
-        "url": url,
-        "source": source,
-    }
     with store.write("docs add"):
-        store.conn.execute(
-            f"INSERT INTO documents ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-            list(values.values()),
+        existing = find_document(store, symbol)
+        if existing:
+            raise CahError(
+                f"Document {existing['symbol']} already exists; see `cahtracker docs show {existing['symbol']}`."
+            )
+        parent_symbol = document(store, parent)["symbol"] if parent else None
+        return create_document(
+            store,
+            symbol,
+            kind,
+            resolve_body(store, body, new=new_body),
+            title=title.strip(),
+            parent_symbol=parent_symbol,
+            when=when,
+            url=url,
+            source=source,
+            session=session,
         )
-        row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
-        store.log_change("documents", symbol, None, row)
-    return row
 
 
 def use_document(store, symbol: str) -> tuple[str, str | None]:
-    """Make `symbol` the default document; returns (new, previous)."""
-    symbol = document(store, symbol)["symbol"]
-    before = store.one("SELECT key, value FROM settings WHERE key = ?", (DEFAULT_SETTING,))
-    if before and before["value"] == symbol:
-        return symbol, symbol
+    """Make `symbol` the default document; returns (new, previous).
+
+    The previous value is read inside the write, so the change log's `before` is always the
+    value this write replaced, however many commands run at once.
+    """
     with store.write("docs use"):
+        symbol = document(store, symbol)["symbol"]
+        before = store.one("SELECT key, value FROM settings WHERE key = ?", (DEFAULT_SETTING,))
+        if before and before["value"] == symbol:
+            return symbol, symbol
         store.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -157,6 +157,11 @@ def latest_stances(
     return latest
 
 
+def stances_on(store, topic: str, as_of: str | None = None) -> dict[str, dict[str, Any]]:
+    """iso3 -> the event that decides each state's stance on one topic on `as_of`."""
+    return {iso3: row for (iso3, _), row in latest_stances(store, topic, as_of=as_of).items()}
+
+
 def list_positions(
     store,
     topic: str | None = None,

@@ -8,56 +8,12 @@ with no known date count at every date and sort before dated ones.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from cahtracker.dates import today_date
 from cahtracker.db.changes import register_dependents
+from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
-
-_REVISION = re.compile(r"^(?P<base>.+?)/Rev\.\d+$")
-
-
-def document(store, symbol: str) -> dict[str, Any]:
-    """The document row, or a CahError listing symbols that look alike."""
-    row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
-    if row is None:
-        row = store.one("SELECT * FROM documents WHERE upper(symbol) = upper(?)", (symbol,))
-    if row is None:
-        import difflib
-
-        known = [r["symbol"] for r in store.query("SELECT symbol FROM documents ORDER BY symbol")]
-        close = difflib.get_close_matches(symbol, known, n=3, cutoff=0.5)
-        hint = (
-            f"Did you mean: {', '.join(close)}?"
-            if close
-            else f"Known documents: {', '.join(known)}."
-        )
-        raise CahError(f"Unknown document '{symbol}'. {hint}")
-    return row
-
-
-def default_symbol(store) -> str:
-    symbol = store.setting("default_document")
-    if not symbol:
-        raise CahError(
-            "No document given and no default set; pass --doc SYMBOL or run `cahtracker docs use SYMBOL`."
-        )
-    return symbol
-
-
-def revision_chain(store, symbol: str) -> list[str]:
-    """The document and every text it revises, newest first (Rev.1, then the original)."""
-    chain = [symbol]
-    current = document(store, symbol)
-    while True:
-        parent = current.get("parent_symbol")
-        match = _REVISION.match(current["symbol"])
-        if not parent or not match or _REVISION.sub(r"\g<base>", parent) != match.group("base"):
-            return chain
-        if parent in chain:  # a cycle typed by hand: stop rather than loop
-            return chain
-        chain.append(parent)
-        current = document(store, parent)
 
 
 def sponsorship_events(store, chain: list[str], as_of: str | None = None) -> list[dict[str, Any]]:
@@ -109,11 +65,6 @@ def current_sponsors(store, symbol: str, as_of: str | None = None) -> list[dict[
 ROLES = ("main", "co")
 
 
-def resolve_symbol(store, symbol: str | None) -> str:
-    """The canonical symbol of `--doc` (any case), else the `docs use` default."""
-    return document(store, symbol or default_symbol(store))["symbol"]
-
-
 def list_sponsors(
     store, symbol: str, as_of: str | None = None, group: str | None = None
 ) -> list[dict[str, Any]]:
@@ -126,14 +77,6 @@ def list_sponsors(
     if group == OBSERVERS:
         return [r for r in rows if r["regional_group"] is None]
     return [r for r in rows if r["regional_group"] == group]
-
-
-def _today():
-    from datetime import date
-
-    from cahtracker.dates import ParsedDate
-
-    return ParsedDate(date.today().isoformat(), "day")
 
 
 def _insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -172,7 +115,7 @@ def add_sponsors(
     """
     if role not in ROLES:
         raise CahError(f"Unknown role '{role}'; use main or co.")
-    when = when or _today()
+    when = when or today_date()
     refs = _unique(refs)
     added: list[dict[str, Any]] = []
     # decided inside the transaction: a concurrent writer waits instead of racing the check
@@ -208,7 +151,7 @@ def withdraw_sponsors(
     Every state must be a sponsor on that date (inherited sponsorships count), else the
     whole command is refused before anything is written.
     """
-    when = when or _today()
+    when = when or today_date()
     refs = _unique(refs)
     events: list[dict[str, Any]] = []
     with store.write("sponsors withdraw"):  # a refusal rolls back: nothing is written

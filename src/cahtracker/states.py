@@ -66,6 +66,13 @@ def list_states(store, group: str | None = None) -> list[dict[str, Any]]:
     )
 
 
+def member_admissions(store) -> list[tuple[str, str | None]]:
+    """(iso3, admitted_on) of every member state."""
+    return store.conn.execute(
+        "SELECT iso3, admitted_on FROM states WHERE status = 'member'"
+    ).fetchall()
+
+
 def show_state(store, names: NameIndex, text: str) -> dict[str, Any]:
     ref = names.resolve(text)
     row = store.one("SELECT * FROM states WHERE iso3 = ?", (ref.iso3,))

@@ -2,20 +2,18 @@
 
 A date with less than day precision stands for a period: `2028` runs from 2028-01-01 to
 2028-12-31, `2026-03` from 2026-03-01 to 2026-03-31. Events sort by the start of that
-period; the "next" event is the first whose start is after today. Today is the system
-date unless `CAHTRACKER_TODAY` (an ISO date) says otherwise (for tests and for looking at
-the timeline as it stood on another day); `list_events` also takes `today` directly.
+period; the "next" event is the first whose start is after today (`dates.today()`, which
+honours `CAHTRACKER_TODAY`); `list_events` also takes the day directly (`on`).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
+from cahtracker.dates import period_end, period_start, today
 from cahtracker.errors import CahError
 
-TODAY_ENV = "CAHTRACKER_TODAY"
 EVENT_KEYS = (
     "id",
     "starts_on",
@@ -27,40 +25,6 @@ EVENT_KEYS = (
     "source",
     "note",
 )
-
-
-def current_date() -> date:
-    """Today, or the ISO date in $CAHTRACKER_TODAY."""
-    text = os.environ.get(TODAY_ENV)
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CahError(
-            f"${TODAY_ENV} is '{text}', not an ISO date; set it like 2026-11-27 or unset it."
-        ) from None
-
-
-def period_start(value: str) -> str:
-    """The first day of a stored date (YYYY, YYYY-MM or YYYY-MM-DD) as YYYY-MM-DD."""
-    if len(value) == 4:
-        return f"{value}-01-01"
-    if len(value) == 7:
-        return f"{value}-01"
-    return value
-
-
-def period_end(value: str) -> str:
-    """The last day of a stored date's period, as text that compares correctly."""
-    if len(value) == 4:
-        return f"{value}-12-31"
-    if len(value) == 7:
-        import calendar
-
-        year, month = int(value[:4]), int(value[5:7])
-        return f"{value}-{calendar.monthrange(year, month)[1]:02d}"
-    return value
 
 
 def _status(event: dict[str, Any], today: str) -> str:
@@ -80,7 +44,7 @@ def list_events(
     store,
     date_from: str | None = None,
     date_to: str | None = None,
-    today: date | None = None,
+    on: date | None = None,
 ) -> list[dict[str, Any]]:
     """Events overlapping [from, to], by start; keys EVENT_KEYS plus `status` and `next`.
 
@@ -88,7 +52,7 @@ def list_events(
     imprecise date such as `2028` given with no end, so it may be before or after); `next` marks the first event (of all,
     not only of those shown) whose start is after today.
     """
-    today_text = (today or current_date()).isoformat()
+    today_text = (on or today()).isoformat()
     events = store.query(f"SELECT {', '.join(EVENT_KEYS)} FROM events ORDER BY id")
     events.sort(key=lambda e: (e["starts_on"] is None, period_start(e["starts_on"] or ""), e["id"]))
     next_id = next(

@@ -1,8 +1,7 @@
-"""Votes: record a decision, tally it by UN rules, show, list and compare (rows, never printing).
+"""Votes: record a decision, show, list and compare them (rows, never printing); their storage.
 
-UN rules (Charter Art. 18, GA rules 85-87, 125): a proposal passes by a majority of the
-members present and voting, i.e. of those voting yes or no (abstentions and non-voting
-do not count); an important question needs two thirds of them (yes >= 2 x no); a tie fails.
+The rules (choices, tallies, who wins) are in voting.py. The storage API (`insert_vote`,
+`insert_choices`, `delete_vote`) is what `vote record` and the importers' writer call.
 
 Change log: a vote is one logical record. Each vote written is logged as one `votes`
 change (the row) plus one `ballots` change whose JSON holds the whole list of ballots
@@ -15,35 +14,21 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from cahtracker.db.changes import register_owned
 from cahtracker.errors import CahError
+from cahtracker.voting import (
+    CHOICES,
+    METHOD_RECORDED,
+    METHOD_WITHDRAWN,
+    METHOD_WITHOUT_VOTE,
+    check_majority,
+    choice_word,
+    decide,
+    tally_of,
+)
 
-CHOICES = ("yes", "no", "abstain", "non-voting", "absent")
-METHOD_RECORDED = "recorded"
-METHOD_WITHOUT_VOTE = "without a vote"
-METHOD_WITHDRAWN = "withdrawn before a vote"
-MAJORITIES = ("simple", "two-thirds")
-_CHOICE_WORDS = {
-    "yes": "yes",
-    "y": "yes",
-    "in favour": "yes",
-    "in favor": "yes",
-    "no": "no",
-    "n": "no",
-    "against": "no",
-    "abstain": "abstain",
-    "abstention": "abstain",
-    "abstentions": "abstain",
-    "a": "abstain",
-    "non-voting": "non-voting",
-    "non voting": "non-voting",
-    "nv": "non-voting",
-    "x": "non-voting",
-    "absent": "absent",
-}
 VOTE_COLUMNS = (
     "symbol",
     "body",
@@ -82,33 +67,6 @@ register_owned(
 )
 
 
-def decide(yes: int, no: int, majority: str = "simple") -> str:
-    """'adopted' or 'rejected' by the votes of the members present and voting."""
-    if majority == "two-thirds":
-        return "adopted" if yes > 0 and yes >= 2 * no else "rejected"
-    return "adopted" if yes > no else "rejected"
-
-
-def empty_tally() -> dict[str, int]:
-    return {"yes": 0, "no": 0, "abstain": 0, "non_voting": 0, "absent": 0}
-
-
-def tally_of(choices: Iterable[str]) -> dict[str, int]:
-    tally = empty_tally()
-    for choice in choices:
-        tally[choice.replace("-", "_")] += 1
-    return tally
-
-
-def choice_word(text: str) -> str:
-    choice = _CHOICE_WORDS.get(text.strip().casefold())
-    if choice is None:
-        raise CahError(
-            f"Unknown vote '{text.strip()}'; use yes, no, abstain, non-voting or absent (or Y, N, A, NV)."
-        )
-    return choice
-
-
 # ---------------------------------------------------------------- record
 
 
@@ -140,7 +98,7 @@ def record_vote(
     names,
     *,
     symbol: str,
-    date: str,
+    when,
     body: str,
     lists: dict[str, str | None],
     file_pairs: list[tuple[str, str]] = (),
@@ -155,24 +113,24 @@ def record_vote(
     create_doc: bool = False,
     new_body: bool = False,
 ) -> int:
-    """Validate everything, then write one vote in one transaction; returns its id."""
-    from cahtracker.dates import parse_date
-    from cahtracker.documents import resolve_body
-    from cahtracker.sponsors import document
+    """Validate everything, then write one vote in one transaction; returns its id.
 
-    if majority not in MAJORITIES:
-        raise CahError(f"Unknown majority '{majority}'; use simple or two-thirds.")
+    The document (found, or created with --create-doc) and the body are decided inside the
+    write, so concurrent commands that create the same document cannot race.
+    """
+    from cahtracker.documents import (
+        check_symbol,
+        create_document,
+        find_document,
+        kind_of_symbol,
+        resolve_body,
+        unknown_document,
+    )
+
+    check_majority(majority)
     if without_vote and withdrawn:
         raise CahError("A decision is either --without-vote or --withdrawn, not both.")
-    parsed = parse_date(date)
-    on = parsed.value
-    doc_row = None
-    try:
-        doc_row = document(store, symbol)
-        symbol = doc_row["symbol"]
-    except CahError as error:
-        if not create_doc:
-            raise CahError(f"{error} Pass --create-doc to add it.") from None
+    on = when.value
     ballots: dict[str, tuple[str, str]] = {}  # iso3 -> (choice, where it was named)
 
     def put(iso3: str, choice: str, where: str) -> None:
@@ -228,42 +186,27 @@ def record_vote(
         for iso3, text in explained.items():
             if iso3 not in ballots:
                 statements.append((iso3, "explanation", text))
-    row = {
-        "symbol": symbol,
-        "body": resolve_body(store, body, new=new_body),
-        "date": on,
-        "meeting": meeting,
-        "method": method,
-        "outcome": outcome,
-        "majority": majority if method == METHOD_RECORDED else None,
-        "source": source,
-        "note": note,
-    }
     with store.write("vote record"):
+        doc_row = find_document(store, symbol)
+        body_name = resolve_body(store, body, new=new_body)
         if doc_row is None:
-            create_document(store, symbol, row["body"], kind=guess_kind(symbol))
-        vote_id = insert_vote(store, row, ballot_rows, statements)
-    return vote_id
-
-
-def guess_kind(symbol: str) -> str:
-    upper = symbol.upper()
-    if "/RES/" in upper or upper.startswith("R/"):
-        return "resolution"
-    if "/DEC/" in upper:
-        return "decision"
-    if "/L." in upper:
-        return "draft resolution"
-    return "document"
-
-
-def create_document(store, symbol: str, body: str | None, kind: str, session=None) -> None:
-    row = {"symbol": symbol, "kind": kind, "body": body, "session": session}
-    store.conn.execute(
-        "INSERT INTO documents (symbol, kind, body, session) VALUES (?, ?, ?, ?)",
-        (symbol, kind, body, session),
-    )
-    store.log_change("documents", symbol, None, row)
+            if not create_doc:
+                raise unknown_document(store, symbol, "Pass --create-doc to add it.")
+            doc_row = create_document(
+                store, check_symbol(symbol), kind_of_symbol(symbol), body_name
+            )
+        row = {
+            "symbol": doc_row["symbol"],
+            "body": body_name,
+            "date": on,
+            "meeting": meeting,
+            "method": method,
+            "outcome": outcome,
+            "majority": majority if method == METHOD_RECORDED else None,
+            "source": source,
+            "note": note,
+        }
+        return insert_vote(store, row, ballot_rows, statements)
 
 
 def insert_vote(
@@ -382,6 +325,61 @@ def delete_vote(store, vote_id: int) -> None:
             None,
         )
     store.log_change("votes", vote_id, before, None)
+
+
+def vote_index(store) -> tuple[dict[str, int], dict[tuple, tuple[int, str | None]]]:
+    """How an import finds the votes it replaces: by the source's own key, and by
+    (symbol, date, body) -> (id, key) for votes recorded by hand or without a key."""
+    by_key = {
+        k: i
+        for i, k in store.conn.execute("SELECT id, undl_id FROM votes WHERE undl_id IS NOT NULL")
+    }
+    by_triple = {
+        (s, d, b): (i, k)
+        for i, s, d, b, k in store.conn.execute(
+            "SELECT id, symbol, date, body, undl_id FROM votes ORDER BY id"
+        )
+    }
+    return by_key, by_triple
+
+
+class BallotIndex:
+    """Drops the secondary index of `ballots` once an import has added more ballots than the
+    table held (and at least BIG), and builds it again at the end, inside the same transaction.
+
+    Measured: keeping the (iso3, vote_id) index up to date row by row costs more than building
+    it once when most of the table is new; for a small import into a big table it is the other
+    way round, hence the threshold. A refused import rolls the DROP back with everything else.
+    """
+
+    NAME = "idx_ballots_iso3"
+    BIG = 50_000
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (self.NAME,)
+        ).fetchone()
+        self.sql = row[0] if row else None
+        self.count = 0
+        self.existing: int | None = None  # counted once the import is big (a scan: ~30 ms/1M)
+        self.dropped = False
+
+    def added(self, n: int) -> None:
+        self.count += n
+        if self.dropped or not self.sql or self.count <= self.BIG:
+            return
+        if self.existing is None:
+            total = self.conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+            self.existing = total - self.count  # before this import
+        if self.count > self.existing:
+            self.conn.execute(f"DROP INDEX {self.NAME}")
+            self.dropped = True
+
+    def restore(self) -> None:
+        if self.dropped:
+            self.conn.execute(self.sql)
+            self.dropped = False
 
 
 # ---------------------------------------------------------------- read

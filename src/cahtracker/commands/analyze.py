@@ -5,9 +5,17 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, DocOption, FormatOption
+from cahtracker.commands.options import (
+    AsOfOption,
+    DocOption,
+    FormatOption,
+    date_option,
+    value_of,
+)
+from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_names, get_store
-from cahtracker.output import OutputFormat, render, render_object, working
+from cahtracker.views.listing import Listing
+from cahtracker.views.render import OutputFormat, render, working
 
 app = typer.Typer(
     help="Analyse the voting record: alignment, advocacy targets, a forecast of the next vote.",
@@ -17,8 +25,12 @@ app = typer.Typer(
 TopicOption = Annotated[
     str, typer.Option("--topic", help="Topic of the recorded stances (see `position topics`).")
 ]
-FromOption = Annotated[str | None, typer.Option("--from", help="Only votes on or after this date.")]
-ToOption = Annotated[str | None, typer.Option("--to", help="Only votes on or before this date.")]
+FromOption = Annotated[
+    ParsedDate | None, date_option("--from", help="Only votes on or after this date.")
+]
+ToOption = Annotated[
+    ParsedDate | None, date_option("--to", help="Only votes on or before this date.")
+]
 SubjectOption = Annotated[
     str | None,
     typer.Option(
@@ -44,24 +56,10 @@ class Majority(StrEnum):
     two_thirds = "two-thirds"
 
 
-def _scope(date_from: str | None, date_to: str | None, subject: str | None):
+def _scope(date_from: ParsedDate | None, date_to: ParsedDate | None, subject: str | None):
     from cahtracker.analysis import scope_bounds
-    from cahtracker.dates import optional_date
 
-    return scope_bounds(optional_date(date_from), optional_date(date_to), subject)
-
-
-def _symbol(store, doc: str | None) -> str:
-    from cahtracker.sponsors import default_symbol, document
-
-    return document(store, doc or default_symbol(store))["symbol"]
-
-
-def _as_of(text: str | None) -> str | None:
-    from cahtracker.dates import optional_date
-
-    parsed = optional_date(text)
-    return None if parsed is None else parsed.value
+    return scope_bounds(date_from, date_to, subject)
 
 
 @app.command("align")
@@ -88,6 +86,7 @@ def align_command(
 ) -> None:
     """How often STATE votes like another state, a group's members, or the sponsors (default: every state, ranked)."""
     from cahtracker.analysis import align
+    from cahtracker.documents import resolve_symbol
     from cahtracker.errors import UsageError
 
     if [with_state is not None, group is not None, sponsors].count(True) > 1:
@@ -103,7 +102,7 @@ def align_command(
         from cahtracker.states import resolve_group
 
         resolved_group = resolve_group(group)
-    symbol = _symbol(store, doc) if sponsors else None
+    symbol = resolve_symbol(store, doc) if sponsors else None
     scope = _scope(date_from, date_to, subject)
     with working("Comparing voting records…"):
         rows = align(
@@ -112,7 +111,7 @@ def align_command(
             with_iso3=other.iso3 if other else None,
             group=resolved_group,
             sponsors_of=symbol,
-            as_of=_as_of(as_of),
+            as_of=value_of(as_of),
             scope=scope,
         )
     if symbol is not None:
@@ -134,14 +133,8 @@ def align_command(
         against = other.name if other else (resolved_group or "every state")
         title = f"{ref.name} against {against}"
         footer = [METHOD_NOTE]
-    render(
-        rows,
-        fmt,
-        columns=columns,
-        title=title,
-        footer=footer,
-        empty=f"No recorded vote that {ref.name} took part in matches.",
-    )
+    empty = f"No recorded vote that {ref.name} took part in matches."
+    render(Listing(rows, columns, title, footer, empty), fmt)
 
 
 @app.command("targets")
@@ -156,18 +149,19 @@ def targets_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Members with no stance (or undecided) that do not sponsor, ranked by agreement with the sponsors."""
-    from cahtracker.analysis import check_topic, targets
+    from cahtracker.analysis import targets
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.positions import resolve_topic
 
     store = get_store(ctx)
-    symbol = _symbol(store, doc)
-    check_topic(store, topic)
+    symbol = resolve_symbol(store, doc)
+    topic = resolve_topic(store, topic)
     with working("Ranking the states by their votes with the sponsors…"):
-        rows = targets(store, symbol, topic, _as_of(as_of), _scope(date_from, date_to, subject))
+        rows = targets(store, symbol, topic, value_of(as_of), _scope(date_from, date_to, subject))
     no_data = sum(1 for r in rows if not r["votes"])
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=[
+        [
             ("rank", "#"),
             ("iso3", "ISO3"),
             ("name", "State"),
@@ -183,6 +177,7 @@ def targets_command(
         ],
         empty="Every member sponsors the document or has a stance on the topic.",
     )
+    render(listing, fmt)
 
 
 @app.command("forecast")
@@ -203,29 +198,27 @@ def forecast_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Projected tally of a recorded vote on the document, as ranges, and the outcome they allow."""
-    from cahtracker.analysis import check_topic, forecast
+    from cahtracker.analysis import forecast
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.positions import resolve_topic
 
     store = get_store(ctx)
-    symbol = _symbol(store, doc)
-    check_topic(store, topic)
+    symbol = resolve_symbol(store, doc)
+    topic = resolve_topic(store, topic)
     with working("Projecting the vote from stances and voting history…"):
         result = forecast(
             store,
             symbol,
             topic,
             majority.value,
-            _as_of(as_of),
+            value_of(as_of),
             _scope(date_from, date_to, subject),
         )
-    if fmt is OutputFormat.json:
-        render_object(result, fmt)
-        return
     title = f"Forecast for {symbol} ({result['majority']} majority, topic: {topic})"
     if show_states:
-        render(
+        listing = Listing(
             result["states"],
-            fmt,
-            columns=[
+            [
                 ("iso3", "ISO3"),
                 ("name", "State"),
                 ("regional_group", "Regional group"),
@@ -234,25 +227,26 @@ def forecast_command(
                 ("basis", "Basis"),
             ],
             title=title,
+            data=result,
         )
-        return
-    rows = [{"choice": choice, **counts} for choice, counts in result["tally"].items()]
-    worst, best = result["worst_case"], result["best_case"]
-    render(
-        rows,
-        fmt,
-        columns=[
-            ("choice", "Choice"),
-            ("committed", "Committed"),
-            ("low", "Low"),
-            ("high", "High"),
-        ],
-        title=title,
-        footer=[
-            f"Projected outcome: {result['outcome']} (worst case yes {worst['yes']} / no {worst['no']}; "
-            f"best case yes {best['yes']} / no {best['no']}).",
-            f"{result['members']} members; {result['sponsors']} sponsors and recorded stances count "
-            f"as cast ({result['opponents']} opposed); the rest are projected from their voting record "
-            "(see --states). Abstain includes absent.",
-        ],
-    )
+    else:
+        worst, best = result["worst_case"], result["best_case"]
+        listing = Listing(
+            [{"choice": choice, **counts} for choice, counts in result["tally"].items()],
+            [
+                ("choice", "Choice"),
+                ("committed", "Committed"),
+                ("low", "Low"),
+                ("high", "High"),
+            ],
+            title=title,
+            footer=[
+                f"Projected outcome: {result['outcome']} (worst case yes {worst['yes']} / no "
+                f"{worst['no']}; best case yes {best['yes']} / no {best['no']}).",
+                f"{result['members']} members; {result['sponsors']} sponsors and recorded stances "
+                f"count as cast ({result['opponents']} opposed); the rest are projected from their "
+                "voting record (see --states). Abstain includes absent.",
+            ],
+            data=result,
+        )
+    render(listing, fmt)

@@ -5,10 +5,12 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.invocation import app_state, get_store
+from cahtracker.commands.options import FormatOption
 from cahtracker.db import resolve_path
 from cahtracker.errors import CahError
-from cahtracker.output import FORMAT_HELP, OutputFormat, message, render
+from cahtracker.invocation import app_state, get_store
+from cahtracker.views.listing import Column, Listing
+from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(help="The database file: path, set-up and checks.", no_args_is_help=True)
 
@@ -61,35 +63,26 @@ def _summary(row: dict) -> str:
     return ", ".join(f"{k}={data[k]}" for k in keys if data.get(k) not in (None, ""))
 
 
+def _state(row: dict) -> str:
+    if row["undone"]:
+        return "undone"
+    return f"undoes #{row['undoes']}" if row["undoes"] else ""
+
+
 @app.command("log")
 def log_command(
     ctx: typer.Context,
     limit: Annotated[
         int, typer.Option("--limit", "-n", help="How many changes, newest first.")
     ] = 20,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=FORMAT_HELP)
-    ] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List recent changes (every write of every command), newest first."""
     from cahtracker.db.changes import change_log
 
-    rows = change_log(get_store(ctx), limit)
-    if fmt in (OutputFormat.table, OutputFormat.markdown):
-        rows = [
-            {
-                **r,
-                "state": "undone"
-                if r["undone"]
-                else (f"undoes #{r['undoes']}" if r["undoes"] else ""),
-                "what": _summary(r),
-            }
-            for r in rows
-        ]
-    render(
-        rows,
-        fmt,
-        columns=[
+    listing = Listing(
+        change_log(get_store(ctx), limit),
+        [
             ("id", "#"),
             ("batch", "Batch"),
             ("at", "At (UTC)"),
@@ -97,12 +90,13 @@ def log_command(
             ("action", "Action"),
             ("table", "Table"),
             ("row_key", "Key"),
-            ("what", "Row"),
-            ("state", "State"),
+            Column("what", "Row", _summary),
+            Column("state", "State", _state),
         ],
         title="Changes",
         empty="No changes yet.",
     )
+    render(listing, fmt)
 
 
 @app.command("undo")

@@ -4,9 +4,11 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption
+from cahtracker.commands.options import FormatOption, date_option
+from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.output import OutputFormat, message, render, render_object
+from cahtracker.views.listing import Column, Listing, Record
+from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
     help="Documents (drafts, revisions, amendments, resolutions) and the default one.",
@@ -19,14 +21,10 @@ def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
     """List every document with its kind, parent and date (* marks the default)."""
     from cahtracker.documents import list_documents
 
-    rows = list_documents(get_store(ctx))
-    if fmt in (OutputFormat.table, OutputFormat.markdown):
-        rows = [{**r, "mark": "*" if r["is_default"] else ""} for r in rows]
-    render(
-        rows,
-        fmt,
-        columns=[
-            ("mark", ""),
+    listing = Listing(
+        list_documents(get_store(ctx)),
+        [
+            Column("mark", "", lambda r: "*" if r["is_default"] else ""),
             ("symbol", "Symbol"),
             ("kind", "Kind"),
             ("parent_symbol", "Parent"),
@@ -39,6 +37,7 @@ def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
         footer=["* the default document (`cahtracker docs use SYMBOL` changes it)"],
         empty="No documents; add one with `cahtracker docs add`.",
     )
+    render(listing, fmt)
 
 
 @app.command("show")
@@ -51,9 +50,7 @@ def show_command(
     from cahtracker.documents import show_document
 
     doc = show_document(get_store(ctx), symbol)
-    if fmt is not OutputFormat.json:
-        doc = {**doc, "revises": ", ".join(doc["revises"]), "children": "; ".join(doc["children"])}
-    render_object(doc, fmt, title=doc["symbol"])
+    render(Record(doc, title=doc["symbol"]), fmt)
 
 
 @app.command("add")
@@ -79,7 +76,7 @@ def add_command(
         str | None,
         typer.Option("--parent", help="The text it revises or amends (must exist)."),
     ] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date of the document.")] = None,
+    date: Annotated[ParsedDate | None, date_option("--date", help="Date of the document.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Where to read it.")] = None,
     source: Annotated[
         str | None, typer.Option("--source", help="Where this record comes from.")
@@ -92,7 +89,6 @@ def add_command(
     ] = False,
 ) -> None:
     """Add a document (a revision names the text it revises with --parent)."""
-    from cahtracker.dates import optional_date
     from cahtracker.documents import add_document
 
     row = add_document(
@@ -102,7 +98,7 @@ def add_command(
         kind=kind,
         body=body,
         parent=parent,
-        when=optional_date(date),
+        when=date,
         url=url,
         source=source,
         session=session,

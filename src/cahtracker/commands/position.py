@@ -1,12 +1,13 @@
 """`cahtracker position`: what each state said on each contested topic, and how that changed."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption
+from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption, value_of
 from cahtracker.invocation import get_names, get_store
-from cahtracker.output import OutputFormat, message, render
+from cahtracker.views.listing import Listing
+from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
     help="States' stances (support, oppose, mixed, undecided) on the treaty and its contested topics.",
@@ -24,20 +25,6 @@ POSITION_COLUMNS = [
     ("source", "Source"),
     ("quote", "Quote"),
 ]
-# symbol and Rich style of each stance in the terminal matrix
-SYMBOLS = {
-    "support": ("✔", "green"),
-    "oppose": ("✘", "red"),
-    "mixed": ("±", "yellow"),
-    "undecided": ("?", "dim"),
-}
-
-
-def _as_of(text: str | None) -> str | None:
-    from cahtracker.dates import parse_date
-    from cahtracker.timeline import current_date
-
-    return None if text is None else parse_date(text, current_date()).value
 
 
 def _states(n: int) -> str:
@@ -81,7 +68,6 @@ def set_command(
     """Record a stance of one or more states on a topic (a new event; history is kept)."""
     from cahtracker.dates import parse_date
     from cahtracker.positions import resolve_stance, resolve_topic, set_stance
-    from cahtracker.timeline import current_date
 
     store = get_store(ctx)
     slug = resolve_topic(store, topic)
@@ -89,7 +75,7 @@ def set_command(
     if date is not None and date.strip().casefold() == "unknown":
         when, precision = None, "unknown"
     else:
-        parsed = parse_date(date if date is not None else "today", current_date())
+        parsed = parse_date(date if date is not None else "today")
         when, precision = parsed.value, parsed.precision
     names = get_names(ctx)
     refs = []
@@ -119,19 +105,19 @@ def list_command(
     slug = resolve_topic(store, topic) if topic is not None else None
     chosen = resolve_stance(stance) if stance is not None else None
     resolved_group = _group(group)
-    date = _as_of(as_of)
+    date = value_of(as_of)
     rows = list_positions(store, slug, chosen, resolved_group, date)
     title = "Positions" + "".join(
         f" — {part}" for part in (slug, chosen, resolved_group, date and f"as of {date}") if part
     )
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=POSITION_COLUMNS,
+        POSITION_COLUMNS,
         title=title,
         footer=[f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")],
         empty="No stances recorded for this selection.",
     )
+    render(listing, fmt)
 
 
 @app.command("history")
@@ -148,13 +134,13 @@ def history_command(
     slug = resolve_topic(store, topic) if topic is not None else None
     ref = get_names(ctx).resolve(state)
     rows = position_history(store, ref.iso3, slug)
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=POSITION_COLUMNS,
+        POSITION_COLUMNS,
         title=f"Positions of {ref.name}" + (f" — {slug}" if slug else ""),
         empty=f"No stances recorded for {ref.name}.",
     )
+    render(listing, fmt)
 
 
 @app.command("topics")
@@ -162,11 +148,9 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
     """The topics positions are about, with the number of states that took a stance."""
     from cahtracker.positions import topics
 
-    rows = topics(get_store(ctx))
-    render(
-        rows,
-        fmt,
-        columns=[
+    listing = Listing(
+        topics(get_store(ctx)),
+        [
             ("slug", "Slug"),
             ("title", "Title"),
             ("description", "Description"),
@@ -174,6 +158,7 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
         ],
         title="Topics",
     )
+    render(listing, fmt)
 
 
 @app.command("topic-add")
@@ -219,7 +204,7 @@ def matrix_command(
     else:
         slugs = topic_slugs(store)
     resolved_group = _group(group)
-    date = _as_of(as_of)
+    date = value_of(as_of)
     rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states)
     title = "Stances by state and topic" + "".join(
         f" — {part}" for part in (resolved_group, date and f"as of {date}") if part
@@ -230,59 +215,6 @@ def matrix_command(
         + f" ({_states(sum(by_stance.values()))})"
         for slug, by_stance in counts.items()
     ]
-    if fmt is OutputFormat.json:
-        render(rows, fmt)
-        return
-    if fmt is not OutputFormat.table:
-        flat = [
-            {
-                "iso3": r["iso3"],
-                "name": r["name"],
-                "regional_group": r["regional_group"],
-                **r["stances"],
-            }
-            for r in rows
-        ]
-        columns = [("iso3", "ISO3"), ("name", "State"), ("regional_group", "Regional group")]
-        columns += [(slug, slug) for slug in slugs]
-        if fmt is OutputFormat.csv and not flat:
-            render([], fmt, columns=columns)
-            return
-        render(flat, fmt, columns=columns, title=title, footer=count_lines)
-        return
-    _print_matrix(rows, slugs, title, count_lines)
+    from cahtracker.views.matrix import MatrixView
 
-
-def _print_matrix(
-    rows: list[dict[str, Any]], slugs: list[str], title: str, count_lines: list[str]
-) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from cahtracker.output import get_console
-
-    console = get_console()
-    if not rows:
-        console.print(Text("No stances recorded for this selection."))
-        return
-    table = Table(title=title, title_justify="left")
-    table.add_column("ISO3")
-    table.add_column("State")
-    for slug in slugs:
-        table.add_column(slug, justify="center")
-    for row in rows:
-        cells = [Text(row["iso3"]), Text(row["name"])]
-        for slug in slugs:
-            stance = row["stances"][slug]
-            symbol, style = SYMBOLS[stance] if stance else ("", "")
-            cells.append(Text(symbol, style=style))
-        table.add_row(*cells)
-    console.print(table)
-    legend = Text("Legend: ")
-    for i, (stance, (symbol, style)) in enumerate(SYMBOLS.items()):
-        legend.append(("; " if i else "") + symbol, style=style)
-        legend.append(f" {stance}")
-    legend.append("; blank no stance recorded")
-    console.print(legend)
-    for line in count_lines:
-        console.print(Text(line))
+    render(MatrixView(rows, slugs, title, count_lines), fmt)

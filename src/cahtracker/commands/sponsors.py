@@ -9,10 +9,21 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, DocOption, FormatOption, GroupOption
-from cahtracker.invocation import get_names, get_store
+from cahtracker.commands.options import (
+    AsOfOption,
+    DateOption,
+    DocOption,
+    FormatOption,
+    GroupOption,
+    SourceOption,
+    date_option,
+    value_of,
+)
+from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
-from cahtracker.output import OutputFormat, message, render
+from cahtracker.invocation import get_names, get_store
+from cahtracker.views.listing import Column, Listing
+from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
     help="Sponsors of a document: list, add, withdraw, history, and reported counts.",
@@ -25,13 +36,6 @@ class Role(StrEnum):
     co = "co"
 
 
-DateOption = Annotated[
-    str | None,
-    typer.Option("--date", help="When it happened (default: today); 'by DATE' = on or before."),
-]
-SourceOption = Annotated[
-    str | None, typer.Option("--source", help="Where this comes from (symbol, record, URL).")
-]
 RoleOption = Annotated[Role, typer.Option("--role", help="main sponsor or co-sponsor.")]
 StatesArgument = Annotated[
     list[str],
@@ -48,14 +52,6 @@ SPONSOR_COLUMNS = [
     ("source", "Source"),
     ("inherited_from", "Inherited from"),
 ]
-
-
-def _as_of(text: str | None) -> str | None:
-    if text is None:
-        return None
-    from cahtracker.dates import parse_date
-
-    return parse_date(text).value
 
 
 def _refs(ctx: typer.Context, texts: list[str], on: str | None) -> list:
@@ -85,10 +81,12 @@ def list_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The sponsors of a document (main first, then co-sponsors, by name), with a count by group."""
-    from cahtracker.sponsors import list_sponsors, resolve_symbol
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import list_sponsors
+    from cahtracker.states import group_counts
 
     store = get_store(ctx)
-    on = _as_of(as_of)
+    on = value_of(as_of)
     resolved_group = None
     if group:
         from cahtracker.states import resolve_group
@@ -96,19 +94,15 @@ def list_command(
         resolved_group = resolve_group(group)
     symbol = resolve_symbol(store, doc)
     rows = list_sponsors(store, symbol, on, resolved_group)
-    footer: list[str] = []
-    if fmt in (OutputFormat.table, OutputFormat.markdown):
-        from cahtracker.states import group_counts
-
-        counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
-        main = sum(1 for r in rows if r["role"] == "main")
-        footer.append(
-            f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)"
-        )
+    counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
+    main = sum(1 for r in rows if r["role"] == "main")
+    footer = [
+        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)"
+    ]
     title = f"Sponsors of {symbol}" + (f" as of {on}" if on else "")
     if resolved_group:
         title += f" — {resolved_group}"
-    render(rows, fmt, columns=SPONSOR_COLUMNS, title=title, footer=footer, empty=f"{title}: none.")
+    render(Listing(rows, SPONSOR_COLUMNS, title, footer, empty=f"{title}: none."), fmt)
 
 
 @app.command("add")
@@ -129,17 +123,16 @@ def _add(
     texts: list[str],
     doc: str | None,
     role: Role,
-    date: str | None,
+    when: ParsedDate | None,
     source: str | None,
     command: str,
     origin: str | None = None,
 ) -> None:
     """`add` and `import`: resolve every name first, then record the joinings in one write."""
-    from cahtracker.dates import optional_date
-    from cahtracker.sponsors import add_sponsors, resolve_symbol
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import add_sponsors
 
     store = get_store(ctx)
-    when = optional_date(date)
     symbol = resolve_symbol(store, doc)
     refs = _refs(ctx, texts, when.value if when else None)
     if not refs:  # e.g. only commas: refused rather than a silent "nothing added"
@@ -178,14 +171,13 @@ def withdraw_command(
     source: SourceOption = None,
 ) -> None:
     """Record that sponsors withdrew (each must be a sponsor on that date)."""
-    from cahtracker.dates import optional_date
-    from cahtracker.sponsors import resolve_symbol, withdraw_sponsors
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import withdraw_sponsors
 
     store = get_store(ctx)
-    when = optional_date(date)
     symbol = resolve_symbol(store, doc)
-    refs = _refs(ctx, states, when.value if when else None)
-    events = withdraw_sponsors(store, symbol, refs, when, source)
+    refs = _refs(ctx, states, value_of(date))
+    events = withdraw_sponsors(store, symbol, refs, date, source)
     message(
         f"Withdrew {len(events)} {'sponsor' if len(events) == 1 else 'sponsors'} of {symbol} "
         f"({_when(events[0]['date'], events[0]['date_precision'])}): {_labels(refs)}."
@@ -200,17 +192,17 @@ def history_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Every sponsorship event of a document and the texts it revises, with dates and sources."""
-    from cahtracker.sponsors import resolve_symbol, sponsor_history
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import sponsor_history
 
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
     ref = get_names(ctx).resolve(state) if state else None
     rows = sponsor_history(store, symbol, ref.iso3 if ref else None)
     title = f"Sponsorship events of {symbol}" + (f" — {ref.name}" if ref else "")
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=[
+        [
             ("date", "Date"),
             ("date_precision", "Precision"),
             ("name", "State"),
@@ -223,6 +215,7 @@ def history_command(
         title=title,
         empty=f"{title}: none.",
     )
+    render(listing, fmt)
 
 
 @app.command("count")
@@ -233,17 +226,12 @@ def count_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Recorded sponsors (by group) next to every reported count, the latest one and the gap."""
-    import sys
-
-    from cahtracker.output import to_json
-    from cahtracker.sponsors import count_summary, gap_line, resolve_symbol
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import count_summary, gap_line
 
     store = get_store(ctx)
-    on = _as_of(as_of)
+    on = value_of(as_of)
     summary = count_summary(store, resolve_symbol(store, doc), on)
-    if fmt is OutputFormat.json:
-        sys.stdout.write(to_json(summary) + "\n")
-        return
     latest = summary["latest_claim"]
     rows = [
         {
@@ -254,49 +242,43 @@ def count_command(
         }
         for claim in summary["claims"]
     ]
-    if fmt is OutputFormat.csv:
-        render(rows, fmt, columns=[(k, k) for k in ("document", "recorded", "count", "date")])
-        return
-    for row in rows:
-        row["mark"] = "latest" if row["latest"] else ""
     groups = ", ".join(f"{g}: {n}" for g, n in summary["by_group"].items() if n) or "none"
     title = f"Sponsors of {summary['document']}" + (f" as of {on}" if on else "")
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=[
+        [
             ("count", "Reported"),
             ("date", "Date"),
             ("date_precision", "Precision"),
             ("symbol", "For"),
             ("source", "Source"),
-            ("mark", ""),
+            Column("latest", "", lambda r: "latest" if r["latest"] else ""),
         ],
         title=f"{title}: {summary['recorded']} recorded",
         footer=[f"Recorded by group: {groups}", gap_line(summary)],
-        empty=f"{title}: {summary['recorded']} recorded, no reported counts.",
+        empty=f"{title}: {summary['recorded']} recorded, no reported counts.\nRecorded by group: {groups}",
+        data=summary,
+        csv_columns=("document", "recorded", "count", "date"),
     )
-    if not rows and fmt is OutputFormat.table:
-        message(f"Recorded by group: {groups}")
+    render(listing, fmt)
 
 
 @app.command("claim")
 def claim_command(
     ctx: typer.Context,
     count: Annotated[int, typer.Argument(help="The number of sponsors reported.", min=0)],
-    date: Annotated[str, typer.Option("--date", help="The date the count refers to.")],
+    date: Annotated[ParsedDate, date_option("--date", help="The date the count refers to.")],
     source: Annotated[str, typer.Option("--source", help="Who reported it, where.")],
     doc: DocOption = None,
     note: Annotated[str | None, typer.Option("--note", help="A quote or remark.")] = None,
 ) -> None:
     """Record a reported sponsor count (kept beside the others, never merged)."""
-    from cahtracker.dates import parse_date
-    from cahtracker.sponsors import add_claim, resolve_symbol
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import add_claim
 
     store = get_store(ctx)
-    when = parse_date(date)
     symbol = resolve_symbol(store, doc)
-    row = add_claim(store, symbol, count, when, source, note)
+    row = add_claim(store, symbol, count, date, source, note)
     message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
 
 

@@ -6,7 +6,8 @@ import typer
 
 from cahtracker.commands.options import FormatOption, GroupOption
 from cahtracker.invocation import get_names, get_store
-from cahtracker.output import OutputFormat, render, render_object
+from cahtracker.views.listing import Listing, Record
+from cahtracker.views.render import OutputFormat, render
 
 app = typer.Typer(
     help="UN member and observer states, their names and regional groups.", no_args_is_help=True
@@ -27,10 +28,9 @@ def list_command(
     footer = [
         ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items()) + f" — {len(rows)} states"
     ]
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=[
+        [
             ("iso3", "ISO3"),
             ("name", "Name"),
             ("un_vote_name", "Vote-record name"),
@@ -41,6 +41,7 @@ def list_command(
         title="States" + (f" — {resolved}" if resolved else ""),
         footer=footer,
     )
+    render(listing, fmt)
 
 
 @app.command("show")
@@ -56,6 +57,4 @@ def show_command(
 
     store = get_store(ctx)
     state = show_state(store, get_names(ctx), name)
-    if fmt is not OutputFormat.json:
-        state = {**state, "aliases": "; ".join(state["aliases"])}
-    render_object(state, fmt, title=state["name"])
+    render(Record(state, title=state["name"]), fmt)

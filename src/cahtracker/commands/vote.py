@@ -5,9 +5,12 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption
+from cahtracker.commands.options import FormatOption, FromOption, ToOption, date_option, value_of
+from cahtracker.dates import ParsedDate
+from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
-from cahtracker.output import OutputFormat, message, render
+from cahtracker.views.listing import Column, Listing
+from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
     help="Votes: record decisions, import UN voting records, show tallies, compare states.",
@@ -21,7 +24,7 @@ ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
 def record_command(
     ctx: typer.Context,
     doc: Annotated[str, typer.Option("--doc", help="Document symbol voted on.")],
-    date: Annotated[str, typer.Option("--date", help="Date of the decision.")],
+    date: Annotated[ParsedDate, date_option("--date", help="Date of the decision.")],
     body: Annotated[
         str,
         typer.Option(
@@ -75,7 +78,7 @@ def record_command(
         store,
         get_names(ctx),
         symbol=doc,
-        date=date,
+        when=date,
         body=body,
         lists={
             "yes": yes,
@@ -114,12 +117,10 @@ def show_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Show a decision: tally, outcome, official totals, ballots."""
+    from cahtracker.views.vote import VoteView
     from cahtracker.votes import show_vote
 
-    vote = show_vote(get_store(ctx), ref, by_group=by_group)
-    from cahtracker.commands._vote_view import render_vote
-
-    render_vote(vote, fmt)
+    render(VoteView(show_vote(get_store(ctx), ref, by_group=by_group)), fmt)
 
 
 @app.command("list")
@@ -130,50 +131,36 @@ def list_command(
         str | None,
         typer.Option("--body", help="Only this body (part of its name, any letter case)."),
     ] = None,
-    date_from: Annotated[str | None, typer.Option("--from", help="From this date.")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Up to this date.")] = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List decisions with their tallies."""
-    from cahtracker.dates import parse_date
     from cahtracker.votes import list_votes
 
-    start = parse_date(date_from).value if date_from else None
-    end = parse_date(date_to).value if date_to else None
-    rows = list_votes(get_store(ctx), doc, body, start, end)
-    if fmt in (OutputFormat.json, OutputFormat.csv):
-        if fmt is OutputFormat.csv:
-            rows = [{**{k: v for k, v in r.items() if k != "tally"}, **r["tally"]} for r in rows]
-        render(rows, fmt)
-        return
-    flat = [
-        {
-            **r,
-            "yes": r["tally"]["yes"],
-            "no": r["tally"]["no"],
-            "abstain": r["tally"]["abstain"],
-            "nv": r["tally"]["non_voting"] + r["tally"]["absent"],
-        }
-        for r in rows
-    ]
-    render(
-        flat,
-        fmt,
-        columns=[
+    rows = list_votes(get_store(ctx), doc, body, value_of(date_from), value_of(date_to))
+    listing = Listing(
+        rows,
+        [
             ("id", "ID"),
             ("symbol", "Symbol"),
             ("body", "Body"),
             ("date", "Date"),
             ("method", "Method"),
             ("outcome", "Outcome"),
-            ("yes", "Yes"),
-            ("no", "No"),
-            ("abstain", "Abst."),
-            ("nv", "Non-voting/absent"),
+            Column("yes", "Yes", lambda r: r["tally"]["yes"]),
+            Column("no", "No", lambda r: r["tally"]["no"]),
+            Column("abstain", "Abst.", lambda r: r["tally"]["abstain"]),
+            Column(
+                "nv",
+                "Non-voting/absent",
+                lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
+            ),
         ],
         title="Votes",
         empty="No votes match.",
     )
+    render(listing, fmt)
 
 
 @app.command("import")
@@ -182,7 +169,7 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="The file to import.")],
     fmt: Annotated[
         str,
-        typer.Option("--format", help="auto, undl-csv, undl-xml, undl-html or unvotes-csv."),
+        typer.Option("--format", help="The file's format: " + format_help() + "."),
     ] = "auto",
     roll_calls: Annotated[
         Path | None,
@@ -207,8 +194,8 @@ def import_command(
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""
-    from cahtracker.commands._vote_view import import_progress, render_summary
-    from cahtracker.importers import import_votes
+    from cahtracker.importers.writer import import_votes
+    from cahtracker.views.vote_import import ImportSummaryView, import_progress
 
     store = get_store(ctx)
     names = get_names(ctx)
@@ -223,7 +210,7 @@ def import_command(
             progress=progress,
             accept_mismatches=accept_mismatches,
         )
-    render_summary(summary, output)
+    render(ImportSummaryView(summary), output)
 
 
 @app.command("compare")
@@ -234,13 +221,9 @@ def compare_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """How often two states voted alike, with the votes where they differed."""
-    from cahtracker.output import render_object
     from cahtracker.votes import compare_states
 
     result = compare_states(get_store(ctx), get_names(ctx), first, second)
-    if fmt is OutputFormat.json:
-        render_object(result, fmt)
-        return
     a, b = result["state_a"], result["state_b"]
     summary = (
         f"{a['name']} and {b['name']} voted alike on {result['agreed']} of "
@@ -257,13 +240,9 @@ def compare_command(
         }
         for d in result["disagreements"]
     ]
-    if fmt is OutputFormat.csv:
-        render(rows, fmt)
-        return
-    render(
+    listing = Listing(
         rows,
-        fmt,
-        columns=[
+        [
             ("id", "ID"),
             ("symbol", "Symbol"),
             ("date", "Date"),
@@ -273,4 +252,6 @@ def compare_command(
         title=f"Disagreements: {a['name']} / {b['name']}",
         footer=[summary],
         empty=summary,
+        data=result,
     )
+    render(listing, fmt)

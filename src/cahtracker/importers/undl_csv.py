@@ -16,7 +16,7 @@ from itertools import chain
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote, open_text, to_int
+from cahtracker.importers.reading import ImportedVote, open_text, to_int
 
 CHOICES = {
     "Y": "yes",

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote, to_int
+from cahtracker.importers.reading import ImportedVote, to_int
 
 _BREAKS = {
     "br",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import CountingReader, ImportedVote, to_int
+from cahtracker.importers.reading import CountingReader, ImportedVote, to_int
 
 CHOICES = {
     "Y": "yes",

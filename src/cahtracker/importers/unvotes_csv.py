@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers import ImportedVote, check_first_line, open_text
+from cahtracker.importers.reading import ImportedVote, check_first_line, open_text
 
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
 

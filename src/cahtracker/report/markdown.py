@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cahtracker.output import markdown_cell, markdown_table
+from cahtracker.serialise import markdown_cell, markdown_table
 
 
 def _refs(numbers) -> str:

@@ -3,11 +3,11 @@
 Rich costs ~35 ms to import (rich.console) plus ~1 ms per table row to lay out, so a
 2,000-row `vote compare` took 3 s to print. Where Rich would print no escape codes (not a
 terminal, see `plain_width`) and every text is plain (`simple`), this module lays out the
-table exactly as `output.rich_table` + Rich's Console would: the same HEAVY_HEAD box, the
+table exactly as `views.render.rich_table` + Rich's Console would: the same HEAVY_HEAD box, the
 same column widths (Rich's measuring, collapsing and ratio_reduce), the same word wrapping
 (rich._wrap.divide_line, overflow "ellipsis" in cells, "fold" in the title). Anything else
 (a terminal, markup-like titles, tabs, newlines, wide or combining characters, a
-non-UTF-8 stdout, Windows) returns None and output.py uses Rich. tests/test_plain_table.py
+non-UTF-8 stdout, Windows) returns None and views/render.py uses Rich. tests/test_plain_table.py
 checks the equivalence against Rich itself.
 """
 

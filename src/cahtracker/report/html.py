@@ -47,7 +47,7 @@ def _nice_max(value: int) -> int:
 
 def timeline_chart(series: dict[str, Any], claims: list[dict[str, Any]]) -> dict | None:
     """Sponsors over time: a step line of recorded sponsors and the reported counts as points."""
-    from cahtracker.timeline import period_start
+    from cahtracker.dates import period_start
 
     steps = series["steps"]
     dated = [c for c in claims if c["date"]]

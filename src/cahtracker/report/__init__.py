@@ -4,7 +4,7 @@ Everything here is gathered from the other groups' domain functions (sponsors, v
 positions, timeline, analysis); this module only arranges it, numbers its sources and
 writes files. A report is about one document and the texts around it (its revision
 chain, amendments and resolution: `documents.document_family`). Dates are frozen by
-`CAHTRACKER_TODAY` (timeline.current_date): the report's date, and the export time becomes
+`CAHTRACKER_TODAY` (dates.today): the report's date, and the export time becomes
 that day at 00:00 UTC, so that exports can be compared byte for byte (the golden tests).
 """
 
@@ -81,14 +81,14 @@ def resolve_format(fmt: str | None, output: Path) -> str:
 
 
 def report_date(today: date | None = None) -> date:
-    from cahtracker.timeline import current_date
+    from cahtracker.dates import today as clock
 
-    return today or current_date()
+    return today or clock()
 
 
 def export_time() -> str:
     """Now in UTC, or the frozen day's midnight when $CAHTRACKER_TODAY is set."""
-    from cahtracker.timeline import TODAY_ENV
+    from cahtracker.dates import TODAY_ENV
 
     if os.environ.get(TODAY_ENV):
         return f"{report_date().isoformat()}T00:00:00+00:00"
@@ -130,7 +130,8 @@ def dashboard(
     store, symbol: str, as_of: str | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """What `report tally` shows: counts, groups, latest votes, stances per topic, next event."""
-    from cahtracker.sponsors import count_summary, document, gap_line
+    from cahtracker.documents import document
+    from cahtracker.sponsors import count_summary, gap_line
     from cahtracker.timeline import list_events
 
     today = report_date(today)
@@ -139,7 +140,7 @@ def dashboard(
     # the dashboard's picture is that of `as_of`: no decision taken after it
     shown = [v for v in votes if not as_of or not v["date"] or v["date"] <= as_of]
     counts, matrix, topic_rows = stance_counts(store, as_of)
-    events = list_events(store, today=today)
+    events = list_events(store, on=today)
     return {
         "document": document(store, symbol),
         "as_of": as_of,
@@ -164,7 +165,7 @@ def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
     Undated events count from the start (`start` is their number); each step is
     {date, count, joined: [names], withdrew: [names]} for one date.
     """
-    from cahtracker.timeline import period_start
+    from cahtracker.dates import period_start
 
     current: set[str] = set()
     start = 0
@@ -216,8 +217,9 @@ def build_report(
     store, symbol: str, as_of: str | None = None, today: date | None = None
 ) -> dict[str, Any]:
     """Everything the HTML and Markdown exports show, with numbered sources per figure."""
+    from cahtracker.documents import revision_chain
     from cahtracker.positions import list_positions
-    from cahtracker.sponsors import count_claims, current_sponsors, revision_chain, sponsor_history
+    from cahtracker.sponsors import count_claims, current_sponsors, sponsor_history
 
     model = dashboard(store, symbol, as_of, today)
     sources = Sources()
@@ -295,12 +297,12 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
         "votes": votes,
         "ballots": None,  # streamed: every ballot of every vote
         "positions": position_history(store, None),
-        "events": list_events(store, today=today),
+        "events": list_events(store, on=today),
     }
 
 
 def write_csv_folder(store, folder: Path, symbol: str, as_of: str | None, today: date) -> list[str]:
-    from cahtracker.output import write_csv
+    from cahtracker.serialise import write_csv_dicts
     from cahtracker.votes import iter_ballots
 
     written = []
@@ -309,9 +311,9 @@ def write_csv_folder(store, folder: Path, symbol: str, as_of: str | None, today:
         with open(path, "w", encoding="utf-8", newline="") as handle:
             if rows is None:  # streamed from the cursor, never all in memory
                 cursor = iter_ballots(store)
-                write_csv(cursor, [c[0] for c in cursor.description], handle)
+                write_csv_dicts(cursor, [c[0] for c in cursor.description], handle)
             else:
-                write_csv(rows, list(rows[0].keys()) if rows else [], handle)
+                write_csv_dicts(rows, list(rows[0].keys()) if rows else [], handle)
         written.append(path.name)
     return written
 
@@ -343,7 +345,7 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
         "positions": list_positions(store, as_of=as_of),
         "position_history": position_history(store, None),
         "matrix": matrix,
-        "timeline": list_events(store, today=today),
+        "timeline": list_events(store, on=today),
         "analysis": analysis_sections(store, symbol, as_of),
     }
 
@@ -430,15 +432,15 @@ def _replace(new: Path, output: Path) -> None:
 
 def render_text(store, fmt: str, symbol: str, as_of: str | None, today: date) -> str:
     if fmt == "json":
-        from cahtracker.output import to_json
+        from cahtracker.serialise import to_json
 
         return to_json(json_document(store, symbol, as_of, today)) + "\n"
     model = build_report(store, symbol, as_of, today)
     model["exported_at"] = export_time()
     if fmt == "markdown":
-        from cahtracker.report_markdown import markdown_report
+        from cahtracker.report.markdown import markdown_report
 
         return markdown_report(model)
-    from cahtracker.report_html import html_report
+    from cahtracker.report.html import html_report
 
     return html_report(model)
