@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cahtracker import votes
-from cahtracker.importers import reading, writer
 from cahtracker.errors import CahError
+from cahtracker.importers import reading, writer
 from conftest import assert_refused
 
 ROOT = Path(__file__).resolve().parents[1]
