@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,59 @@ os.environ["NO_COLOR"] = "1"
 for _name in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
     os.environ.pop(_name, None)
 
-_SEEDED: dict[str, Path] = {}
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent  # the checkout
+DATA = TESTS / "data"  # this repository's test files (provenance in data/README.md)
+# real UN files (../shared/fixtures/README.md): beside the checkout, here and in CI
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """The environment of a real cahtracker process in a test: this checkout, no colour."""
+    return {"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin", **extra}
+
+
+def cahtracker_command(db: Path | None, *args: str) -> list[str]:
+    return [sys.executable, "-m", "cahtracker", *(("--db", str(db)) if db else ()), *args]
+
+
+def run_process(
+    db: Path | None, *args: str, timeout: float = 300, **kwargs
+) -> subprocess.CompletedProcess:
+    """Run `python -m cahtracker [--db DB] ARGS` as a real process (text output captured)."""
+    env = kwargs.pop("env", None) or process_env()
+    return subprocess.run(
+        cahtracker_command(db, *args),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def run_cahtracker(db_path):
+    """A real cahtracker process on the test's database: `run_cahtracker("states", "list")`."""
+
+    def run(*args: str, db: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
+        return run_process(db or db_path, *args, **kwargs)
+
+    return run
+
+
+def write_bulk_csv(path: Path, resolutions: int) -> Path:
+    """A fictional UN Digital Library bulk voting CSV (benchmarks/generate_bulk.py) at `path`."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "generate_bulk", ROOT / "benchmarks" / "generate_bulk.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        module.generate(out, resolutions)
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from cahtracker import analysis
 from cahtracker.analysis import VoteScope, bloc_choice
 from cahtracker.db import open_store
 from cahtracker.positions import STANCES
-from conftest import assert_refused
+from conftest import DATA, assert_refused
 
 DRAFT = "A/FIC/DRAFT"
 # four fictional recorded votes: (id, symbol, title, date, {iso3: choice})
@@ -492,9 +492,8 @@ def test_forecast_range_contains_the_committed(store, history, stances, majority
 @pytest.fixture
 def real_history(cli, store):
     """Three real roll calls (1946, 2019, 2019) imported through the CLI; ballots by vote."""
-    from pathlib import Path
 
-    data = Path(__file__).parent / "data" / "unvotes" / "unvotes.csv"
+    data = DATA / "unvotes" / "unvotes.csv"
     cli.ok("vote", "import", str(data), "--skip-unknown")
     ballots: dict[int, dict[str, str]] = {}
     for row in store.query(

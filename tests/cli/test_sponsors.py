@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from conftest import assert_refused
+from conftest import ROOT, assert_refused
 
 SPONSOR_KEYS = [
     "iso3",
@@ -319,7 +319,6 @@ def test_sponsors_list_path_imports_no_heavy_library(db_path):
     """The main command: no sqlite_utils or dateutil (and no dates parsed) without --as-of."""
     import subprocess
     import sys
-    from pathlib import Path
 
     code = (
         "import sys; from cahtracker.cli import app\n"
@@ -333,7 +332,7 @@ def test_sponsors_list_path_imports_no_heavy_library(db_path):
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "NO_COLOR": "1"},
+        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"},
     )
     assert result.returncode == 0, result.stderr
     assert "Czechia" in result.stdout

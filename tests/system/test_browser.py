@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 import report_data
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")

@@ -6,7 +6,6 @@ finds damage and `db backup` is the way back.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sqlite3
 import subprocess
@@ -16,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from cahtracker.db import MAX_PAGES_ENV
-from conftest import assert_refused, file_digest
+from conftest import assert_refused, cahtracker_command, file_digest, process_env, write_bulk_csv
 
-ROOT = Path(__file__).resolve().parents[1]
 WRITES = [
     ("timeline", "add", "2030-01-01", "An event", "--source", "test"),
     ("position", "set", "France", "--topic", "treaty", "--stance", "support", "--source", "t"),
@@ -68,10 +66,10 @@ DROP_ROOT_OVERRIDES = ["setpriv", "--bounding-set=-dac_override,-dac_read_search
 
 def run_without_overrides(db: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*DROP_ROOT_OVERRIDES, sys.executable, "-m", "cahtracker", "--db", str(db), *args],
+        [*DROP_ROOT_OVERRIDES, *cahtracker_command(db, *args)],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        env=process_env(),
         timeout=120,
     )
 
@@ -86,6 +84,7 @@ def assert_permissions_hold(path: Path) -> None:
     assert probe.returncode != 0 and "PermissionError" in probe.stderr, probe
 
 
+@pytest.mark.slow
 def test_a_read_only_database_file_refuses_writes_and_still_reads(db_path):
     file_digest(db_path)  # fold the WAL in: the file alone holds everything
     db_path.chmod(0o444)
@@ -106,6 +105,7 @@ def test_a_read_only_database_file_refuses_writes_and_still_reads(db_path):
         db_path.chmod(0o644)
 
 
+@pytest.mark.slow
 def test_a_read_only_folder_is_refused_clearly(db_path, tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()
@@ -130,17 +130,10 @@ def test_a_read_only_folder_is_refused_clearly(db_path, tmp_path):
 
 @pytest.fixture(scope="module")
 def bulk_csv(tmp_path_factory) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "generate_bulk", ROOT / "benchmarks" / "generate_bulk.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("bulk") / "bulk.csv"
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        module.generate(out, 20)
-    return path
+    return write_bulk_csv(tmp_path_factory.mktemp("bulk") / "bulk.csv", 20)
 
 
+@pytest.mark.slow
 def test_a_full_disk_during_an_import_writes_nothing(cli, db_path, bulk_csv, monkeypatch):
     """The test hook caps the file at its current size, as a full disk would."""
     conn = sqlite3.connect(db_path)

@@ -14,9 +14,8 @@ from cahtracker.errors import CahError
 from cahtracker.importers import detect_format
 from cahtracker.importers.reading import to_int
 from cahtracker.importers.undl_html import page_lines, read_page
-from conftest import assert_refused
+from conftest import DATA, assert_refused
 
-DATA = Path(__file__).resolve().parent / "data"
 UNVOTES = DATA / "unvotes" / "unvotes.csv"
 UNDL = DATA / "undl"
 # A/RES/74/243 in the unvotes data (roll call 9139), with the 12 members absent from it

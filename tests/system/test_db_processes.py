@@ -6,21 +6,17 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+
+import pytest
 
 from cahtracker.db import SCHEMA_VERSION, open_store, split_sql
+from conftest import process_env, run_process
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cahtracker", *args],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    return run_process(None, *args, timeout=120)
 
 
 def test_eight_processes_creating_the_same_database_all_succeed_and_seed_once(tmp_path):
@@ -143,7 +139,7 @@ def test_working_spinner_only_on_a_terminal(capsys):
         [sys.executable, "-c", code],
         stderr=slave,
         stdout=subprocess.DEVNULL,
-        env={"PYTHONPATH": str(ROOT / "src"), "TERM": "xterm", "PATH": "/usr/bin:/bin"},
+        env=process_env(TERM="xterm") | {"NO_COLOR": ""},
         timeout=60,
     )
     os.close(slave)

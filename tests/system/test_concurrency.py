@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+
+from conftest import run_process
+
+pytestmark = pytest.mark.slow
+
 WRITERS = 8
 WRITES = 25
 
 
 def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cahtracker", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-        timeout=300,
-    )
+    return run_process(db, *args)
 
 
 def writes_of(writer: int, members: list[str]) -> list[tuple[str, list[str]]]:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import report_data
-from conftest import assert_refused
+from conftest import DATA, assert_refused
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = DATA / "golden"
 TODAY = "2026-11-27"
 FORMATS = {"html": "report.html", "markdown": "report.md", "json": "report.json", "csv": "tables"}
 CSV_TABLES = {

@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import cahtracker_command, process_env, write_bulk_csv
+
+pytestmark = pytest.mark.slow
+
 RESOLUTIONS = 300  # 57,900 rows, 12 MB: about a second to import here
 
 
 @pytest.fixture(scope="module")
 def bulk_csv(tmp_path_factory) -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "generate_bulk", ROOT / "benchmarks" / "generate_bulk.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("bulk") / "bulk voting.csv"
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        module.generate(out, RESOLUTIONS)
-    return path
+    return write_bulk_csv(tmp_path_factory.mktemp("bulk") / "bulk voting.csv", RESOLUTIONS)
 
 
 def start_import(db: Path, file: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "cahtracker", "--db", str(db), "vote", "import", str(file)],
+        cahtracker_command(db, "vote", "import", str(file)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        env=process_env(),
     )
 
 

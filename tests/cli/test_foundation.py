@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,9 +16,7 @@ from cahtracker.dates import parse_date
 from cahtracker.db import SCHEMA_VERSION, open_store
 from cahtracker.errors import CahError
 from cahtracker.names import NameIndex, name_key, split_state_list
-from conftest import assert_refused
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, assert_refused
 
 
 def test_states_list_json_has_195_states_by_group(cli):

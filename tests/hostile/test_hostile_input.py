@@ -18,11 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VOTE_ON_REV1, assert_refused, file_digest
+from conftest import (
+    DATA,
+    VOTE_ON_REV1,
+    assert_refused,
+    cahtracker_command,
+    file_digest,
+    process_env,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-BAD = ROOT / "tests" / "data" / "bad"
-ROLL_CALLS = ROOT / "tests" / "data" / "unvotes" / "roll_calls.csv"
+BAD = DATA / "bad"
+ROLL_CALLS = DATA / "unvotes" / "roll_calls.csv"
 COMMANDS = ["auto", "undl-csv", "undl-xml", "undl-html", "unvotes-csv", "sponsors", "record"]
 CORPUS = sorted(
     p.name
@@ -174,11 +180,13 @@ def fifty_mb_line(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.slow
 def test_a_50_mb_single_line_is_refused(cli, unchanged, fifty_mb_line, command):
     with unchanged():
         refused_in_one_line(run(cli, command, fifty_mb_line))
 
 
+@pytest.mark.slow
 def test_a_50_mb_xml_attribute_is_parsed_in_large_reads(db_path, tmp_path):
     """One 50 MB token: expat 2.5 rescans it on every 16 KB feed, which takes minutes here;
     with 4 MB feeds a real process refuses it in seconds (the timeout is a 20x margin)."""
@@ -188,7 +196,7 @@ def test_a_50_mb_xml_attribute_is_parsed_in_large_reads(db_path, tmp_path):
         + b"x" * 50_000_000
         + b'">A/RES/1/1</subfield></datafield></record></collection>'
     )
-    result = run_process(db_path, "vote", "import", str(path), "--format", "undl-xml", timeout=120)
+    result = run_limited(db_path, "vote", "import", str(path), "--format", "undl-xml", timeout=120)
     assert result.returncode == 1 and "has no symbol" in result.stderr, result.stderr
 
 
@@ -197,23 +205,24 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run_process(db: Path, *args: str, timeout: float = 60, limit_memory: bool = False):
+def run_limited(db: Path, *args: str, timeout: float = 60, limit_memory: bool = False):
     return subprocess.run(
-        [sys.executable, "-m", "cahtracker", "--db", str(db), *args],
+        cahtracker_command(db, *args),
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        env=process_env(),
         preexec_fn=_limit_memory if limit_memory else None,
         timeout=timeout,
     )
 
 
 @pytest.mark.parametrize("name", ["billion_laughs.xml", "external_entity.xml"])
+@pytest.mark.slow
 def test_xml_bombs_are_refused_in_bounded_memory(db_path, name):
     """A real process limited to 1 GB of address space refuses the file, naming the entities
     (expanded, the billion laughs would need about 3 GB)."""
     before = file_digest(db_path)
-    result = run_process(db_path, "vote", "import", str(BAD / name), limit_memory=True)
+    result = run_limited(db_path, "vote", "import", str(BAD / name), limit_memory=True)
     assert result.returncode == 1, result.stderr
     assert "XML entities" in result.stderr and "Traceback" not in result.stderr
     assert file_digest(db_path) == before

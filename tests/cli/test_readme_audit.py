@@ -1,8 +1,6 @@
 """Findings of the README audit: each test fails without its fix."""
 
-from pathlib import Path
-
-DATA = Path(__file__).parent / "data"
+from conftest import DATA
 
 
 def test_import_summary_says_one_vote_not_one_votes(cli):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 
-from conftest import VOTE_ON_REV1, assert_refused
+from conftest import DATA, VOTE_ON_REV1, assert_refused
 
-BAD = Path(__file__).resolve().parent / "data" / "bad"
+BAD = DATA / "bad"
 VOTE_FILE = (
     BAD / "crlf.csv"
 )  # one valid vote on A/RES/99/901: France yes, Côte d'Ivoire no, Mexico abstain

@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 from cahtracker import votes
 from cahtracker.errors import CahError
 from cahtracker.importers import reading, writer
-from conftest import assert_refused
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, assert_refused
 
 
 def _generator():

@@ -18,9 +18,9 @@ from cahtracker.errors import CahError
 from cahtracker.importers import FORMATS, detect_format, parse
 from cahtracker.importers.writer import import_votes
 from cahtracker.names import NameIndex
+from conftest import DATA
 
-ROOT = Path(__file__).resolve().parents[1]
-ROLL_CALLS = ROOT / "tests" / "data" / "unvotes" / "roll_calls.csv"
+ROLL_CALLS = DATA / "unvotes" / "roll_calls.csv"
 
 UNDL_HEADER = (
     "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,"
