@@ -82,8 +82,10 @@ def one_line_refusals(results) -> list[str]:
 def test_docs_add_of_one_symbol_in_four_letter_cases_leaves_one_document(db_path):
     spellings = ["A/C.6/99/L.7", "a/c.6/99/l.7", "A/C.6/99/l.7", "a/C.6/99/L.7"]
     commands = [
-        ["docs", "add", spellings[i % 4], "--title", f"draft {i}", "--kind", "draft"]
-        + ["--body", "Sixth Committee", "--source", "fictional"]
+        [
+            *("docs", "add", spellings[i % 4], "--title", f"draft {i}", "--kind", "draft"),
+            *("--body", "Sixth Committee", "--source", "fictional"),
+        ]
         for i in range(PROCESSES)
     ]
     results = race(db_path, commands)
@@ -105,8 +107,10 @@ def test_new_body_in_four_spellings_leaves_one_body(db_path):
         "Working  Group on x",
     ]
     commands = [
-        ["docs", "add", f"A/AC.1/99/L.{i}", "--title", "t", "--kind", "draft"]
-        + ["--body", spellings[i % 4], "--new-body", "--source", "fictional"]
+        [
+            *("docs", "add", f"A/AC.1/99/L.{i}", "--title", "t", "--kind", "draft"),
+            *("--body", spellings[i % 4], "--new-body", "--source", "fictional"),
+        ]
         for i in range(PROCESSES)
     ]
     results = race(db_path, commands)
@@ -121,15 +125,10 @@ def test_new_body_in_four_spellings_leaves_one_body(db_path):
 def test_sixteen_vote_records_creating_one_document_keep_sixteen_votes(db_path):
     commands = [
         [
-            "vote",
-            "record",
-            "--doc",
-            "A/C.6/99/L.8",
-            "--create-doc",
-            "--date",
-            "2025-11-0" + str(1 + i % 9),
+            *("vote", "record", "--doc", "A/C.6/99/L.8", "--create-doc"),
+            *("--date", f"2025-11-0{1 + i % 9}", "--body", "Sixth Committee"),
+            *("--yes", "France", "--no", "Chile", "--source", f"run {i}"),
         ]
-        + ["--body", "Sixth Committee", "--yes", "France", "--no", "Chile", "--source", f"run {i}"]
         for i in range(PROCESSES)
     ]
     results = race(db_path, commands)

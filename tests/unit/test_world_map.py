@@ -13,6 +13,7 @@ import math
 import os
 import re
 import runpy
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,11 +22,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cahtracker import world_map
 from cahtracker.errors import CahError
-from cahtracker.world_map import NEUTRAL, SPONSOR_LEGEND, svg_map, vote_legend
+from cahtracker.report import map as world_map
+from cahtracker.report.map import NEUTRAL, SPONSOR_LEGEND, svg_map, vote_legend
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MAP_FILE = ROOT / "src" / "cahtracker" / "data" / "world_map.json"
 SVG = "{http://www.w3.org/2000/svg}"
 STATES = {
@@ -158,14 +159,31 @@ def test_tuvalu_is_a_dot_in_the_pacific(shapes):
     assert tuvalu["dot"][0] > fiji[0] and tuvalu["dot"][1] < fiji[1]  # north-east of Fiji
 
 
-@pytest.mark.skipif(
-    not os.environ.get("WORLD_ATLAS_DIR"),
-    reason="set WORLD_ATLAS_DIR to an npm-installed world-atlas@2.0.2 folder to rebuild",
-)
-def test_map_file_is_fresh():
-    """With the package at hand, the builder reproduces the committed file byte for byte."""
+@pytest.fixture(scope="session")
+def world_atlas(tmp_path_factory) -> Path:
+    """world-atlas@2.0.2 from the npm registry ($WORLD_ATLAS_DIR if it is installed already)."""
+    given = os.environ.get("WORLD_ATLAS_DIR")
+    if given:
+        return Path(given)
+    import subprocess
+
+    npm = shutil.which("npm")
+    assert npm, "the map's freshness check needs npm (Debian: apt-get install npm)"
+    folder = tmp_path_factory.mktemp("npm")
+    subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(folder), "world-atlas@2.0.2"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder / "node_modules" / "world-atlas"
+
+
+@pytest.mark.slow
+def test_map_file_is_fresh(world_atlas):
+    """From the package, the builder reproduces the committed file byte for byte."""
     builder = _builder()
-    text = builder.render(builder.build(Path(os.environ["WORLD_ATLAS_DIR"])))
+    text = builder.render(builder.build(world_atlas))
     assert text == MAP_FILE.read_text(encoding="utf-8")
 
 
@@ -362,7 +380,7 @@ def test_bad_input_is_refused_with_one_line(call, message):
 
 
 def test_vote_legend_uses_the_stored_ballot_choices():
-    from cahtracker.votes import CHOICES
+    from cahtracker.voting import CHOICES
 
     keys = [key for key, _, _ in vote_legend()]
     assert keys[:-1] == list(CHOICES) and keys[-1] == "not-recorded"

@@ -22,9 +22,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_browser import console_messages, run_chromium
 
-from cahtracker.world_map import SPONSOR_LEGEND, map_data, svg_map, vote_legend
-from test_report_browser import console_messages, run_chromium
+from cahtracker.report.map import SPONSOR_LEGEND, map_data, svg_map, vote_legend
+
+pytestmark = pytest.mark.slow
 
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title>
 <style>body {{ margin: 0; }} iframe {{ border: 0; display: block; }}</style></head><body>

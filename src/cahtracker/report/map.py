@@ -45,16 +45,10 @@ SPONSOR_LEGEND: tuple[tuple[str, str, str], ...] = (
 
 def vote_legend() -> tuple[tuple[str, str, str], ...]:
     """(choice, label, colour) for a recorded vote map, keyed by ballot choice as stored."""
-    from cahtracker.report_html import COLOURS, LABELS
+    from cahtracker.report.html import COLOURS
+    from cahtracker.voting import CHOICES, LABELS, tally_key
 
-    keys = {
-        "yes": "yes",
-        "no": "no",
-        "abstain": "abstain",
-        "non-voting": "non_voting",
-        "absent": "absent",
-    }
-    entries = tuple((choice, LABELS[key], COLOURS[key]) for choice, key in keys.items())
+    entries = tuple((c, LABELS[tally_key(c)], COLOURS[tally_key(c)]) for c in CHOICES)
     return (*entries, ("not-recorded", "Not recorded", "#ebe3cf"))
 
 
