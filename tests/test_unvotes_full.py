@@ -181,7 +181,7 @@ def _check_counted_once(cli: Cli, before: dict) -> None:
         k: want[k] for k in ("yes", "no", "abstain")
     }
     text = json.dumps({k: v for k, v in vote.items() if k != "ballots"})
-    assert str(RCID) in text and RECORD_ID in text, "both sources are named on the one vote"
+    assert RCID in rcids_named(vote) and RECORD_ID in text, "both sources are named on the vote"
     after = _compared(cli)
     assert after["votes_compared"] == before["votes_compared"]
     assert [d["symbol"] for d in after["disagreements"]].count(SYMBOL) == 1
