@@ -42,7 +42,7 @@ TABLES: list[tuple[str, str, dict[str, str]]] = [
     (
         "former_states",
         "former_states.csv",
-        {"name": "name", "iso2": "iso2_in_unvotes", "note": "note"},
+        {"name": "name", "iso2": "iso2_in_unvotes", "note": "note", "source": "source"},
     ),
     ("topics", "cah_topics.csv", {c: c for c in ("slug", "title", "description")}),
     (

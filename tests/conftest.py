@@ -22,8 +22,16 @@ for _name in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent  # the checkout
 DATA = TESTS / "data"  # this repository's test files (provenance in data/README.md)
-# real UN files (../shared/fixtures/README.md): beside the checkout, here and in CI
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+# real UN files (../shared/fixtures/README.md): beside the checkout, here and in CI (a
+# worktree one level deeper finds them one level up); a test that needs them fails without them
+FIXTURES = next(
+    (
+        p / "shared" / "fixtures"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared").is_dir()
+    ),
+    ROOT.parent / "shared" / "fixtures",
+)
 
 
 def process_env(**extra: str) -> dict[str, str]:

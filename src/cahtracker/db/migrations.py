@@ -243,6 +243,12 @@ def m005_documents_one_per_symbol(db: Database) -> None:
     db.execute(f"CREATE {unique}INDEX idx_documents_symbol_folded ON documents(upper(symbol))")
 
 
+@migrations()
+def m006_former_states_source(db: Database) -> None:
+    """Each former state names its source, as data/former_states.csv does."""
+    db.execute("ALTER TABLE former_states ADD COLUMN source TEXT")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 
