@@ -228,12 +228,12 @@ class NameIndex:
                     reading.refs.append(ref)
         return reading
 
-    def _lookup_forms(self, name: str, on: str | None) -> set[str]:
+    def _lookup_forms(self, name: str, on: str | None) -> tuple[str, set[str]] | None:
         for form in _name_forms(name):
             found = self.lookup(form, on)
             if found:
-                return found
-        return set()
+                return form, found
+        return None
 
     def _read_close(self, pieces: _Pieces, items: list[_Item]) -> list[_Item]:
         """Unknown runs of pieces read as the one state they closely spell, longest first."""
@@ -361,6 +361,7 @@ class _Item:
     stop: int
     states: set[str] | None  # None: unknown
     close: bool = False
+    form: str | None = None  # the known spelling the text was read as
 
 
 def _list_pieces(text: str) -> _Pieces:
@@ -374,7 +375,8 @@ def _list_pieces(text: str) -> _Pieces:
 
 
 def _match_runs(pieces: _Pieces, lookup, longest: int = 0) -> list[_Item]:
-    """The longest run of pieces that is a known name, at each place; else one piece."""
+    """The longest run of pieces that is a known name, at each place; else one piece.
+    `lookup(text)` gives (the known spelling it matched, what it found) or None."""
     items: list[_Item] = []
     texts = pieces.texts
     i = 0
@@ -388,13 +390,16 @@ def _match_runs(pieces: _Pieces, lookup, longest: int = 0) -> list[_Item]:
         for j, run in reversed(runs[1:]):
             found = lookup(run)
             if found:
-                items.append(_Item(run, i, j, found))
+                items.append(_Item(run, i, j, found[1], form=found[0]))
                 i = j
                 break
         else:
             name = runs[0][1]
             if name and name not in _LONE_CONJUNCTIONS:
-                items.append(_Item(name, i, i + 1, lookup(name) or None))
+                found = lookup(name)
+                items.append(
+                    _Item(name, i, i + 1, found[1] if found else None, form=found and found[0])
+                )
             i += 1
     return items
 
@@ -412,7 +417,7 @@ def split_state_list(text: str, is_name=lambda name: False) -> list[str]:
     """
 
     def lookup(name: str):
-        return next((True for form in _name_forms(name) if is_name(form)), None)
+        return next(((form, True) for form in _name_forms(name) if is_name(form)), None)
 
     pieces = _list_pieces(text)
-    return [printed(item.text) for item in _match_runs(pieces, lookup)]
+    return [item.form or printed(item.text) for item in _match_runs(pieces, lookup)]
