@@ -249,3 +249,13 @@ def test_any_bytes_read_or_are_refused_in_one_line(names, data):
         assert "\n" not in str(error) and str(error)
         return
     assert all(len(f.iso3) == 3 for f in result.facts)
+
+
+def test_a_page_of_junk_is_not_searched_name_by_name(names):
+    # every name unknown: the close guesses stop at a bound, the unknown at theirs
+    import time
+
+    start = time.perf_counter()
+    result = read_sponsor_file(", ".join(f"Xyzzy{k}" for k in range(1900)), names)
+    assert len(result.unknown) + result.unknown_not_listed == 1900
+    assert time.perf_counter() - start < 30  # a guard against a search per name, not a benchmark

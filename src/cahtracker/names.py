@@ -50,6 +50,7 @@ class NameIndex:
     dated: dict[str, list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
     former: dict[str, str] = field(default_factory=dict)  # key -> former state's name
     _long: list | None = field(default=None, repr=False, compare=False)
+    _lengths: list = field(default_factory=list, repr=False, compare=False)
     _compact: dict | None = field(default=None, repr=False, compare=False)
     _longest: int = field(default=0, repr=False, compare=False)
 
@@ -101,23 +102,30 @@ class NameIndex:
         return None
 
     def _long_keys(self) -> list[tuple[str, frozenset[str]]]:
-        """Keys of names (not 2- and 3-letter codes), with their states, built once."""
+        """Keys of names (not 2- and 3-letter codes), with their states, shortest first."""
         if self._long is None:
-            self._long = [(k, frozenset(v)) for k, v in self.keys.items() if len(k) > 3]
+            self._long = sorted(
+                ((k, frozenset(v)) for k, v in self.keys.items() if len(k) > 3),
+                key=lambda pair: len(pair[0]),
+            )
+            self._lengths = [len(k) for k, _ in self._long]
         return self._long
 
     def _close_keys(self, key: str, cutoff: float) -> list[tuple[float, str]]:
         """(ratio, key) of the known keys whose difflib ratio with `key` is at least `cutoff`,
-        best first. O(names): a length window and difflib's two quick upper bounds discard
-        most keys before the quadratic ratio is computed."""
+        best first. O(names), and cheaper: only keys of a length that can reach the cutoff
+        (2·min/(a+b) bounds the ratio) are looked at, and difflib's quick upper bound
+        discards most of those before the quadratic ratio is computed."""
+        import bisect
+
+        keys = self._long_keys()
+        length = len(key)
+        low = bisect.bisect_left(self._lengths, length * cutoff / (2 - cutoff) - 1e-9)
+        high = bisect.bisect_right(self._lengths, length * (2 - cutoff) / cutoff + 1e-9)
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(key)  # seq2 is the one difflib caches
-        length = len(key)
         scored = []
-        for candidate, _ in self._long_keys():
-            other = len(candidate)
-            if 2 * min(length, other) < cutoff * (length + other):
-                continue  # real_quick_ratio, without building anything
+        for candidate, _ in keys[low:high]:
             matcher.set_seq1(candidate)
             if matcher.quick_ratio() >= cutoff and (ratio := matcher.ratio()) >= cutoff:
                 scored.append((ratio, candidate))
@@ -216,14 +224,15 @@ class NameIndex:
         if close:
             items = self._read_close(pieces, items)
         for item in items:
+            text = printed(item.text)
             if item.states is None:
-                reading.unknown.append(item.text)
+                reading.unknown.append(text)
             elif len(item.states) > 1:
-                reading.ambiguous.append((item.text, [self.ref(i) for i in sorted(item.states)]))
+                reading.ambiguous.append((text, [self.ref(i) for i in sorted(item.states)]))
             else:
                 ref = self.ref(next(iter(item.states)))
                 if item.close:
-                    reading.readings.append((item.text, ref))
+                    reading.readings.append((text, ref))
                 if ref not in reading.refs:
                     reading.refs.append(ref)
         return reading
@@ -236,7 +245,10 @@ class NameIndex:
         return None
 
     def _read_close(self, pieces: _Pieces, items: list[_Item]) -> list[_Item]:
-        """Unknown runs of pieces read as the one state they closely spell, longest first."""
+        """Unknown runs of pieces read as the one state they closely spell, longest first;
+        at most MAX_CLOSE_TRIES guesses a list (a page of junk is refused, not searched)."""
+        reach = self._longest * (2 - CLOSE_CUTOFF) / CLOSE_CUTOFF + 8  # 'the ', a full stop
+        tries = MAX_CLOSE_TRIES
         out: list[_Item] = []
         k = 0
         while k < len(items):
@@ -251,6 +263,9 @@ class NameIndex:
             while i < stop:
                 for j in range(min(stop, i + MAX_RUN), i, -1):
                     text = pieces.join(items[i].start, items[j - 1].stop)
+                    if len(text) > reach or tries <= 0:
+                        continue  # too long to be close to any name, or tried enough
+                    tries -= 1
                     ref = next(filter(None, map(self.close_match, _name_forms(text))), None)
                     if ref is not None:
                         out.append(_Item(text, items[i].start, items[j - 1].stop, {ref.iso3}, True))
@@ -275,12 +290,13 @@ class ListReading:
 
 CLOSE_CUTOFF = 0.9  # difflib ratio: 'Venezuela (Bolivarian Republic)' scores 0.95
 CLOSE_MIN_LENGTH = 5  # a short name is one letter from another ('Niger', 'Nigeria')
+MAX_CLOSE_TRIES = 400  # close guesses in one list: a real list has a few misprints
 MAX_SUGGESTED = 20  # unknown names given suggestions in one message; the rest are counted
 MAX_RUN = 10  # pieces one name may span: 'United Kingdom of Great Britain and Northern Ireland' wrapped at every space
 MAX_PIECES = 2000  # a list of every member state, each with a line break inside, is under 1000
 
 # "and" only between spaces: on a line of its own "AND" is Andorra's ISO code (a lone
-# lowercase "and" between line breaks is a conjunction: see _Pieces); an "and" after a
+# lowercase "and" between line breaks is a conjunction: see _match_runs); an "and" after a
 # comma or at a line start is a conjunction unless another " and " follows ("Austria, AND and Fiji")
 _CONJUNCTION = r"(?:and[ \t]+(?!and[ \t])|&[ \t]+)"
 _SEPARATORS = re.compile(
