@@ -252,10 +252,9 @@ def test_any_bytes_read_or_are_refused_in_one_line(names, data):
 
 
 def test_a_page_of_junk_is_not_searched_name_by_name(names):
-    # every name unknown: the close guesses stop at a bound, the unknown at theirs
-    import time
-
-    start = time.perf_counter()
-    result = read_sponsor_file(", ".join(f"Xyzzy{k}" for k in range(1900)), names)
-    assert len(result.unknown) + result.unknown_not_listed == 1900
-    assert time.perf_counter() - start < 30  # a guard against a search per name, not a benchmark
+    # close guesses are bounded per list: after a page of junk a misprint is left unknown
+    few = read_sponsor_file("Xyzzy1, Xyzzy2 and Ir eland", names)
+    assert [r.text for r in few.readings] == ["Ir eland"]
+    junk = ", ".join(f"Xyzzy{k}" for k in range(1900))
+    many = read_sponsor_file(f"{junk} and Ir eland", names)
+    assert many.readings == [] and len(many.unknown) + many.unknown_not_listed == 1901
