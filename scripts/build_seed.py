@@ -40,6 +40,11 @@ TABLES: list[tuple[str, str, dict[str, str]]] = [
         {c: c for c in ("alias", "iso3", "valid_from", "valid_to", "source", "note")},
     ),
     (
+        "state_aliases",
+        "state_aliases_documents.csv",
+        {c: c for c in ("alias", "iso3", "source", "note")},
+    ),
+    (
         "former_states",
         "former_states.csv",
         {"name": "name", "iso2": "iso2_in_unvotes", "note": "note", "source": "source"},

@@ -34,6 +34,18 @@ FIXTURES = next(
 )
 
 
+UNDL_DRAFTS = FIXTURES / "undl-drafts" / "undl_drafts_A_C.3_78_part1.xml"
+SC_DRAFTS = FIXTURES / "sc-drafts"
+COMMITTEE_REPORT = FIXTURES / "committee-report" / "A_78_481_Add.3_paras16-21.txt"
+UNVOTES_FULL = FIXTURES / "unvotes-full"
+
+
+def need(path: Path) -> Path:
+    """A real fixture file; no skip: CI has ../shared beside the checkout."""
+    assert path.exists(), f"{path} is missing: ../shared/fixtures must be beside the checkout"
+    return path
+
+
 def process_env(**extra: str) -> dict[str, str]:
     """The environment of a real cahtracker process in a test: this checkout, no colour."""
     return {"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin", **extra}
@@ -103,6 +115,19 @@ def db_path(tmp_path, _seeded_template) -> Path:
     path = tmp_path / "cah.db"
     shutil.copy(_seeded_template, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def seeded_names(_seeded_template):
+    """The seeded NameIndex (states and aliases), read once per session; nothing is written."""
+    from cahtracker.db import open_store
+    from cahtracker.names import NameIndex
+
+    store = open_store(_seeded_template)
+    try:
+        return NameIndex.load(store)
+    finally:
+        store.close()
 
 
 @pytest.fixture

@@ -120,7 +120,9 @@ def test_membership_rules(names, text, on, expected):
 
 def test_every_former_state_names_its_source(store):
     rows = store.query("SELECT name, source FROM former_states")
-    assert len(rows) == len(list(csv.DictReader(open(DATA / "former_states.csv", encoding="utf-8"))))
+    assert len(rows) == len(
+        list(csv.DictReader(open(DATA / "former_states.csv", encoding="utf-8")))
+    )
     assert all(r["source"] and r["source"].strip() for r in rows), rows
     czechoslovakia = next(r for r in rows if r["name"] == "Czechoslovakia")
     assert "UN member-state note 'Czechoslovakia and Successor States'" in czechoslovakia["source"]
