@@ -1,13 +1,28 @@
-"""What every command shares: the open database for this invocation, and the name index."""
+"""CLI state of one invocation: which database file, the open database, the name index."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
 
-from cahtracker.db import Store, open_store, resolve_path
+from cahtracker.db import APP_NAME, DB_FILENAME, ENV_VAR, Store, open_store
+
+
+def default_path() -> Path:
+    return Path(typer.get_app_dir(APP_NAME)) / DB_FILENAME
+
+
+def resolve_path(option: str | os.PathLike | None = None) -> Path:
+    """`--db`, else `$CAHTRACKER_DB`, else cahtracker.db in the user's app folder."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return default_path()
 
 
 @dataclass

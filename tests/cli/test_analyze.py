@@ -240,6 +240,16 @@ def test_targets_refuse_an_unknown_topic(cli, history, unchanged):
         assert_refused(cli("analyze", "targets", "--topic", "treaties"), "Unknown topic", "treaty")
 
 
+def test_a_topic_is_known_in_any_letter_case_everywhere(cli, history):
+    """One topic rule: `analyze` resolves a topic as `position` does."""
+    assert as_json(cli, "analyze", "targets", "--topic", "TREATY") == as_json(
+        cli, "analyze", "targets", "--topic", "treaty"
+    )
+    forecast = as_json(cli, "analyze", "forecast", "--topic", "Treaty")
+    assert forecast["topic"] == "treaty"
+    assert cli.ok("position", "list", "--topic", "TREATY", "-f", "json").stdout
+
+
 # ---------------------------------------------------------------- forecast
 
 

@@ -6,9 +6,8 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import FormatOption
-from cahtracker.db import resolve_path
 from cahtracker.errors import CahError
-from cahtracker.invocation import app_state, get_store
+from cahtracker.invocation import app_state, get_store, resolve_path
 from cahtracker.views.listing import Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 

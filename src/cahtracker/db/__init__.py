@@ -30,22 +30,6 @@ MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 SCHEMA_VERSION = 6
 
 
-def default_path() -> Path:
-    import typer
-
-    return Path(typer.get_app_dir(APP_NAME)) / DB_FILENAME
-
-
-def resolve_path(option: str | os.PathLike | None = None) -> Path:
-    """`--db`, else `$CAHTRACKER_DB`, else cahtracker.db in the user's app folder."""
-    if option:
-        return Path(option).expanduser()
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    return default_path()
-
-
 def seed_sql_path() -> Path:
     """data/seed.sql: inside the wheel as cahtracker/data/seed.sql, in a checkout at data/."""
     package = Path(__file__).resolve().parents[1]
