@@ -237,7 +237,62 @@ def create_document(
     """
     if kind not in KINDS:
         raise CahError(f"Unknown document kind '{kind}'; use one of: {', '.join(KINDS)}.")
-    values = {
+    values = document_row(
+        symbol,
+        kind,
+        body,
+        title=title,
+        parent_symbol=parent_symbol,
+        when=when,
+        url=url,
+        source=source,
+        session=session,
+    )
+    store.conn.execute(
+        f"INSERT INTO documents ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+        list(values.values()),
+    )
+    row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
+    store.log_change("documents", symbol, None, row)
+    return row
+
+
+def create_documents(store, rows: list[dict[str, Any]]) -> None:
+    """Insert many new documents at once (a bulk import's), kinds checked, logged as inserts.
+
+    Each row has every column of `documents` (`document_row` builds one).
+    """
+    from cahtracker.db.changes import log_inserts
+
+    if not rows:
+        return
+    for row in rows:
+        if row["kind"] not in KINDS:
+            raise CahError(
+                f"Unknown document kind '{row['kind']}'; use one of: {', '.join(KINDS)}."
+            )
+    columns = list(rows[0])
+    store.conn.executemany(
+        f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [tuple(row[c] for c in columns) for row in rows],
+    )
+    log_inserts(store, "documents", rows, "symbol")
+
+
+def document_row(
+    symbol: str,
+    kind: str,
+    body: str | None = None,
+    *,
+    title: str | None = None,
+    parent_symbol: str | None = None,
+    when=None,
+    url: str | None = None,
+    source: str | None = None,
+    session: int | None = None,
+) -> dict[str, Any]:
+    """Every column of a new document's row."""
+    return {
         "symbol": symbol,
         "kind": kind,
         "body": body,
@@ -249,13 +304,6 @@ def create_document(
         "url": url,
         "source": source,
     }
-    store.conn.execute(
-        f"INSERT INTO documents ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-        list(values.values()),
-    )
-    row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
-    store.log_change("documents", symbol, None, row)
-    return row
 
 
 def known_symbols(store) -> set[str]:

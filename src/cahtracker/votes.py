@@ -1,7 +1,8 @@
 """Votes: record a decision, show, list and compare them (rows, never printing); their storage.
 
-The rules (choices, tallies, who wins) are in voting.py. The storage API (`insert_vote`,
-`insert_choices`, `delete_vote`) is what `vote record` and the importers' writer call.
+The rules (choices, tallies, who wins) are in voting.py. The storage API (`insert_vote` for
+`vote record`; `existing_votes`, `create_vote`, `finish_vote`, the source and difference
+functions and `delete_vote` for the importers' writer) is here.
 
 Change log: a vote is one logical record. Each vote written is logged as one `votes`
 change (the row) plus one `ballots` change whose JSON holds the whole list of ballots
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from cahtracker.db.changes import register_owned
@@ -23,9 +25,11 @@ from cahtracker.voting import (
     METHOD_RECORDED,
     METHOD_WITHDRAWN,
     METHOD_WITHOUT_VOTE,
+    WHOLE_TEXT,
     check_majority,
     choice_word,
     decide,
+    tally_key,
     tally_of,
 )
 
@@ -45,6 +49,7 @@ VOTE_COLUMNS = (
     "undl_id",
     "source",
     "note",
+    "question",
 )
 
 
@@ -64,6 +69,18 @@ register_owned(
     bundle="statements",
     columns=("iso3", "kind", "text"),
     order="id",
+)
+# the source records of a vote, and where a later source's ballots differ from the vote's
+register_owned(
+    "votes", "vote_sources", key="vote_id", bundle="sources", columns=("key", "source"), order="id"
+)
+register_owned(
+    "votes",
+    "ballot_differences",
+    key="vote_id",
+    bundle="differences",
+    columns=("key", "iso3", "choice"),
+    order="key, iso3",
 )
 
 
@@ -215,14 +232,8 @@ def insert_vote(
     ballot_rows: list[tuple[str, str, str | None]],
     statements: list[tuple[str, str, str | None]] = (),
     vote_id: int | None = None,
-    log_ballots: bool = True,
 ) -> int:
-    """Insert one vote with its ballots (executemany) and statements; log it as one vote.
-
-    An import passes log_ballots=False: the vote's change is logged `with_owned`, so that
-    undoing it takes its ballots with it (and logs them then); a list per vote would only
-    cost time (a replaced vote's old ballots are logged).
-    """
+    """Insert one vote with its ballots and statements, each list logged as one change."""
     full = {k: row.get(k) for k in VOTE_COLUMNS}
     marks = ", ".join("?" for _ in VOTE_COLUMNS)
     cursor = store.conn.execute(
@@ -236,8 +247,8 @@ def insert_vote(
             "INSERT INTO vote_statements (vote_id, iso3, kind, text) VALUES (?, ?, ?, ?)",
             [(vote_id, *s) for s in statements],
         )
-    store.log_change("votes", vote_id, None, {"id": vote_id, **full}, with_owned=not log_ballots)
-    if ballot_rows and log_ballots:
+    store.log_change("votes", vote_id, None, {"id": vote_id, **full})
+    if ballot_rows:
         store.log_change(
             "ballots",
             vote_id,
@@ -276,71 +287,180 @@ def insert_ballots(conn, vote_id: int, ballot_rows: list[tuple[str, str, str | N
         )
 
 
-_CHOICE_SQL: dict[int, str] = {}
-_CHOICE_CHUNK = 400  # 2 parameters a ballot + the vote id: under SQLite's oldest limit of 999
-
-
-def insert_choices(conn, vote_id: int, pairs: list[tuple[str, str]]) -> None:
-    """Ballots without explanations, (iso3, choice) in primary-key order: the bulk import's path.
-
-    One statement per vote whose rows share the vote id as `?1`, so the parameters are the
-    pairs flattened (no tuple built per ballot); the SQL of each length is built once.
-    """
-    from itertools import chain
-
-    for start in range(0, len(pairs), _CHOICE_CHUNK):
-        chunk = pairs[start : start + _CHOICE_CHUNK] if len(pairs) > _CHOICE_CHUNK else pairs
-        n = len(chunk)
-        sql = _CHOICE_SQL.get(n)
-        if sql is None:
-            sql = _CHOICE_SQL[n] = (
-                "INSERT INTO ballots (vote_id, iso3, choice) VALUES "
-                + ", ".join(f"(?1, ?{2 * k + 2}, ?{2 * k + 3})" for k in range(n))
-            )
-        conn.execute(sql, (vote_id, *chain.from_iterable(chunk)))
-
-
 def delete_vote(store, vote_id: int) -> None:
-    """Delete a vote (ballots and statements cascade), logging what it held."""
+    """Delete a vote and every row it owns (ballots, statements, sources), logging what it held."""
+    from cahtracker.db.changes import delete_owned
+
     before = store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))
-    ballots = store.conn.execute(
-        "SELECT iso3, choice, explanation FROM ballots WHERE vote_id = ? ORDER BY iso3", (vote_id,)
-    ).fetchall()
-    statements = store.conn.execute(
-        "SELECT iso3, kind, text FROM vote_statements WHERE vote_id = ? ORDER BY id", (vote_id,)
-    ).fetchall()
     # explicit, not by cascade: a bulk import runs with foreign-key checks off
-    store.conn.execute("DELETE FROM ballots WHERE vote_id = ?", (vote_id,))
-    store.conn.execute("DELETE FROM vote_statements WHERE vote_id = ?", (vote_id,))
+    delete_owned(store, "votes", vote_id)
     store.conn.execute("DELETE FROM votes WHERE id = ?", (vote_id,))
-    if ballots:
-        store.log_change(
-            "ballots", vote_id, {"vote_id": vote_id, "ballots": [list(b) for b in ballots]}, None
-        )
-    if statements:
-        store.log_change(
-            "vote_statements",
-            vote_id,
-            {"vote_id": vote_id, "statements": [list(s) for s in statements]},
-            None,
-        )
     store.log_change("votes", vote_id, before, None)
 
 
-def vote_index(store) -> tuple[dict[str, int], dict[tuple, tuple[int, str | None]]]:
-    """How an import finds the votes it replaces: by the source's own key, and by
-    (symbol, date, body) -> (id, key) for votes recorded by hand or without a key."""
-    by_key = {
-        k: i
-        for i, k in store.conn.execute("SELECT id, undl_id FROM votes WHERE undl_id IS NOT NULL")
+@dataclass
+class ExistingVotes:
+    """How an import finds the votes already stored that a record is (again)."""
+
+    by_key: dict[str, int]  # a source record's key -> its vote
+    by_triple: dict[tuple, tuple[int, str | None]]  # (symbol, date, body) -> (id, first key)
+    sources: dict[int, int]  # vote id -> how many source records it has
+    # (symbol, date, body) -> (id, the family of its sources) of the one vote on the text as a
+    # whole (or on an unknown question) there, for a record of another source to join
+    whole_votes: dict[tuple, tuple[int, str | None]]
+
+
+def existing_votes(store) -> ExistingVotes:
+    conn = store.conn
+    by_key = {k: i for k, i in conn.execute("SELECT key, vote_id FROM vote_sources")}
+    for i, k in conn.execute("SELECT id, undl_id FROM votes WHERE undl_id IS NOT NULL"):
+        by_key.setdefault(k, i)
+    sources = dict(conn.execute("SELECT vote_id, count(*) FROM vote_sources GROUP BY vote_id"))
+    by_triple: dict[tuple, tuple[int, str | None]] = {}
+    whole: dict[tuple, tuple[int, str | None] | None] = {}
+    for i, s, d, b, k, question in conn.execute(
+        "SELECT id, symbol, date, body, undl_id, question FROM votes ORDER BY id"
+    ):
+        by_triple[(s, d, b)] = (i, k)
+        if k and question in (None, WHOLE_TEXT):
+            triple = (s, d, b)
+            whole[triple] = None if triple in whole else (i, source_family(k))
+    return ExistingVotes(
+        by_key, by_triple, sources, {t: v for t, v in whole.items() if v is not None}
+    )
+
+
+def source_family(key: str | None) -> str | None:
+    """Which source a key comes from (`undl:4031242` -> undl, `unvotes rcid 5480` -> unvotes)."""
+    if not key:
+        return None
+    return key.split(":", 1)[0] if ":" in key else key.split(" ", 1)[0]
+
+
+def create_votes(store, rows: list[dict[str, Any]]) -> None:
+    """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided)."""
+    columns = ("id", *VOTE_COLUMNS)
+    store.conn.executemany(
+        f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [tuple(row.get(c) for c in columns) for row in rows],
+    )
+
+
+def finish_votes(store, votes: list[tuple[int, dict[str, int]]]) -> dict[int, list[str]]:
+    """Decide imported votes from their ballots' counts and log each as one change that owns
+    its rows; returns, by vote, where the official totals disagree with the ballots."""
+    from cahtracker.db.changes import log_inserts
+
+    tallies = {
+        vote_id: {tally_key(c): counts.get(c, 0) for c in CHOICES} for vote_id, counts in votes
     }
-    by_triple = {
-        (s, d, b): (i, k)
-        for i, s, d, b, k in store.conn.execute(
-            "SELECT id, symbol, date, body, undl_id FROM votes ORDER BY id"
+    store.conn.executemany(
+        "UPDATE votes SET outcome = ? WHERE id = ?",
+        [(decide(t["yes"], t["no"]), vote_id) for vote_id, t in tallies.items()],
+    )
+    rows = store.query(
+        "SELECT * FROM votes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(list(tallies)),),
+    )
+    log_inserts(store, "votes", rows, "id", with_owned=True)
+    problems = {}
+    for row in rows:
+        found = totals_warnings(tallies[row["id"]], official_totals(row))
+        if found:
+            problems[row["id"]] = found
+    return problems
+
+
+def add_vote_source(store, vote_id: int, key: str, source: str | None, log: bool = True) -> None:
+    cursor = store.conn.execute(
+        "INSERT INTO vote_sources (vote_id, key, source) VALUES (?, ?, ?)", (vote_id, key, source)
+    )
+    if log:
+        row = store.one("SELECT * FROM vote_sources WHERE id = ?", (cursor.lastrowid,))
+        store.log_change("vote_sources", row["id"], None, row)
+
+
+def replace_vote_source(store, vote_id: int, key: str, source: str | None) -> None:
+    """A source record joins a vote; one it had already starts again (its differences go)."""
+    for row in store.query(
+        "SELECT * FROM ballot_differences WHERE vote_id = ? AND key = ?", (vote_id, key)
+    ):
+        store.conn.execute(
+            "DELETE FROM ballot_differences WHERE vote_id = ? AND key = ? AND iso3 = ?",
+            (vote_id, key, row["iso3"]),
         )
-    }
-    return by_key, by_triple
+        store.log_change("ballot_differences", f"{vote_id}/{key}/{row['iso3']}", row, None)
+    if not store.scalar("SELECT 1 FROM vote_sources WHERE key = ?", (key,)):
+        add_vote_source(store, vote_id, key, source)
+
+
+def fill_vote_details(store, vote_id: int, record) -> None:
+    """What another source of a vote adds to it: only what the vote does not say yet."""
+    before = store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))
+    updates = {}
+    if before["meeting"] is None and record.meeting:
+        updates["meeting"] = record.meeting
+    if record.totals and all(
+        before[f"total_{k}"] is None for k in ("yes", "no", "abstain", "non_voting", "members")
+    ):
+        updates.update(
+            zip(
+                ("total_yes", "total_no", "total_abstain", "total_non_voting", "total_members"),
+                record.totals,
+                strict=True,
+            )
+        )
+    if before["question"] is None and record.question:
+        updates["question"] = record.question
+    if not updates:
+        return
+    sets = ", ".join(f"{k} = ?" for k in updates)
+    store.conn.execute(f"UPDATE votes SET {sets} WHERE id = ?", (*updates.values(), vote_id))
+    store.log_change(
+        "votes", vote_id, before, store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))
+    )
+
+
+def record_differences(store, vote_id: int, key: str | None) -> list[str]:
+    """Where the staged ballots of another source of a vote differ from the vote's own:
+    kept in `ballot_differences` (that source's choice; NULL for no ballot) and described."""
+    key = key or ""
+    rows = store.query(
+        "SELECT s.iso3, s.choice AS theirs, b.choice AS ours FROM staged_ballots s "
+        "LEFT JOIN ballots b ON b.vote_id = s.vote_id AND b.iso3 = s.iso3 "
+        "WHERE s.vote_id = ? AND s.key = ? AND b.choice IS NOT s.choice "
+        "UNION ALL SELECT b.iso3, NULL, b.choice FROM ballots b WHERE b.vote_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM staged_ballots s WHERE s.vote_id = b.vote_id AND s.key = ? "
+        "AND s.iso3 = b.iso3) ORDER BY 1",
+        (vote_id, key, vote_id, key),
+    )
+    vote = store.one("SELECT symbol, date FROM votes WHERE id = ?", (vote_id,))
+    names = dict(store.conn.execute("SELECT iso3, name FROM states"))
+    lines = []
+    for row in rows:
+        values = {"vote_id": vote_id, "key": key, "iso3": row["iso3"], "choice": row["theirs"]}
+        store.conn.execute(
+            "INSERT INTO ballot_differences (vote_id, key, iso3, choice) VALUES (?, ?, ?, ?)",
+            tuple(values.values()),
+        )
+        store.log_change("ballot_differences", f"{vote_id}/{key}/{row['iso3']}", None, values)
+        lines.append(
+            f"{vote['symbol']} ({vote['date']}): {names.get(row['iso3'], row['iso3'])} "
+            f"{row['ours'] or 'no ballot'} in vote {vote_id}, {row['theirs'] or 'no ballot'} in {key}"
+        )
+    return lines
+
+
+def members_by_date(store):
+    """on(date) -> the member states on that date (admitted on or before it)."""
+    members = store.conn.execute(
+        "SELECT iso3, admitted_on FROM states WHERE status = 'member'"
+    ).fetchall()
+
+    def on(date: str) -> list[str]:
+        return [iso3 for iso3, admitted in members if (admitted or "") <= date]
+
+    return on
 
 
 class BallotIndex:
@@ -470,6 +590,18 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
         ],
         "source": vote["source"],
         "note": vote["note"],
+        "question": vote["question"],
+        # every source record of this one vote, and where a later one's ballots differ
+        "sources": store.query(
+            "SELECT key, source FROM vote_sources WHERE vote_id = ? ORDER BY id", (vote["id"],)
+        ),
+        "ballot_differences": store.query(
+            "SELECT d.key, d.iso3, s.name, d.choice, b.choice AS vote_choice "
+            "FROM ballot_differences d JOIN states s ON s.iso3 = d.iso3 "
+            "LEFT JOIN ballots b ON b.vote_id = d.vote_id AND b.iso3 = d.iso3 "
+            "WHERE d.vote_id = ? ORDER BY d.key, s.name",
+            (vote["id"],),
+        ),
     }
     if by_group:
         from cahtracker.states import GROUPS, NO_GROUP_LABEL

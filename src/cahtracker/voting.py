@@ -27,6 +27,9 @@ METHOD_RECORDED = "recorded"
 METHOD_WITHOUT_VOTE = "without a vote"
 METHOD_WITHDRAWN = "withdrawn before a vote"
 MAJORITIES = ("simple", "two-thirds")
+# what a vote was on (votes.question), as the sources say it; None: the source does not say
+WHOLE_TEXT = "text as a whole"
+QUESTIONS = (WHOLE_TEXT, "amendment", "paragraph", "amendment of a paragraph", "motion")
 _CHOICE_WORDS = {
     "yes": "yes",
     "y": "yes",

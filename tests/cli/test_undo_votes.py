@@ -72,7 +72,7 @@ def test_an_imported_vote_undoes_with_its_ballots_and_redoes(cli, db_path):
     assert counts(db_path) == (0, 0)
     undo_records = [r for r in log(cli) if r["command"].startswith("db undo #")]
     # the ballots are in the log
-    assert {r["table"] for r in undo_records} == {"votes", "ballots", "documents"}
+    assert {r["table"] for r in undo_records} == {"votes", "ballots", "vote_sources", "documents"}
     assert len({r["batch"] for r in undo_records}) == 1
     # redo: the ballots alone cannot come back before their vote; the undo's batch can, whole
     by_table = {r["table"]: r["id"] for r in undo_records}

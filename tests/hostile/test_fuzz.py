@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from cahtracker.errors import CahError
 from cahtracker.importers import FORMATS, detect_format, parse
+from cahtracker.importers.reading import BallotBlock
 from cahtracker.importers.writer import import_votes
 from cahtracker.names import NameIndex
 from conftest import DATA
@@ -183,6 +184,11 @@ def test_parsers_refuse_cleanly_or_yield_votes(fmt, data):
             assert str(error) and "\n" not in str(error)
             return
     for vote in votes:
+        if isinstance(vote, BallotBlock):  # rows in columns, each with its vote's record
+            assert vote.calls and len(vote.calls) == len(vote.codes) == len(vote.choices)
+            assert set(vote.choices) <= {"yes", "no", "abstain"}
+            assert all(vote.records[c].symbol for c in set(vote.calls))
+            continue
         assert vote.symbol and isinstance(vote.symbol, str)
         assert all(choice in ("yes", "no", "abstain", "non-voting") for *_, choice in vote.ballots)
 

@@ -143,6 +143,27 @@ def log_change(
     return change_id
 
 
+def log_inserts(
+    store, table: str, rows: list[dict[str, Any]], key: str, *, with_owned: bool = False
+) -> None:
+    """Record the insert of many rows of one table (`key`: the column that names each row),
+    as `log_change` would one by one, in one statement (a bulk import's documents and votes)."""
+    if not rows:
+        return
+    if store.batch is None:
+        log_change(store, table, rows[0][key], None, rows[0], with_owned=with_owned)
+        rows = rows[1:]
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    store.conn.executemany(
+        "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, "
+        "with_owned) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        [
+            (at, store.command, table, str(row[key]), _json(row), store.batch, int(with_owned))
+            for row in rows
+        ],
+    )
+
+
 def _settle(store, target: int | None) -> None:
     """`target` gained or lost an undo record in effect: update it, and up the undo chain.
 
@@ -470,11 +491,10 @@ def _bundle_rows(store, rule: Owned, owner_key: Any) -> list[list[Any]]:
     ]
 
 
-def _take_owned(store, tables: _Tables, table: str, row: dict[str, Any], change_id: int) -> None:
-    """Before undoing an insert that wrote its owned rows unlogged: delete and log them."""
-    _, pk = tables.meta(table)
-    for rule in _OWNED.get(table, ()):
-        owner_key = row[pk[0]]
+def delete_owned(store, owner: str, owner_key: Any, *, undo_of: int | None = None) -> None:
+    """Delete every row a row of `owner` owns, logging each table's rows as one change."""
+    _load_rules()
+    for rule in _OWNED.get(owner, ()):
         rows = _bundle_rows(store, rule, owner_key)
         if rows:
             store.conn.execute(f"DELETE FROM {rule.table} WHERE {rule.key} = ?", (owner_key,))
@@ -484,8 +504,14 @@ def _take_owned(store, tables: _Tables, table: str, row: dict[str, Any], change_
                 owner_key,
                 {rule.key: owner_key, rule.bundle: rows},
                 None,
-                undo_of=change_id,
+                undo_of=undo_of,
             )
+
+
+def _take_owned(store, tables: _Tables, table: str, row: dict[str, Any], change_id: int) -> None:
+    """Before undoing an insert that wrote its owned rows unlogged: delete and log them."""
+    _, pk = tables.meta(table)
+    delete_owned(store, table, row[pk[0]], undo_of=change_id)
 
 
 def _undo_bundle(store, tables: _Tables, rule: Owned, change, before, after) -> dict[str, Any]:

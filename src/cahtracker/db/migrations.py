@@ -249,6 +249,44 @@ def m006_former_states_source(db: Database) -> None:
     db.execute("ALTER TABLE former_states ADD COLUMN source TEXT")
 
 
+@migrations()
+def m007_vote_sources(db: Database) -> None:
+    """One vote per real vote, however many sources record it.
+
+    `vote_sources`: each source record of a vote (its key, as `votes.undl_id` held the first
+    one: `undl:4031242`, `unvotes rcid 5480`), so that a second source of the same vote adds
+    itself to it instead of making a second vote. `ballot_differences`: where a later source's
+    ballot is not the vote's (its choice, or NULL for no ballot), kept beside it. `question`:
+    what was voted on (the text as a whole, an amendment, a paragraph, a motion), when the
+    source says. Every vote that had a key gets its source row; nothing is dropped.
+    """
+    db.execute("ALTER TABLE votes ADD COLUMN question TEXT")
+    db.executescript(
+        """
+        CREATE TABLE vote_sources (
+            id INTEGER PRIMARY KEY,
+            vote_id INTEGER NOT NULL REFERENCES votes(id),
+            key TEXT NOT NULL UNIQUE,
+            source TEXT
+        );
+        CREATE INDEX idx_vote_sources_vote ON vote_sources(vote_id);
+        CREATE TABLE ballot_differences (
+            vote_id INTEGER NOT NULL REFERENCES votes(id),
+            key TEXT NOT NULL,
+            iso3 TEXT NOT NULL REFERENCES states(iso3),
+            choice TEXT CHECK (choice IN ('yes', 'no', 'abstain', 'non-voting', 'absent')),
+            PRIMARY KEY (vote_id, key, iso3)
+        ) WITHOUT ROWID;
+        CREATE INDEX idx_ballot_differences_iso3 ON ballot_differences(iso3);
+        INSERT INTO vote_sources (vote_id, key, source)
+            SELECT id, CASE WHEN EXISTS (
+                SELECT 1 FROM votes w WHERE w.undl_id = v.undl_id AND w.id < v.id
+            ) THEN v.undl_id || ' (vote ' || v.id || ')' ELSE v.undl_id END, source
+            FROM votes v WHERE undl_id IS NOT NULL ORDER BY id;
+        """
+    )
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers.reading import ImportedVote
+from cahtracker.importers.reading import BallotBlock, ImportedVote
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ class Format:
     description: str
     # (lower-cased text of the first 8 KB, its first line's column names) -> is it this format?
     detect: Callable[[str, set[str]], bool]
-    # (path, --roll-calls, counter box) -> the votes of the file, one at a time
-    parse: Callable[[Path, Path | None, list], Iterator[ImportedVote]]
+    # (path, --roll-calls, counter box) -> the votes of the file, one at a time, or blocks of
+    # rows in columns (a BallotBlock: rows of one vote anywhere in the file)
+    parse: Callable[[Path, Path | None, list], Iterator[ImportedVote | BallotBlock]]
     csv: bool = False  # its first line is a CSV header (checked for size before parsing)
 
 

@@ -28,6 +28,27 @@ class ImportedVote:
     # the source lists only the states that voted: members on the date without a row get
     # a 'non-voting' ballot, so that every vote has one ballot per member state
     fill_members: bool = False
+    # what was voted on (votes.question): "text as a whole", "amendment", "paragraph",
+    # "amendment of a paragraph" or "motion"; None when the source does not say
+    question: str | None = None
+    title: str | None = None  # for a document the import creates (a motion has no symbol)
+    kind: str | None = None  # the created document's kind (default: from the symbol)
+
+
+@dataclass
+class BallotBlock:
+    """Rows of a file in columns, for sources whose rows of one vote may be anywhere.
+
+    Row i is the ballot `choices[i]` (normalised) of the state `codes[i]` / `names[i]` (a
+    code may be None: missing) in the vote `records[calls[i]]`.
+    """
+
+    calls: list
+    codes: list
+    names: list
+    choices: list
+    records: dict
+    line: int  # the file line of the block's first row, for messages
 
 
 class CountingReader(io.RawIOBase):

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cahtracker.importers.reading import ImportedVote
-
 _DATED = object()
 
 
@@ -20,7 +18,11 @@ class StateResolver:
         self.key = name_key
         self.cache: dict[tuple[str, str], Any] = {}
         self.dated_cache: dict[tuple[str, str, str | None], tuple[str, str]] = {}
-        self.static: dict[tuple[str, str], str] = {}
+
+    def depends_on_date(self, code: str, name: str) -> bool:
+        """Whether what this code and name mean depends on the date (dated aliases, former states)."""
+        keys = {self.key(code), self.key(name)} - {""}
+        return any(k in self.names.dated or k in self.names.former for k in keys)
 
     def resolve(self, code: str, name: str, on: str | None) -> tuple[str, str]:
         """('ok', iso3) | ('former', name) | ('unknown', label)."""
@@ -33,27 +35,11 @@ class StateResolver:
             if dated is None:
                 dated = self.dated_cache[(code, name, on)] = self._resolve(code, name, on)
             return dated
-        keys = {self.key(code), self.key(name)} - {""}
-        depends = any(k in self.names.dated or k in self.names.former for k in keys)
-        if depends:
+        if self.depends_on_date(code, name):
             self.cache[pair] = _DATED
             return self.resolve(code, name, on)
         result = self.cache[pair] = self._resolve(code, name, on)
-        if result[0] == "ok":
-            self.static[pair] = result[1]
         return result
-
-    def code_alone(self, code: str) -> str | None:
-        """The state a code names whatever the date and the name beside it, else None.
-
-        `_resolve` tries the code first and a unique, undated match settles it, so such a
-        code can be looked up alone (one dict lookup per ballot on the import's hot path).
-        """
-        key = self.key(code) if code else ""
-        if not key or key in self.names.dated:
-            return None
-        found = self.names.keys.get(key, ())
-        return next(iter(found)) if len(found) == 1 else None
 
     def _resolve(self, code: str, name: str, on: str | None) -> tuple[str, str]:
         for text in (code, name):
@@ -68,19 +54,6 @@ class StateResolver:
                     return ("former", former)
         label = f"{name} ({code})" if name and code else (name or code or "(blank)")
         return ("unknown", label)
-
-
-def duplicate_message(names, resolver, path: Path, record: ImportedVote) -> str:
-    seen: set[str] = set()
-    for code, name, _ in record.ballots:
-        status, iso3 = resolver.resolve(code, name, record.date)
-        if status == "ok" and iso3 in seen:
-            return (
-                f"{path}: {names.ref(iso3).label()} has two ballots in the vote on {record.symbol} "
-                f"({record.date}); each state votes once. Nothing was imported."
-            )
-        seen.add(iso3)
-    return f"{path}: a state has two ballots in the vote on {record.symbol}; nothing was imported."
 
 
 def unknown_message(names, path: Path, unknown: dict[str, int]) -> str:

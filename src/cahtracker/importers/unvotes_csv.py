@@ -1,21 +1,35 @@
-"""The unvotes / Voeten CSV (R package `unvotes`, TidyTuesday 2021-03-23).
+"""The unvotes / Voeten CSV (R package `unvotes`, TidyTuesday 2021-03-23), as published.
 
 `unvotes.csv`: rcid,country,country_code,vote (ISO2 codes; yes/no/abstain; a state that did
 not vote has no row). `roll_calls.csv`: rcid,session,importantvote,date,unres,amend,para,
-short,descr. Each roll call becomes a vote on its `unres` symbol, keyed `unvotes rcid N`
-so that several roll calls on one resolution stay apart and re-importing replaces them.
+short,descr. R wrote both: a bare `NA` is a missing value, a quoted `"NA"` is text
+(Namibia's code), so both files are read with `r_csv` (the csv module reads both as NA).
+
+Each roll call becomes one vote, keyed `unvotes rcid N` (so that several roll calls on one
+resolution stay apart and re-importing replaces them), on its `unres` symbol. The 159 roll
+calls without a symbol (procedural motions, paragraph votes) become votes on a document
+of their own, `unvotes/rcid/N`, titled by the roll call's `descr`. What was voted on comes
+from `amend` and `para` (`votes.question`): an amendment, a paragraph, an amendment of a
+paragraph; neither flag set (0 or NA: the file leaves them NA from 1992 on) is a vote on the
+text as a whole, or, without a symbol, a motion. The rows of one roll call need not be
+contiguous (683 are not): the file is read in blocks of rows (`BallotBlock`), and the
+writer puts each row with its vote.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers.reading import ImportedVote, check_first_line, open_text
+from cahtracker.importers.r_csv import RCsvError, parse_record, read_r_csv
+from cahtracker.importers.reading import BallotBlock, ImportedVote, check_first_line, open_text
+from cahtracker.voting import WHOLE_TEXT
 
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
+COLUMNS = ("rcid", "country", "country_code", "vote")
+_BLOCK_CHARS = 1 << 20  # about 50,000 rows a block
+MAX_ROLL_CALLS = 100_000  # the whole history has 6,203
 
 
 def roll_calls_path(votes_path: Path, given: Path | None) -> Path:
@@ -28,114 +42,207 @@ def roll_calls_path(votes_path: Path, given: Path | None) -> Path:
     return path
 
 
-def read_roll_calls(path: Path) -> dict[str, dict[str, str]]:
-    """rcid -> its roll call (a few thousand small rows)."""
+def read_roll_calls(path: Path) -> dict[str, dict[str, str | None]]:
+    """rcid -> its roll call (a few thousand small rows; NA is None)."""
     check_first_line(path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        try:
-            fields = reader.fieldnames
-        except csv.Error as error:
-            raise CahError(f"{path} line 1: {error}; not a roll_calls.csv header.") from None
-        except UnicodeDecodeError:
-            raise CahError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
-        if not fields or not {"rcid", "date", "unres"} <= set(fields):
+    rows = read_r_csv(path)
+    try:
+        header = next(rows, None)
+        if not header or not {"rcid", "date", "unres"} <= set(header):
             raise CahError(f"{path} is not an unvotes roll_calls.csv (rcid, date, unres, ...).")
-        try:
-            return {row["rcid"]: row for row in reader}
-        except csv.Error as error:
-            raise CahError(f"{path} line {reader.line_num}: {error}.") from None
+        calls = {}
+        for number, row in enumerate(rows, start=2):
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise CahError(
+                    f"{path} line {number}: {len(row)} fields where the header has "
+                    f"{len(header)}; nothing was imported."
+                )
+            call = dict(zip(header, row, strict=True))
+            calls[call["rcid"]] = call
+            if len(calls) > MAX_ROLL_CALLS:
+                raise CahError(
+                    f"{path} has more than {MAX_ROLL_CALLS:,} roll calls; that is not an unvotes "
+                    "roll_calls.csv (the whole history has 6,203)."
+                )
+        return calls
+    except RCsvError as error:
+        raise CahError(f"{path} {error}; nothing was imported.") from None
+    except UnicodeDecodeError:
+        raise CahError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
 
 
-def _na(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return None if value in ("", "NA") else value
+def _flag(call: dict, name: str) -> bool:
+    return (call.get(name) or "").strip() == "1"
 
 
-def parse_unvotes(path: Path, roll_calls: Path, counter_box: list) -> Iterator[ImportedVote]:
+def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
+    symbol = (call.get("unres") or "").strip() or None
+    amend, para = _flag(call, "amend"), _flag(call, "para")
+    if amend and para:
+        question = "amendment of a paragraph"
+    elif amend or para:
+        question = "amendment" if amend else "paragraph"
+    else:
+        question = WHOLE_TEXT if symbol else "motion"
+    session = (call.get("session") or "").strip()
+    short = (call.get("short") or "").strip() or None
+    descr = (call.get("descr") or "").strip() or None
+    flags = [q for q, on in (("vote on an amendment", amend), ("vote on a paragraph", para)) if on]
+    return ImportedVote(
+        symbol=symbol or f"unvotes/rcid/{rcid}",
+        date=(call.get("date") or "").strip() or None,
+        key=f"unvotes rcid {rcid}",
+        session=int(session) if session.isdigit() else None,
+        source=f"unvotes roll call {rcid} ({file_name})",
+        note="; ".join(part for part in (short, *flags) if part) or None,
+        line=line,
+        fill_members=True,
+        question=question,
+        title=None if symbol else (descr or short or f"unvotes roll call {rcid}"),
+        kind=None if symbol else "other",
+    )
+
+
+def parse_unvotes(path: Path, roll_calls: Path, counter_box: list) -> Iterator[BallotBlock]:
+    """The rows of the file as blocks of columns, with the record of each row's roll call."""
     calls = read_roll_calls(roll_calls)
     handle, counter = open_text(path)
     counter_box.append(counter)
+    records: dict[str, ImportedVote] = {}
     with handle:
-        reader = csv.reader(handle)
+        first = handle.readline()
+        if not first:
+            raise CahError(f"{path} is empty; nothing to import.")
         try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
-            raise CahError(f"{path} is empty; nothing to import.") from None
-        except csv.Error as error:
+            header = [(h or "").strip().lower() for h in parse_record(first.rstrip("\r\n"))]
+        except RCsvError as error:
             raise CahError(f"{path} line 1: {error}; not an unvotes CSV header.") from None
         try:
-            i_rcid, i_name, i_code, i_vote = (
-                header.index(c) for c in ("rcid", "country", "country_code", "vote")
-            )
+            where = [header.index(c) for c in COLUMNS]
         except ValueError:
             raise CahError(
                 f"{path} is not an unvotes CSV (rcid,country,country_code,vote)."
             ) from None
         width = len(header)
-        current: ImportedVote | None = None
-        current_rcid = None
-        append = None
+        line = 2
+        tail = ""
+        while True:
+            chunk = handle.read(_BLOCK_CHARS)
+            if not chunk:
+                break
+            text = tail + chunk
+            cut = text.rfind("\n")
+            if cut < 0:
+                tail = text
+                if len(tail) > _BLOCK_CHARS:
+                    raise CahError(
+                        f"{path} line {line}: a line longer than 1 MB; not an unvotes CSV."
+                    )
+                continue
+            tail = text[cut + 1 :]
+            text = text[:cut]
+            if text.strip():
+                yield _block(text, line, width, where, calls, records, path, roll_calls)
+            line += text.count("\n") + 1
+        if tail.strip():
+            yield _block(tail, line, width, where, calls, records, path, roll_calls)
+
+
+def _block(
+    text: str, line: int, width: int, where, calls, records, path: Path, roll_calls: Path
+) -> BallotBlock:
+    """One block of lines as columns: the lines without quotes split at once, at C speed;
+    the few with quotes (Namibia's "NA") cut out and read one by one."""
+    if "\r" in text:
+        text = text.replace("\r", "")
+    quoted: list[str] = []
+    if '"' in text:
+        pieces, at = [], 0
+        found = text.find('"')
+        while found >= 0:
+            start = text.rfind("\n", 0, found) + 1
+            end = text.find("\n", found)
+            end = len(text) if end < 0 else end
+            pieces.append(text[at:start])
+            quoted.append(text[start:end])
+            at = end + 1
+            found = text.find('"', at)
+        pieces.append(text[at:])
+        plain = "".join(pieces)
+    else:
+        plain = text
+    plain = plain.strip("\n")
+    if "\n\n" in plain:
+        plain = "\n".join(x for x in plain.split("\n") if x)
+    fields = plain.replace("\n", ",").split(",") if plain else []
+    if plain and len(fields) != width * (plain.count("\n") + 1):
+        _find_error(text.split("\n"), line, width, path)
+    columns = [fields[i::width] for i in where]
+    rcids, names, codes, votes = columns
+    if "NA" in codes:  # a bare NA is a missing code; the quoted "NA" (Namibia) is in `quoted`
+        codes = [None if c == "NA" else c for c in codes]
+    for raw in quoted:
         try:
-            for row in reader:
-                if len(row) != width:
-                    if not row:
-                        continue
-                    raise CahError(
-                        f"{path} line {reader.line_num}: {len(row)} fields where the header has "
-                        f"{width}; the file is truncated or malformed. Nothing was imported."
-                    )
-                rcid = row[i_rcid]
-                if rcid != current_rcid:
-                    if current is not None:
-                        yield current
-                    current_rcid = rcid
-                    current = _vote(calls, rcid, path, roll_calls, reader.line_num)
-                    append = current.ballots.append
-                choice = CHOICES.get(row[i_vote])
-                if choice is None:
-                    raise CahError(
-                        f"{path} line {reader.line_num}: vote '{row[i_vote]}' is not yes, no or "
-                        "abstain. Nothing was imported."
-                    )
-                append((row[i_code], row[i_name], choice))
-        except csv.Error as error:
-            raise CahError(
-                f"{path} line {reader.line_num}: {error}; nothing was imported."
-            ) from None
-        if current is not None:
-            yield current
-
-
-def _vote(calls, rcid: str, path: Path, roll_calls: Path, line: int) -> ImportedVote:
-    call = calls.get(rcid)
-    if call is None:
+            row = parse_record(raw, line)
+        except RCsvError:
+            row = None
+        if row is None or len(row) != width:
+            _find_error(text.split("\n"), line, width, path)
+        rcids.append(row[where[0]])
+        names.append(row[where[1]])
+        codes.append(row[where[2]])
+        votes.append(row[where[3]])
+    choices = list(map(CHOICES.get, votes))
+    if None in choices:
+        bad = votes[choices.index(None)]
         raise CahError(
-            f"{path} line {line}: roll call {rcid} is not in {roll_calls}; give the matching "
-            "roll_calls.csv with --roll-calls. Nothing was imported."
+            f"{path} line {_line_of(text.split(chr(10)), line, bad, where[3], width)}: vote "
+            f"'{bad}' is not yes, no or abstain. Nothing was imported."
         )
-    symbol = _na(call.get("unres"))
-    if not symbol:
-        raise CahError(f"{roll_calls}: roll call {rcid} has no unres symbol; nothing was imported.")
-    session = _na(call.get("session"))
-    short = _na(call.get("short"))
-    flags = [k for k in ("amend", "para") if _na(call.get(k)) == "1"]
-    note = "; ".join(
-        part
-        for part in (
-            short,
-            "vote on an amendment" if "amend" in flags else None,
-            "vote on a paragraph" if "para" in flags else None,
-        )
-        if part
-    )
-    return ImportedVote(
-        symbol=symbol,
-        date=_na(call.get("date")),
-        key=f"unvotes rcid {rcid}",
-        session=int(session) if session and session.isdigit() else None,
-        source=f"unvotes roll call {rcid} ({Path(path).name})",
-        note=note or None,
-        line=line,
-        fill_members=True,
-    )
+    for rcid in set(rcids) - records.keys():
+        call = calls.get(rcid)
+        if call is None:
+            number = _line_of(text.split("\n"), line, rcid, where[0], width)
+            raise CahError(
+                f"{path} line {number}: roll call {rcid} is not in {roll_calls}; give the "
+                "matching roll_calls.csv with --roll-calls. Nothing was imported."
+            )
+        records[rcid] = record_of(call, rcid, path.name, line)
+    return BallotBlock(rcids, codes, names, choices, records, line)
+
+
+def _line_of(lines: list[str], first: int, value: str | None, column: int, width: int) -> int:
+    """The file line of the first row whose `column` holds `value` (for a message)."""
+    for offset, raw in enumerate(lines):
+        if raw and '"' not in raw:
+            fields = raw.split(",")
+            if len(fields) == width and fields[column] == value:
+                return first + offset
+        elif raw:
+            try:
+                fields = parse_record(raw, first + offset)
+            except RCsvError:
+                continue
+            if len(fields) == width and fields[column] == value:
+                return first + offset
+    return first
+
+
+def _find_error(lines: list[str], first: int, width: int, path: Path):
+    """Raise the refusal for the first malformed line of a block."""
+    for offset, raw in enumerate(lines):
+        if not raw:
+            continue
+        number = first + offset
+        try:
+            fields = parse_record(raw, number)
+        except RCsvError as error:
+            raise CahError(f"{path} {error} Nothing was imported.") from None
+        if len(fields) != width:
+            raise CahError(
+                f"{path} line {number}: {len(fields)} fields where the header has {width}; the "
+                "file is truncated or malformed. Nothing was imported."
+            )
+    raise CahError(f"{path} line {first}: a malformed block of rows; nothing was imported.")

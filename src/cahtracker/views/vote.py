@@ -35,8 +35,18 @@ def headline(vote: dict[str, Any]) -> list[str]:
     for statement in vote.get("statements", []):
         text = f": {statement['text']}" if statement.get("text") else ""
         lines.append(f"{statement['name']} — {statement['kind']}{text}")
-    if vote.get("source"):
+    sources = vote.get("sources") or []
+    if len(sources) > 1:
+        lines.append("Sources: " + "; ".join(s["source"] or s["key"] for s in sources))
+    elif vote.get("source"):
         lines.append(f"Source: {vote['source']}")
+    if vote.get("question"):
+        lines.append(f"Voted on: {vote['question']}")
+    for d in vote.get("ballot_differences", []):
+        lines.append(
+            f"Sources differ: {d['name']} {d['vote_choice'] or 'no ballot'} here, "
+            f"{d['choice'] or 'no ballot'} in {d['key']}"
+        )
     if vote.get("note"):
         lines.append(f"Note: {vote['note']}")
     return lines
