@@ -164,3 +164,19 @@ def test_undo_works_for_any_logged_write_deletes_and_composite_keys(cli, db_path
     assert store.scalar("SELECT count(*) FROM changes") == 8
     store.close()
     assert "integrity: ok" in cli.ok("db", "check").stdout
+
+
+def test_log_csv_keeps_each_change_whole(cli):
+    """A change's own id and action stay in their columns; its rows are one JSON cell each."""
+    import csv
+    import io
+
+    cli.ok("docs", "use", "A/C.6/79/L.2")
+    cli.ok("sponsors", "add", "France", "--date", "2024-11-20", "--source", "fictional")
+    cli.ok("db", "undo")
+    rows = list(csv.DictReader(io.StringIO(cli.ok("db", "log", "-f", "csv").stdout)))
+    as_json = json.loads(cli.ok("db", "log", "-f", "json").stdout)
+    assert [r["id"] for r in rows] == [str(r["id"]) for r in as_json]
+    assert [r["action"] for r in rows] == [r["action"] for r in as_json]
+    use = next(r for r in rows if r["command"] == "docs use")
+    assert json.loads(use["after"])["value"] == "A/C.6/79/L.2"

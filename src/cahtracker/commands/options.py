@@ -19,6 +19,9 @@ def parse_date_option(text: str) -> ParsedDate:
     return parse_date(text)
 
 
+parse_date_option.__name__ = "date"  # what help shows as the option's type: <date>
+
+
 def date_option(*names: str, help: str) -> typer.models.OptionInfo:
     return typer.Option(*names, parser=parse_date_option, metavar="DATE", help=help)
 

@@ -48,7 +48,7 @@ def list_command(
     rows = list_events(get_store(ctx), value_of(date_from), value_of(date_to), on)
     listing = Listing(
         rows,
-        [Column("next", "", lambda r: "▶ next" if r["next"] else ""), *EVENT_COLUMNS],
+        [Column("next", "Next", lambda r: "▶ next" if r["next"] else ""), *EVENT_COLUMNS],
         title=f"Timeline (today {on.isoformat()})",
         empty="No events in this range.",
     )
@@ -61,9 +61,7 @@ def add_command(
     date: Annotated[
         ParsedDate,
         typer.Argument(
-            parser=parse_date_option,
-            metavar="DATE",
-            help="Start date: 2026-01-19, January 2026, 2028, ...",
+            parser=parse_date_option, help="Start date: 2026-01-19, January 2026, 2028, ..."
         ),
     ],
     title: Annotated[str, typer.Argument(help="What happens, e.g. 'Preparatory committee'.")],

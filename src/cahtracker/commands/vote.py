@@ -159,6 +159,11 @@ def list_command(
         ],
         title="Votes",
         empty="No votes match.",
+        csv_flatten=("tally",),
+        csv_columns=(
+            *("id", "symbol", "body", "date", "method", "outcome"),
+            *("yes", "no", "abstain", "non_voting", "absent"),
+        ),
     )
     render(listing, fmt)
 
@@ -190,7 +195,7 @@ def import_command(
         ),
     ] = False,
     output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="Summary as table or json.")
+        OutputFormat, typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown.")
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""

@@ -2,8 +2,9 @@
 
 Reads and the domain's writes go through the standard library's sqlite3 connection, so
 that a listing starts without importing sqlite_utils (about 160 ms here). sqlite-utils
-works on the same connection (`Store.db`) where it helps: its `Migrations` (migrations.py)
-and its table introspection (primary and foreign keys, for `db undo` in changes.py).
+works on the same connection (`Store.db`) where it helps: its `Migrations` (migrations.py,
+applied on first use and on upgrade) and `db check`'s list of applied migrations. `db undo`
+reads primary and foreign keys from SQLite's PRAGMAs itself (changes.py says why).
 Nothing here prints or exits. The package: changes.py (the change log and undo),
 maintenance.py (check, backup), migrations.py (the schema).
 """

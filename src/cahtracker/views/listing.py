@@ -52,11 +52,14 @@ class View:
         raise NotImplementedError
 
 
-def flat(row: dict[str, Any]) -> dict[str, Any]:
-    """A row for CSV: a nested object's keys take its place (`tally` -> yes, no, ...)."""
+def flat(row: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """A row for CSV: the nested objects named by `keys` give their keys in their place
+    (`tally` -> yes, no, ...); any other nested value stays one cell (as JSON)."""
+    if not keys:
+        return row
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if isinstance(value, dict):
+        if key in keys and isinstance(value, dict):
             out.update(value)
         else:
             out[key] = value
@@ -75,6 +78,7 @@ class Listing(View):
     data: Any = None  # what JSON prints, when it is not the rows themselves
     csv_columns: Sequence[str] | None = None  # the CSV header when there are no rows
     csv_rows: Sequence[dict[str, Any]] | None = None  # what CSV prints, when not the rows
+    csv_flatten: Sequence[str] = ()  # nested objects whose keys CSV gives as columns
     _columns: list[Column] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,7 +96,8 @@ class Listing(View):
         return list(self.rows) if self.data is None else self.data
 
     def csv_table(self) -> tuple[list[str], Iterable[Sequence[Any]]]:
-        rows = [flat(r) for r in (self.csv_rows if self.csv_rows is not None else self.rows)]
+        source = self.csv_rows if self.csv_rows is not None else self.rows
+        rows = [flat(r, self.csv_flatten) for r in source]
         if rows:
             keys = list(rows[0].keys())
         elif self.csv_columns is not None:
