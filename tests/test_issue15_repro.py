@@ -750,6 +750,7 @@ def test_6_html_export_with_dates_at_the_ends_of_the_calendar(cli, tmp_path, day
     ids=["timeline title", "sponsor source", "doc symbol", "quote"],
 )
 def test_6_invalid_utf8_in_arguments_is_refused_in_one_line(tmp_path, db_path, args):
+    """Chosen: refused (not stored with replacement characters), the line naming UTF-8."""
     before = digest(db_path)
     text = refused_process(run(tmp_path, db_path, *args), codes=(1, 2))
     assert "UTF-8" in text or "utf-8" in text.lower(), text
@@ -759,11 +760,18 @@ def test_6_invalid_utf8_in_arguments_is_refused_in_one_line(tmp_path, db_path, a
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
-    [("states", "show", "CIV"), ("states", "list"), ("sponsors", "list"), ("docs", "list")],
+    [
+        ("states", "show", "CIV"),
+        ("states", "list"),
+        ("sponsors", "list"),
+        ("states", "show", "Cote dIvoir"),
+    ],
+    ids=["states show", "states list", "sponsors list", "error line"],
 )
 def test_6_a_non_utf8_stdout_gets_replacement_or_one_line(tmp_path, db_path, args):
     """Chosen: output encoded with replacement characters (exit 0), or one line saying the
-    terminal's encoding cannot show it (exit 1); never a traceback."""
+    terminal's encoding cannot show it (exit 1); never a traceback. Every case prints a
+    non-ASCII name (Côte d'Ivoire), the last one in an error line's suggestion."""
     result = run(tmp_path, db_path, *args, env=process_env(tmp_path, PYTHONIOENCODING="ascii"))
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     if result.code == 0:
