@@ -80,7 +80,7 @@ def run_cahtracker(db_path):
     return run
 
 
-def write_bulk_csv(path: Path, resolutions: int) -> Path:
+def write_bulk_csv(path: Path, resolutions: int, seed: int | None = None) -> Path:
     """A fictional UN Digital Library bulk voting CSV (benchmarks/generate_bulk.py) at `path`."""
     import importlib.util
 
@@ -90,7 +90,7 @@ def write_bulk_csv(path: Path, resolutions: int) -> Path:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with open(path, "w", newline="", encoding="utf-8") as out:
-        module.generate(out, resolutions)
+        module.generate(out, resolutions, *(() if seed is None else (seed,)))
     return path
 
 

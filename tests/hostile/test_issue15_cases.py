@@ -25,9 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, file_digest
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import Cli, file_digest, write_bulk_csv
 BIG = str(2**63)  # one past SQLite's largest integer
 HUGE = str(10**30)
 SQLITE_MAX = "9223372036854775807"
@@ -94,7 +92,7 @@ def cahtracker_exe() -> str:
     return str(exe) if exe.exists() else shutil.which("cahtracker")
 
 
-def process_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+def entry_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "NO_COLOR": "1",
@@ -149,7 +147,7 @@ def run(
             stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
-            env=env or process_env(tmp_path),
+            env=env or entry_env(tmp_path),
             cwd=tmp_path,
             preexec_fn=limits(memory, cpu),
         )
@@ -247,7 +245,7 @@ def test_1_json_export_over_the_database_is_refused(cli, db_path):
 def test_1_json_export_over_the_database_named_by_the_environment_is_refused(db_path, tmp_path):
     """The issue's own command: `-o "$CAHTRACKER_DB"`, the database chosen by the variable."""
     before = digest(db_path)
-    env = process_env(tmp_path, CAHTRACKER_DB=str(db_path))
+    env = entry_env(tmp_path, CAHTRACKER_DB=str(db_path))
     result = run(
         tmp_path, None, "report", "export", "-f", "json", "-o", str(db_path), "--force", env=env
     )
@@ -489,7 +487,7 @@ def test_3_nothing_injected_reaches_a_real_terminal(tmp_path, db_path):
     """On a terminal Rich styles the output (its own escapes are fine); the injected
     sequences themselves must not be there."""
     pty = pytest.importorskip("pty")
-    env = process_env(tmp_path, TERM="xterm-256color", COLUMNS="160", LINES="50")
+    env = entry_env(tmp_path, TERM="xterm-256color", COLUMNS="160", LINES="50")
     env.pop("NO_COLOR")
     title = "Meeting " + "".join(p for p, _ in PAYLOADS)
     setup = run(tmp_path, db_path, "timeline", "add", "2031-01-01", title, "--source", "t")
@@ -772,7 +770,7 @@ def test_6_a_non_utf8_stdout_gets_replacement_or_one_line(tmp_path, db_path, arg
     """Chosen: output encoded with replacement characters (exit 0), or one line saying the
     terminal's encoding cannot show it (exit 1); never a traceback. Every case prints a
     non-ASCII name (Côte d'Ivoire), the last one in an error line's suggestion."""
-    result = run(tmp_path, db_path, *args, env=process_env(tmp_path, PYTHONIOENCODING="ascii"))
+    result = run(tmp_path, db_path, *args, env=entry_env(tmp_path, PYTHONIOENCODING="ascii"))
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     if result.code == 0:
         result.stdout_bytes.decode("ascii")
@@ -996,17 +994,8 @@ def test_9_backup_without_log_leaves_the_log_out(cli, db_path, tmp_path):
 @pytest.fixture(scope="module")
 def large_db(tmp_path_factory, _seeded_template) -> Path:
     """~58,000 fictional ballots, so an export or a backup runs long enough to be killed."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "generate_bulk", ROOT / "benchmarks" / "generate_bulk.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     folder = tmp_path_factory.mktemp("large")
-    bulk = folder / "bulk.csv"
-    with open(bulk, "w", newline="", encoding="utf-8") as out:
-        module.generate(out, 300)
+    bulk = write_bulk_csv(folder / "bulk.csv", 300)
     db = folder / "large.db"
     shutil.copy(_seeded_template, db)
     Cli(db).ok("vote", "import", str(bulk))
@@ -1041,7 +1030,7 @@ def test_10_a_killed_export_leaves_nothing_after_the_next_run(tmp_path, large_db
     out_dir.mkdir()
     target = out_dir / ("tables" if fmt == "csv" else "report.json")
     argv = [cahtracker_exe(), "--db", str(db), "report", "export", "-f", fmt, "-o", str(target)]
-    env = process_env(tmp_path)
+    env = entry_env(tmp_path)
     killed = kill_once_staging_appears(argv, out_dir, env)
     if killed:
         assert set(os.listdir(out_dir)) - {target.name}, "killed, yet nothing was left"
@@ -1058,7 +1047,7 @@ def test_10_a_killed_backup_leaves_nothing_after_the_next_run(tmp_path, large_db
     out_dir.mkdir()
     target = out_dir / "cah.db"
     argv = [cahtracker_exe(), "--db", str(db), "db", "backup", str(target)]
-    killed = kill_once_staging_appears(argv, out_dir, process_env(tmp_path))
+    killed = kill_once_staging_appears(argv, out_dir, entry_env(tmp_path))
     leftover = sorted(os.listdir(out_dir))
     if killed:
         assert leftover, "killed, yet nothing was left"
@@ -1132,21 +1121,12 @@ def test_11_ctrl_c_says_nothing_was_written(tmp_path, large_db):
     db = tmp_path / "large.db"
     shutil.copy(large_db, db)
     before = digest(db)
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "generate_bulk", ROOT / "benchmarks" / "generate_bulk.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    bulk = tmp_path / "more.csv"
-    with open(bulk, "w", newline="", encoding="utf-8") as out:
-        module.generate(out, 300, seed=7)
+    bulk = write_bulk_csv(tmp_path / "more.csv", 300, seed=7)
     process = subprocess.Popen(
         [cahtracker_exe(), "--db", str(db), "vote", "import", str(bulk), "--accept-mismatches"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=process_env(tmp_path),
+        env=entry_env(tmp_path),
     )
     wal = Path(f"{db}-wal")
     while process.poll() is None and not (wal.exists() and wal.stat().st_size > 0):
