@@ -133,35 +133,106 @@ class Store:
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    """A connection with cahtracker's settings; none of them writes to the file."""
+    max_pages = _max_pages()
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    max_pages = os.environ.get(MAX_PAGES_ENV)
-    if max_pages:
-        conn.execute(f"PRAGMA max_page_count = {int(max_pages)}")
+    if max_pages is not None:
+        conn.execute(f"PRAGMA max_page_count = {max_pages}")
     return conn
 
 
-def open_store(path: Path) -> Store:
-    """Open (and on first use create, migrate and seed) the database at `path`."""
-    if path.is_dir():
+def _max_pages() -> int | None:
+    text = os.environ.get(MAX_PAGES_ENV)
+    if not text:
+        return None
+    if not text.strip().isdigit() or not 0 < int(text) < 2**31:
+        raise CahError(f"{MAX_PAGES_ENV} must be a page count (1 or more), not {text!r}.")
+    return int(text)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_BYTES = 100  # the SQLite file header: the magic, the journal mode (bytes 18-19), ...
+
+
+def _header(path: Path) -> bytes | None:
+    """The file's first 100 bytes (b"" for an empty file), None when there is no file.
+
+    Refuses, with nothing written, a folder, anything that is not a regular file (a device
+    such as /dev/null, a pipe: SQLite would write `-journal` beside it) and a file that is
+    not SQLite.
+    """
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CahError(f"Cannot open {path}: {error.strerror}.") from None
+    if stat.S_ISDIR(info.st_mode):
         raise CahError(
             f"Database path {path} is a folder; give a file path such as {path / DB_FILENAME}."
         )
-    if path.exists() and path.stat().st_size:
+    if not stat.S_ISREG(info.st_mode):
+        raise CahError(
+            f"Database path {path} is not a regular file (a device, a pipe or a socket); "
+            "give a database file or a new path."
+        )
+    if not info.st_size:
+        return b""
+    try:
         with open(path, "rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
-                raise CahError(
-                    f"{path} is not a SQLite database; give a cahtracker database file or a new path."
-                )
-    elif not path.exists():
+            header = handle.read(HEADER_BYTES)
+    except OSError as error:
+        raise CahError(f"Cannot open {path}: {error.strerror}.") from None
+    if header[:16] != SQLITE_MAGIC:
+        raise CahError(
+            f"{path} is not a SQLite database; give a cahtracker database file or a new path."
+        )
+    return header
+
+
+def _is_ours(conn: sqlite3.Connection) -> bool | None:
+    """True if cahtracker made this database (its migrations are recorded in it), False if
+    not, None if SQLite cannot read far enough to tell (a damaged file: `db check` says)."""
+    try:
+        return (
+            conn.execute(
+                "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", (APP_NAME,)
+            ).fetchone()
+            is not None
+        )
+    except sqlite3.OperationalError as error:
+        if "no such" in str(error):  # no such table / column: another application's file
+            return False
+        raise
+    except sqlite3.DatabaseError:
+        return None
+
+
+def open_store(path: Path) -> Store:
+    """Open (and on first use create, migrate and seed) the database at `path`.
+
+    "New" is decided from the file alone: a missing or empty file becomes a cahtracker
+    database. Any other SQLite file is opened only if cahtracker made it (its migrations
+    are recorded in it); another application's database is refused with nothing written,
+    its journal mode included. Ours is switched to WAL on every open that finds it in
+    another mode (a backup restored over it, a copy), so that readers never wait for writers.
+    """
+    path = Path(path)
+    header = _header(path)
+    if header is None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise CahError(f"Cannot create the folder for {path}: {error.strerror}.") from None
+    new = not header
     try:
         conn = connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        ours = True if new else _is_ours(conn)
     except sqlite3.DatabaseError as error:
         hint = ""
         if "readonly" in str(error) or "unable to open" in str(error):
@@ -170,21 +241,39 @@ def open_store(path: Path) -> Store:
                 f"{path.name}-shm beside it): use a writable folder or copy the file"
             )
         raise CahError(f"Cannot open {path}: {error}{hint}.") from None
+    if ours is False:
+        conn.close()
+        raise CahError(
+            f"{path} is an SQLite database that cahtracker did not make (no cahtracker "
+            "migrations in it); it was left as it was. Give a cahtracker database or a new path."
+        )
     store = Store(path, conn)
-    if version == SCHEMA_VERSION:
-        return store
     if version > SCHEMA_VERSION:
         conn.close()
         raise CahError(
             f"{path} was made by a newer cahtracker (schema {version}, this one knows {SCHEMA_VERSION}); "
             "upgrade cahtracker to open it."
         )
+    if ours is None:
+        return store  # damaged: nothing is written at open; the command or `db check` says
     try:
-        _retry_while_locked(lambda: _migrate_and_seed(store))
+        if version < SCHEMA_VERSION:
+            _retry_while_locked(lambda: _migrate_and_seed(store))
+        if new or header[18:20] != b"\x02\x02":
+            _retry_while_locked(lambda: _use_wal(conn))
     except sqlite3.OperationalError as error:
         conn.close()
         raise CahError(f"Cannot set up the database {path}: {error}.") from None
     return store
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """WAL, unless the file cannot be written (a read-only file is still read as it is)."""
+    try:
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error) and "read-only" not in str(error):
+            raise
 
 
 def _retry_while_locked(action, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
@@ -212,7 +301,8 @@ def _migrate_and_seed(store: Store) -> None:
     from cahtracker.db import migrations
 
     conn = store.conn
-    conn.execute("PRAGMA journal_mode = WAL")
+    # a new file is set up in SQLite's default rollback mode and switched to WAL after
+    # (open_store): until the set-up commits, the file is empty to any other process
     with store.write("db init"):
         # another process may have finished the set-up while this one waited for the lock
         if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
