@@ -6,13 +6,18 @@ import sqlite3
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from typer.core import TyperGroup
 
 from cahtracker import __version__
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state
+from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN, for_terminal_line
 from cahtracker.views.render import error_line
+
+INTERRUPTED = "Interrupted; nothing was written."
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
 
 
 def sqlite_error_message(error: sqlite3.Error) -> str:
@@ -29,11 +34,40 @@ def sqlite_error_message(error: sqlite3.Error) -> str:
         return (
             f"The database file is damaged ({text}); run `cahtracker db check` or restore a backup."
         )
+    if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in text:
+        # two commands wrote the same record at once, and this one came second
+        return (
+            f"Another command wrote the same record at the same time ({text}); nothing was "
+            "written. Run the command again to see what is there now."
+        )
     return f"Database error: {text}. Nothing was written."
 
 
+def edge_error_message(error: BaseException) -> str | None:
+    """The one line for an error of the machine rather than of the data, else None."""
+    if isinstance(error, OverflowError):
+        return (
+            f"A number is too large ({error}); numbers must be between {SQLITE_INT_MIN} and "
+            f"{SQLITE_INT_MAX} (SQLite's integer range). Nothing was written."
+        )
+    if isinstance(error, MemoryError):
+        return "Out of memory (an input too large to hold); nothing was written."
+    if isinstance(error, UnicodeError):
+        reason = getattr(error, "reason", None) or str(error)
+        return f"Text that is not valid Unicode ({reason}); give UTF-8 text. Nothing was written."
+    return None
+
+
 class CahGroup(TyperGroup):
-    """Turns a CahError (or a SQLite refusal) anywhere below into one line and an exit code."""
+    """The error boundary: a CahError, a SQLite refusal, an integer SQLite cannot hold, no
+    memory, bad Unicode or Ctrl-C anywhere below becomes one line and an exit code. Click's
+    own usage errors keep their frame, with the user's text in them made inert."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as error:
+            raise _inert(error) from None
 
     def invoke(self, ctx):
         try:
@@ -44,6 +78,27 @@ class CahGroup(TyperGroup):
         except sqlite3.Error as error:
             error_line(sqlite_error_message(error))
             raise typer.Exit(1) from None
+        except (OverflowError, MemoryError, UnicodeError) as error:
+            error_line(edge_error_message(error))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            interrupted()
+            raise typer.Exit(INTERRUPTED_EXIT) from None
+        except click.ClickException as error:
+            raise _inert(error) from None
+
+
+def _inert(error: click.ClickException) -> click.ClickException:
+    error.message = for_terminal_line(error.message)
+    return error
+
+
+def interrupted() -> None:
+    """What Ctrl-C prints: every write is one transaction, rolled back when interrupted."""
+    import sys
+
+    sys.stderr.write(f"{INTERRUPTED}\n")
+    sys.stderr.flush()
 
 
 def _version(value: bool) -> None:
@@ -132,10 +187,46 @@ def invoked_group(argv: list[str]) -> str | None:
     return None
 
 
+def undecodable_argument(argv: list[str]) -> str | None:
+    """The one line for the first argument that is not valid UTF-8, else None.
+
+    Python hands bytes that do not decode as lone surrogates (PEP 383); stored, they would
+    fail at every later read, so they are refused here, before any command runs.
+    """
+    import os
+    import re
+
+    for n, arg in enumerate(argv, 1):
+        if re.search("[\ud800-\udfff]", arg):
+            shown = repr(os.fsencode(arg)) if os.name != "nt" else repr(arg)
+            return f"Argument {n} is not valid UTF-8 text ({shown}); give it in UTF-8."
+    return None
+
+
+def _streams_never_fail() -> None:
+    """A stdout or stderr that cannot encode every character (PYTHONIOENCODING=ascii, a
+    Latin-1 terminal) shows a replacement character instead of failing mid-output."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        if encoding not in ("utf-8", "utf8") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
     import os
     import sys
 
-    completing = any(key.startswith("_CAHTRACKER_COMPLETE") for key in os.environ)
-    group = None if completing else invoked_group(sys.argv[1:])
-    build_app(group)(prog_name="cahtracker")
+    try:
+        _streams_never_fail()
+        bad = undecodable_argument(sys.argv[1:])
+        if bad:
+            error_line(bad)
+            sys.exit(2)
+        completing = any(key.startswith("_CAHTRACKER_COMPLETE") for key in os.environ)
+        group = None if completing else invoked_group(sys.argv[1:])
+        build_app(group)(prog_name="cahtracker")
+    except KeyboardInterrupt:  # before or after a command (during start-up, say)
+        interrupted()
+        sys.exit(INTERRUPTED_EXIT)

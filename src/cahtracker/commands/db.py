@@ -8,6 +8,7 @@ import typer
 from cahtracker.commands.options import FormatOption
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_store, resolve_path
+from cahtracker.safe_text import for_terminal_line
 from cahtracker.views.listing import Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
@@ -17,7 +18,7 @@ app = typer.Typer(help="The database file: path, set-up and checks.", no_args_is
 @app.command("path")
 def path_command(ctx: typer.Context) -> None:
     """Print the path of the database this command would use."""
-    typer.echo(str(resolve_path(app_state(ctx).db_option)))
+    typer.echo(for_terminal_line(str(resolve_path(app_state(ctx).db_option))))
 
 
 @app.command("init")

@@ -29,6 +29,9 @@ def print_dashboard(data: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from cahtracker.views.render import inert
+
+    data = inert(data)  # every stored text shown with its controls as escapes
     console = _console()
     doc = data["document"]
     count = data["count"]

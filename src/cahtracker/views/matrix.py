@@ -58,7 +58,7 @@ class MatrixView(View):
         if not self.rows:
             console.print(Text("No stances recorded for this selection."))
             return
-        table = Table(title=self.title, title_justify="left")
+        table = Table(title=Text(self.title), title_justify="left")  # a Text: not markup
         table.add_column("ISO3")
         table.add_column("State")
         for slug in self.slugs:

@@ -15,7 +15,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from typing import Any
 
+from cahtracker.safe_text import for_terminal, for_terminal_line
 from cahtracker.serialise import to_json, write_csv
 from cahtracker.views.listing import Listing, View
 
@@ -44,7 +46,7 @@ def _markdown(view: View) -> None:
 
 
 def _table(view: View) -> None:
-    view.print_table()
+    terminal_view(view).print_table()
 
 
 RENDERERS: dict[str, Callable[[View], None]] = {
@@ -53,6 +55,32 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     OutputFormat.csv: _csv,
     OutputFormat.markdown: _markdown,
 }
+
+
+# ---- terminal text: every user value made inert (safe_text.for_terminal) before layout ----
+
+
+def inert(value: Any) -> Any:
+    """`value` with every text in it (dict keys too, in lists and tuples) as
+    `safe_text.for_terminal` shows it: controls and bidi overrides as visible escapes."""
+    if isinstance(value, str):
+        return for_terminal(value)
+    if isinstance(value, dict):
+        return {inert(k): inert(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(inert(v) for v in value)
+    return value
+
+
+def terminal_view(view: View) -> View:
+    """A copy of `view` whose data is `inert`, for the terminal form (tables and lines);
+    JSON, CSV and Markdown read the view itself (JSON escapes, CSV keeps text exactly,
+    Markdown has safe_text.markdown_inline)."""
+    import copy
+
+    safe = copy.copy(view)
+    safe.__dict__.update({k: inert(v) for k, v in vars(view).items()})
+    return safe
 
 
 def render(view: View, fmt: OutputFormat | str = OutputFormat.table) -> None:
@@ -75,7 +103,8 @@ def rich_table(listing: Listing, styles: dict[str, str] | None = None):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=listing.title, title_justify="left", caption_justify="left")
+    title = Text(listing.title) if listing.title else None  # a Text: never read as markup
+    table = Table(title=title, title_justify="left", caption_justify="left")
     styles = styles or {}
     columns = listing.table_columns
     for column in columns:
@@ -126,9 +155,11 @@ def _plain(listing: Listing) -> str | None:
 
 
 def message(text: str, style: str = "") -> None:
-    """A plain line for the user (confirmations); user text inside is not read as markup."""
+    """A plain line for the user (confirmations); user text inside is not read as markup,
+    and its controls are shown as escapes (one line: a line feed too)."""
     from cahtracker.views import plain_table
 
+    text = for_terminal_line(text)
     width = plain_table.plain_width()
     plain = plain_table.line(text, width) if width else None
     if plain is not None:
@@ -140,8 +171,8 @@ def message(text: str, style: str = "") -> None:
 
 
 def error_line(text: str) -> None:
-    """The one line a refusal prints, to stderr, never parsed as markup."""
-    sys.stderr.write(f"Error: {text}\n")
+    """The one line a refusal prints, to stderr, never parsed as markup, controls inert."""
+    sys.stderr.write(f"Error: {for_terminal_line(text)}\n")
 
 
 @contextmanager
@@ -160,5 +191,7 @@ def working(text: str) -> Iterator[None]:
     if not console.is_terminal:
         yield
         return
-    with console.status(text):
+    from rich.text import Text
+
+    with console.status(Text(for_terminal_line(text))):
         yield

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cahtracker.safe_text import for_terminal_line
 from cahtracker.serialise import markdown_cell
 from cahtracker.views.listing import Record, View
 from cahtracker.views.render import get_console, message
@@ -28,14 +29,14 @@ def import_progress(file: Path):
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("Importing {task.description}"),
+        TextColumn("Importing {task.description}", markup=False),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task(Path(file).name, total=None)
+        task = bar.add_task(for_terminal_line(Path(file).name), total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
