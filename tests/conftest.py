@@ -187,6 +187,20 @@ def unchanged(db_path):
     return check
 
 
+def markdown_text(source: str) -> str:
+    """The text a CommonMark/GFM renderer (markdown-it, tables on) shows for `source`: every
+    inline text token, entities decoded, joined by spaces (an oracle apart from the code)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(source)
+    return " ".join(
+        child.content
+        for token in tokens
+        for child in token.children or ()
+        if child.type in ("text", "code_inline")
+    )
+
+
 def assert_refused(result, *fragments: str, code: int = 1) -> None:
     """One line on stderr/stdout, the expected exit code, no traceback."""
     assert result.exit_code == code, f"exit {result.exit_code}: {result.output}"

@@ -2,8 +2,9 @@
 
 No console, no Rich: the report (a domain module) and the CLI's views both use these.
 CSV: UTF-8 with a header; a text cell that begins with = + - @ tab CR or LF gets a leading
-`'` (OWASP CSV injection); numbers stay numbers. Markdown: pipes, backslashes and HTML
-escaped, every line break written `<br>`.
+`'` (OWASP CSV injection); numbers stay numbers; the text is otherwise exact (controls
+included). Markdown: safe_text.markdown_inline (inert: no link, image, heading, list, HTML;
+controls as visible escapes; every line break `<br>`). JSON: every control escaped.
 """
 
 from __future__ import annotations
@@ -14,12 +15,19 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cahtracker.safe_text import markdown_inline
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-_LINE_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# what json.dumps(ensure_ascii=False) leaves raw that a terminal would act on or cannot
+# encode: DEL, C1 controls, bidi controls, lone surrogates (C0 it escapes itself)
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """Indented JSON, UTF-8 text as it is, every control escaped (`\\u001b`, `\\u202e`):
+    loads() gives the text back exactly, and no control reaches a terminal raw."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cell_text(value: Any) -> str:
@@ -62,15 +70,14 @@ def write_csv_dicts(rows: Iterable[dict[str, Any]], keys: Sequence[str], stream)
 
 
 def markdown_cell(value: Any) -> str:
+    """A value as inert Markdown (a table cell, a paragraph): safe_text.markdown_inline."""
     if value is None:
         return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # digits, a sign, a point: no Markdown (`1.0` is no list marker)
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    # HTML in a cell would run in a viewer that renders Markdown with HTML (as `<br>` needs)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # every line break, also U+2028, U+0085 and form feed, which some viewers break lines on
-    return _LINE_BREAKS.sub("<br>", text)
+    return markdown_inline(str(value))
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
