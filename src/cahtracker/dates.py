@@ -82,7 +82,14 @@ def period_end(value: str) -> str:
     return value
 
 
+def _year(year: int, text: str) -> int:
+    if not 1 <= year <= 9999:
+        raise CahError(f"Impossible date '{text}': years run from 0001 to 9999; {RIGHT_FORMS}.")
+    return year
+
+
 def _checked(year: int, month: int, day: int, text: str) -> date:
+    _year(year, text)
     try:
         return date(year, month, day)
     except ValueError:
@@ -106,7 +113,11 @@ def parse_date(text: str, relative_to: date | None = None) -> ParsedDate:
     word = raw.casefold()
     if word in ("today", "yesterday", "tomorrow"):
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[word]
-        return ParsedDate(((relative_to or today()) + timedelta(days=offset)).isoformat(), "day")
+        try:
+            day = (relative_to or today()) + timedelta(days=offset)
+        except OverflowError:
+            raise CahError(f"There is no {word} at the end of the calendar; give a date.") from None
+        return ParsedDate(day.isoformat(), "day")
     if m := _ISO_DAY.match(raw):
         year, month, day = (int(g) for g in m.groups())
         if not 1 <= month <= 12:
@@ -116,9 +127,9 @@ def parse_date(text: str, relative_to: date | None = None) -> ParsedDate:
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
             raise CahError(f"Impossible date '{raw}': month {month} does not exist; {RIGHT_FORMS}.")
-        return ParsedDate(f"{year:04d}-{month:02d}", "month")
+        return ParsedDate(f"{_year(year, raw):04d}-{month:02d}", "month")
     if m := _YEAR.match(raw):
-        return ParsedDate(m.group(1), "year")
+        return ParsedDate(f"{_year(int(m.group(1)), raw):04d}", "year")
     if m := _NUMERIC.match(raw):
         first, second, year_text = int(m.group(1)), int(m.group(2)), m.group(3)
         if len(year_text) != 4:

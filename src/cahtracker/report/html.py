@@ -3,7 +3,7 @@
 One self-contained file: inline CSS and SVG, no script, and a Content-Security-Policy that
 forbids loading anything from elsewhere (so it opens offline and a stray remote reference
 shows up as a console error in the browser test). User text reaches the page only through
-Jinja2's autoescaping.
+Jinja2's autoescaping, after safe_text.for_terminal (no raw control or bidi override).
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def timeline_chart(series: dict[str, Any], claims: list[dict[str, Any]]) -> dict
         return None
     first, last = min(days), max(days)
     pad = max((last - first).days * 0.05, 15)
-    lo, hi = first - timedelta(days=pad), last + timedelta(days=pad)
+    # the padding stops at the ends of the calendar (years 1 and 9999)
+    lo = first - timedelta(days=min(pad, (first - date.min).days))
+    hi = last + timedelta(days=min(pad, (date.max - last).days))
     left, right, top, bottom, height = 52, 24, 24, 44, 320
     inner_w, inner_h = WIDTH - left - right, height - top - bottom
     top_value = _nice_max(
@@ -109,6 +111,8 @@ def timeline_chart(series: dict[str, Any], claims: list[dict[str, Any]]) -> dict
     while month <= hi:
         if month >= lo:
             months.append(month)
+        if (month.year, month.month) == (date.max.year, 12):
+            break  # no month after December 9999
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     every = max(1, -(-len(months) // 8))
     for m in months[::every]:
@@ -267,12 +271,16 @@ def targets_rows(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def html_report(model: dict[str, Any]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+    from cahtracker.safe_text import for_terminal
+
     env = Environment(
         loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # every value printed: controls and bidi overrides as visible escapes, then escaped
+        finalize=lambda value: for_terminal(value) if isinstance(value, str) else value,
     )
     analysis = model["analysis"]
     charts = {
