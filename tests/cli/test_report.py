@@ -69,7 +69,10 @@ def _export(cli, tmp_path, fmt: str, *extra: str) -> Path:
 def test_each_format_exports_on_the_seeded_database(cli, tmp_path, fmt):
     out = _export(cli, tmp_path, fmt)
     if fmt == "csv":
-        assert {p.stem for p in out.iterdir()} == CSV_TABLES
+        assert {p.stem for p in out.iterdir()} == CSV_TABLES | {".cahtracker-export"}
+        marker = (out / ".cahtracker-export").read_text(encoding="utf-8").splitlines()
+        assert marker[0] == "cahtracker CSV export"
+        assert sorted(marker[1:]) == sorted(f"{t}.csv" for t in CSV_TABLES)
         return
     text = out.read_text(encoding="utf-8")
     assert "A/C.6/79/L.2/Rev.1" in text
@@ -215,18 +218,32 @@ def test_unwritable_output_is_refused(cli, tmp_path, fmt):
     assert afile.read_text() == "x"
 
 
-def test_existing_output_needs_force(cli, tmp_path):
+def test_existing_output_needs_force_and_only_an_earlier_export_is_replaced(cli, tmp_path):
+    """Issue 15: --force replaces an earlier export of the same format, never anything else."""
     out = tmp_path / "r.html"
     out.write_text("keep me")
     assert_refused(cli("report", "export", "-o", str(out)), "already exists", "--force")
+    assert_refused(cli("report", "export", "-o", str(out), "--force"), "not a cahtracker html")
     assert out.read_text() == "keep me"
+    out.unlink()
+    cli.ok("report", "export", "-o", str(out))
+    assert_refused(cli("report", "export", "-o", str(out)), "already exists", "--force")
     cli.ok("report", "export", "-o", str(out), "--force")
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     folder = tmp_path / "tables"
     folder.mkdir()
     (folder / "old.csv").write_text("old")
+    assert_refused(cli("report", "export", "-f", "csv", "-o", str(folder), "--force"), "marker")
+    assert (folder / "old.csv").read_text() == "old"
+    folder = tmp_path / "exported"
+    cli.ok("report", "export", "-f", "csv", "-o", str(folder))
+    (folder / "notes.txt").write_text("mine")  # added by hand: the folder is no longer only ours
+    assert_refused(
+        cli("report", "export", "-f", "csv", "-o", str(folder), "--force"), "notes.txt"
+    )
+    (folder / "notes.txt").unlink()
     cli.ok("report", "export", "-f", "csv", "-o", str(folder), "--force")
-    assert {p.stem for p in folder.iterdir()} == CSV_TABLES
+    assert {p.stem for p in folder.iterdir()} == CSV_TABLES | {".cahtracker-export"}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

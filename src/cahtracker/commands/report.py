@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -39,7 +40,11 @@ def export_command(
     ctx: typer.Context,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="File to write (a folder for csv)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (a folder for csv); - for standard output (not csv).",
+        ),
     ],
     fmt: Annotated[
         str | None,
@@ -51,13 +56,23 @@ def export_command(
     ] = None,
     doc: DocOption = None,
     as_of: AsOfOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace --output if it is an earlier export of the same format."
+        ),
+    ] = False,
 ) -> None:
-    """Write the report to a file (or a folder of CSV files), in full or not at all."""
-    from cahtracker.report import export, resolve_format
+    """Write the report to a file (or a folder of CSV files), in full or not at all; `-o -`
+    writes it to standard output."""
+    from cahtracker.report import export, export_text, resolve_format
 
     chosen = resolve_format(fmt, output)
     store, symbol, on = _symbol_and_date(ctx, doc, as_of)
+    if str(output) == "-":
+        text = export_text(store, chosen, symbol, on)
+        sys.stdout.write(text)  # a document: its formats keep controls inert themselves
+        return
     with working(f"Writing the {chosen} report…"):
         result = export(store, chosen, output, symbol, on, overwrite=force)
     if chosen == "csv":
