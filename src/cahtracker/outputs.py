@@ -143,7 +143,15 @@ def clean_leftovers(target: Path) -> list[str]:
             if not part.exists():
                 _remove(path)
                 removed.append(path.name)
+        for suffix in _SIDECARS:  # SQLite's files beside a staged backup that is gone
+            if path.name.endswith(".part" + suffix):
+                if not path.with_name(path.name[: -len(suffix)]).exists():
+                    path.unlink(missing_ok=True)
+                    removed.append(path.name)
     return removed
+
+
+_SIDECARS = ("-journal", "-wal", "-shm")
 
 
 @contextmanager

@@ -33,13 +33,24 @@ def init_command(ctx: typer.Context) -> None:
 def backup_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it is an earlier backup.")
+    ] = False,
+    without_log: Annotated[
+        bool,
+        typer.Option(
+            "--without-log", help="Leave the change log (and undone text) out of the copy."
+        ),
+    ] = False,
 ) -> None:
     """Copy the database to FILE with SQLite's online backup API (safe while others write)."""
     from cahtracker.db.maintenance import backup_database
 
-    result = backup_database(get_store(ctx), file, overwrite=force)
-    message(f"Backed up {get_store(ctx).path} to {result['path']} ({result['bytes']:,} bytes).")
+    result = backup_database(get_store(ctx), file, overwrite=force, without_log=without_log)
+    log = ", without the change log" if without_log else ""
+    message(
+        f"Backed up {get_store(ctx).path} to {result['path']} ({result['bytes']:,} bytes{log})."
+    )
 
 
 @app.command("check")

@@ -212,6 +212,22 @@ def _is_ours(conn: sqlite3.Connection) -> bool | None:
         return None
 
 
+def is_cahtracker_database(path: Path) -> bool:
+    """Whether the SQLite file at `path` is one cahtracker made, read without writing."""
+    from urllib.parse import quote
+
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return bool(_is_ours(conn))
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def open_store(path: Path) -> Store:
     """Open (and on first use create, migrate and seed) the database at `path`.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -48,35 +49,73 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
     return problems, summary
 
 
-def backup_database(store: Store, target: Path, overwrite: bool = False) -> dict[str, Any]:
+def not_a_backup(target: Path) -> str | None:
+    """Why an existing `target` is not an earlier backup `db backup --force` may replace,
+    or None if it is: a cahtracker database in rollback mode, never opened since (opening
+    ours switches it to WAL), with no -wal or -shm beside it."""
+    from cahtracker.db import SQLITE_MAGIC, is_cahtracker_database
+
+    if target.is_dir():
+        return "is a folder"
+    with open(target, "rb") as handle:
+        header = handle.read(100)
+    if header[:16] != SQLITE_MAGIC or not is_cahtracker_database(target):
+        return "is not a cahtracker database"
+    if header[18:20] == b"\x02\x02" or any(
+        Path(f"{target}{suffix}").exists() for suffix in ("-wal", "-shm")
+    ):
+        return "is a database in use (opened since it was written), not a backup"
+    return None
+
+
+def backup_database(
+    store: Store, target: Path, overwrite: bool = False, without_log: bool = False
+) -> dict[str, Any]:
     """Copy the open database to `target` with SQLite's online backup API.
 
     The copy is consistent even while other commands write (the API copies a snapshot and
-    restarts if the source changes). It is written beside the target and renamed into
-    place, so a failed backup leaves no half-written file.
+    restarts if the source changes). It is written beside the target (outputs.staged, no
+    journal beside it) and renamed into place, so a failed backup leaves no half-written
+    file and a killed one is removed by the next. `target` may be replaced (`overwrite`)
+    only if it is an earlier backup (`not_a_backup`). `without_log`: the copy has an empty
+    change log, and VACUUM rewrites it so that no page still holds the log's text.
     """
-    import os
+    from cahtracker.outputs import clean_leftovers, permissions, put_in_place, refuse_unsafe, staged
 
     target = target.expanduser()
-    if target.exists() and not overwrite:
-        raise CahError(
-            f"{target} already exists; choose a new file name or pass --force to replace it."
-        )
-    if target.resolve() == store.path.resolve():
-        raise CahError("The backup file must not be the database itself; choose another path.")
     if not target.parent.is_dir():
         raise CahError(f"Folder {target.parent} does not exist; create it or choose another path.")
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    refuse_unsafe(target, store.path, "backup")
     try:
-        destination = sqlite3.connect(str(partial))
-        try:
-            store.conn.backup(destination, pages=4096)
-            destination.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            destination.close()
-        os.replace(partial, target)
+        clean_leftovers(target)
+        if os.path.lexists(target):
+            if not overwrite:
+                raise CahError(
+                    f"{target} already exists; choose a new file name or pass --force to "
+                    "replace it (only an earlier backup is ever replaced)."
+                )
+            reason = not_a_backup(target)
+            if reason:
+                raise CahError(
+                    f"{target} {reason}, so it is not replaced, even with --force; choose "
+                    "another file name."
+                )
+        with staged(target) as partial:
+            destination = sqlite3.connect(str(partial), isolation_level=None)
+            try:
+                # no rollback journal beside the staging file: it is thrown away if killed
+                destination.execute("PRAGMA journal_mode = OFF")
+                store.conn.backup(destination, pages=4096)
+                destination.execute("PRAGMA journal_mode = OFF")  # the copy came in WAL
+                if without_log:
+                    destination.execute("DELETE FROM changes")
+                    destination.execute("VACUUM")
+                destination.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                destination.close()
+            os.chmod(partial, permissions(0o666))
+            put_in_place(partial, target)
     except (OSError, sqlite3.Error) as error:
-        partial.unlink(missing_ok=True)
         raise CahError(f"Could not write the backup to {target}: {error}.") from None
     size = target.stat().st_size
-    return {"path": str(target), "bytes": size}
+    return {"path": str(target), "bytes": size, "without_log": without_log}
