@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+from cahtracker.db.changes import register_dependents, register_references
 from cahtracker.errors import CahError
 
 KINDS = (
@@ -377,6 +378,33 @@ def use_document(store, symbol: str) -> tuple[str, str | None]:
             "settings", DEFAULT_SETTING, before, {"key": DEFAULT_SETTING, "value": symbol}
         )
     return symbol, before["value"] if before else None
+
+
+def _default_refers_to(store, doc: dict[str, Any]) -> list[str]:
+    """`db undo` of a document's insert: the default document setting depends on it."""
+    if doc.get("symbol") is not None and store.setting(DEFAULT_SETTING) == doc["symbol"]:
+        return [
+            f"it is the default document (settings {DEFAULT_SETTING}); make another the "
+            "default with `cahtracker docs use` first"
+        ]
+    return []
+
+
+def _default_names_a_document(store, row: dict[str, Any]) -> list[str]:
+    """The default document setting names a document that exists (undo and `db check`)."""
+    value = row.get("value")
+    if row.get("key") != DEFAULT_SETTING or not value:
+        return []
+    if store.one("SELECT 1 FROM documents WHERE symbol = ?", (value,)):
+        return []
+    return [
+        f"the default document (settings {DEFAULT_SETTING}) is '{value}', which no document "
+        "has; run `cahtracker docs use SYMBOL`"
+    ]
+
+
+register_dependents("documents", _default_refers_to)
+register_references("settings", _default_names_a_document)
 
 
 def document_family(store, symbol: str) -> list[str]:

@@ -320,11 +320,9 @@ def read_state_list(path: str, stdin=None) -> str:
         source = stream.buffer if hasattr(stream, "buffer") else stream
         data = source.read(MAX_LIST_BYTES + 1)
     else:
-        file = Path(path)
-        if not file.is_file():
-            raise CahError(
-                f"No such file '{path}'; give a text file of state names, or - for standard input."
-            )
+        from cahtracker.importers.reading import regular_file
+
+        file = regular_file(path, "a text file of state names, or - for standard input")
         if file.stat().st_size > MAX_LIST_BYTES:
             raise CahError(_too_large(path))
         data = file.read_bytes()

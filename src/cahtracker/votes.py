@@ -87,8 +87,14 @@ register_owned(
 # ---------------------------------------------------------------- record
 
 
+MAX_BALLOT_FILE_BYTES = 1024 * 1024  # 193 members' `state,choice` rows are under 10 KB
+
+
 def read_ballot_file(path: str) -> list[tuple[str, str]]:
     """A CSV `state,choice` (a header row is optional) as (state, choice) pairs."""
+    from cahtracker.importers.reading import regular_file
+
+    regular_file(path, "a UTF-8 CSV of `state,choice` rows", MAX_BALLOT_FILE_BYTES)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]

@@ -108,6 +108,8 @@ def test_a_database_of_the_first_migration_with_changes_upgrades_and_keeps_them(
         "INSERT INTO states (iso3, iso2, name, un_vote_name, status) "
         "VALUES ('XXX', 'XX', 'Testland', 'TESTLAND', 'member')"
     )
+    for symbol in ("A/C.6/79/L.2/Rev.1", "A/C.6/79/L.20", "A/C.6/79/L.2"):  # what the setting names
+        db.execute("INSERT INTO documents (symbol, kind) VALUES (?, 'draft resolution')", (symbol,))
     db.execute(
         "INSERT INTO settings (key, value) VALUES ('default_document', 'A/C.6/79/L.2/Rev.1')"
     )

@@ -56,7 +56,7 @@ REASONS = {
     "no_header.csv": ("undl-csv", "no column undl_id"),
     "missing_column.csv": ("auto", "no column ms_vote"),
     "unknown_state.csv": ("auto", "'ATLANTIS (XXX)'"),
-    "totals_not_counts.csv": ("auto", "total 'many' is not a count"),
+    "totals_not_counts.csv": ("auto", "total_yes 'many' is not a count"),
     "totals_contradict.csv": ("auto", "disagree with the ballots"),
     "truncated.csv": ("auto", "truncated"),
     "unterminated_quote.csv": ("auto", "truncated or malformed"),

@@ -1,10 +1,12 @@
 """The change log: every logged write, `db log`, and `db undo`, for any table.
 
 This module names no table of the domain. A table's owner registers here how its rows
-depend on each other (`register_dependents`: a withdrawal depends on the joining it ends)
-and which rows a row owns (`register_owned`: a vote owns its ballots and statements), where
-that table is defined (sponsors.py, votes.py); `RULE_MODULES` lists those modules so that
-an undo always decides with every rule loaded.
+depend on each other (`register_dependents`: a withdrawal depends on the joining it ends;
+the default document setting depends on its document), which rows a row owns
+(`register_owned`: a vote owns its ballots and statements) and which rows a row names that
+foreign keys cannot see (`register_references`: the default document setting), where that
+table is defined (sponsors.py, votes.py, documents.py); `RULE_MODULES` lists those modules
+so that an undo always decides with every rule loaded.
 
 A change is one row of `changes`: when, the command, the table and row key, the whole row
 `before` and `after` as JSON (None for "no row"), and
@@ -94,6 +96,30 @@ def register_dependents(table: str, rule: Callable[[Any, dict[str, Any]], list[s
     rules = _DEPENDENTS.setdefault(table, [])
     if rule not in rules:
         rules.append(rule)
+
+
+def register_references(table: str, rule: Callable[[Any, dict[str, Any]], list[str]]) -> None:
+    """`rule(store, row)` says which rows a row of `table` names that do not exist (empty:
+    none): an undo that would put such a row back is refused, and `db check` reports every
+    such row (`dangling_references`). For references SQLite's foreign keys cannot see, such
+    as a setting whose value names a document."""
+    rules = _REFERENCES.setdefault(table, [])
+    if rule not in rules:
+        rules.append(rule)
+
+
+_REFERENCES: dict[str, list[Callable[[Any, dict[str, Any]], list[str]]]] = {}
+
+
+def dangling_references(store) -> list[str]:
+    """Every registered reference that names a row that is not there (`db check`)."""
+    _load_rules()
+    found = []
+    for table, rules in _REFERENCES.items():
+        for row in store.query(f'SELECT * FROM "{table}"'):
+            for rule in rules:
+                found += rule(store, row)
+    return found
 
 
 def _load_rules() -> None:
@@ -505,6 +531,13 @@ def _undo(store, tables: _Tables, change: dict[str, Any]) -> dict[str, Any]:
             raise CahError(
                 f"Cannot undo #{change_id} (the insert of {table} {row_key}): "
                 f"{'; '.join(references)}; undo or remove those first."
+            )
+    if before is not None:
+        missing = [problem for rule in _REFERENCES.get(table, ()) for problem in rule(store, before)]
+        if missing:
+            raise CahError(
+                f"Cannot undo #{change_id}: the {table} row it would put back {'; '.join(missing)}; "
+                "undo the change that removed it first (see `cahtracker db log`)."
             )
     unknown = [c for c in (before or {}) if c not in columns]
     if unknown:

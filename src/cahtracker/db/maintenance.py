@@ -35,6 +35,13 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
         problems.append(f"{len(broken)} rows break foreign keys (in {', '.join(tables)})")
     else:
         summary.append("foreign keys: ok")
+    from cahtracker.db.changes import dangling_references
+
+    dangling = dangling_references(store)
+    if dangling:
+        problems.append("; ".join(dangling))
+    else:
+        summary.append("references: ok")
     from cahtracker.db.migrations import migrations
 
     applied = {m.name for m in migrations.applied(store.db)}

@@ -71,6 +71,36 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
+def regular_file(path: str | Path, what: str, max_bytes: int | None = None) -> Path:
+    """`path` if it is a regular file (of at most `max_bytes`), else a one-line CahError.
+
+    A pipe, a device or a socket is refused before any read: /dev/zero never ends and a
+    FIFO may block forever. `what` says what was expected ("a voting record").
+    """
+    import stat
+
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CahError(f"No such file {path}; give {what}.") from None
+    except OSError as error:
+        raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise CahError(f"{path} is a folder; give {what}.")
+    if not stat.S_ISREG(info.st_mode):
+        raise CahError(
+            f"{path} is not a regular file (a pipe, a device or a socket); give {what} "
+            "saved as a file. Nothing was read."
+        )
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise CahError(
+            f"{path} is {info.st_size:,} bytes, more than {what} can be "
+            f"({max_bytes:,} bytes). Nothing was read."
+        )
+    return path
+
+
 def open_text(path: Path) -> tuple[io.TextIOWrapper, CountingReader]:
     try:
         raw = open(path, "rb")
@@ -104,17 +134,36 @@ def check_first_line(path: Path) -> None:
         raise CahError(f"{path} is binary, not a CSV file; nothing was imported.")
 
 
-def to_int(text: str | None) -> int | None:
-    """An official total as printed: '120', '120.0' or blank."""
+def to_int(text: str | None, what: str = "total") -> int | None:
+    """An official total as printed: '120', '120.0' or blank; a ValueError naming `what`
+    for anything else, a count SQLite cannot store included."""
+    from cahtracker.safe_text import SQLITE_INT_MAX
+
     if text is None or not str(text).strip():
         return None
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        raise ValueError(f"total {text!r} is not a count") from None
-    if not value.is_integer() or value < 0:
-        raise ValueError(f"not a count: {text!r}")
+    stripped = str(text).strip()
+    if stripped.isascii() and stripped.isdigit():
+        value: float = int(stripped)
+    else:
+        try:
+            value = float(stripped)
+        except ValueError:
+            raise ValueError(f"{what} {text!r} is not a count") from None
+        if not value.is_integer() or value < 0:
+            raise ValueError(f"{what} {text!r} is not a count")
+    if value > SQLITE_INT_MAX:
+        raise ValueError(
+            f"{what} {stripped[:40]!r} is larger than SQLite can store ({SQLITE_INT_MAX})"
+        )
     return int(value)
+
+
+def to_session(text: str | None, what: str = "session") -> int | None:
+    """A session number written in ASCII digits, else None; a ValueError past SQLite's range."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return to_int(text, what)
 
 
 def with_checked_dates(records: Iterator[ImportedVote], path: Path) -> Iterator[ImportedVote]:

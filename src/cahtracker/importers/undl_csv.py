@@ -16,7 +16,7 @@ from itertools import chain
 from pathlib import Path
 
 from cahtracker.errors import CahError
-from cahtracker.importers.reading import ImportedVote, open_text, to_int
+from cahtracker.importers.reading import ImportedVote, open_text, to_int, to_session
 
 CHOICES = {
     "Y": "yes",
@@ -151,9 +151,10 @@ def _vote(row: list[str], pos: dict[str, int | None], path: Path, line: int) -> 
 
     try:
         totals = tuple(
-            to_int(get(c))
+            to_int(get(c), c)
             for c in ("total_yes", "total_no", "total_abstentions", "total_non_voting", "total_ms")
         )
+        session = to_session(get("session"))
     except ValueError as error:
         raise CahError(f"{path} line {line}: {error}; nothing was imported.") from None
     date = get("date")
@@ -162,14 +163,13 @@ def _vote(row: list[str], pos: dict[str, int | None], path: Path, line: int) -> 
     symbol = get("resolution") or get("draft")
     if not symbol:
         raise CahError(f"{path} line {line}: no resolution symbol; nothing was imported.")
-    session = get("session")
     draft = get("draft")
     return ImportedVote(
         symbol=symbol,
         date=date,
         key=f"undl:{get('undl_id')}",
         meeting=get("meeting"),
-        session=int(session) if session and session.isdigit() else None,
+        session=session,
         totals=totals if any(t is not None for t in totals) else None,
         source=f"UN Digital Library record {get('undl_id')}",
         note=f"draft {draft}" if draft else None,

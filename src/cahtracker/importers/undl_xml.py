@@ -4,7 +4,7 @@ Tags: 967 one per state (`$c` ISO3 code, `$d` Y/N/A, missing for non-voting, `$e
 996 totals (`$b` yes, `$c` no, `$d` abstain, `$e` non-voting, `$f` total membership);
 791 `$a` symbol; 269 `$a` date; 952 `$a` meeting record; 993 `$a` draft; controlfield 001 the
 record id. Entities and external references are refused (billion laughs, XXE); records
-are parsed one at a time with iterparse and cleared.
+are parsed one at a time with iterparse and cleared, at most `MAX_DEPTH` levels deep.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 
 from cahtracker.errors import CahError
 from cahtracker.importers.reading import CountingReader, ImportedVote, to_int
+
+MAX_DEPTH = 16  # as sponsor_docs/marcxml.py: MARCXML is 4 deep
 
 CHOICES = {
     "Y": "yes",
@@ -75,12 +77,25 @@ def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
                     f"{path} is not XML (it does not begin with '<'); give a UN Digital Library "
                     "MARCXML record. Nothing was imported."
                 )
-            for _event, element in iterparse(counter, events=("end",)):
-                if _local(element.tag) != "record":
+            depth, root = 0, None
+            for event, element in iterparse(counter, events=("start", "end")):
+                if event == "start":
+                    depth += 1
+                    root = element if root is None else root
+                    if depth > MAX_DEPTH:
+                        raise CahError(
+                            f"{path}: XML nested more than {MAX_DEPTH} levels deep; a MARCXML "
+                            "record is 4 deep (collection, record, datafield, subfield). "
+                            "Nothing was imported."
+                        )
                     continue
-                count += 1
-                yield _record(element, path, count)
-                element.clear()
+                depth -= 1
+                if _local(element.tag) == "record":
+                    count += 1
+                    yield _record(element, path, count)
+                    element.clear()
+                if depth == 1:
+                    root.clear()  # what is read below the collection is not kept
     except (ParseError, SyntaxError) as error:
         raise CahError(
             f"{path} is not well-formed XML ({error}); the file is truncated or not a MARCXML "

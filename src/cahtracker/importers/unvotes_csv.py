@@ -23,7 +23,14 @@ from pathlib import Path
 
 from cahtracker.errors import CahError
 from cahtracker.importers.r_csv import RCsvError, parse_record, read_r_csv
-from cahtracker.importers.reading import BallotBlock, ImportedVote, check_first_line, open_text
+from cahtracker.importers.reading import (
+    BallotBlock,
+    ImportedVote,
+    check_first_line,
+    open_text,
+    regular_file,
+    to_session,
+)
 from cahtracker.voting import WHOLE_TEXT
 
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
@@ -34,12 +41,12 @@ MAX_ROLL_CALLS = 100_000  # the whole history has 6,203
 
 def roll_calls_path(votes_path: Path, given: Path | None) -> Path:
     path = Path(given) if given else Path(votes_path).with_name("roll_calls.csv")
-    if not path.is_file():
-        hint = "" if given else f" (looked for {path} beside the votes file)"
+    if not given and not path.exists():
         raise CahError(
-            f"No roll calls file{hint}; the unvotes format needs roll_calls.csv: pass --roll-calls FILE."
+            f"No roll calls file (looked for {path} beside the votes file); the unvotes format "
+            "needs roll_calls.csv: pass --roll-calls FILE."
         )
-    return path
+    return regular_file(path, "the unvotes roll_calls.csv (--roll-calls FILE)")
 
 
 def read_roll_calls(path: Path) -> dict[str, dict[str, str | None]]:
@@ -86,7 +93,10 @@ def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
         question = "amendment" if amend else "paragraph"
     else:
         question = WHOLE_TEXT if symbol else "motion"
-    session = (call.get("session") or "").strip()
+    try:
+        session = to_session(call.get("session"))
+    except ValueError as error:
+        raise CahError(f"roll call {rcid}: {error}; nothing was imported.") from None
     short = (call.get("short") or "").strip() or None
     descr = (call.get("descr") or "").strip() or None
     flags = [q for q, on in (("vote on an amendment", amend), ("vote on a paragraph", para)) if on]
@@ -94,7 +104,7 @@ def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
         symbol=symbol or f"unvotes/rcid/{rcid}",
         date=(call.get("date") or "").strip() or None,
         key=f"unvotes rcid {rcid}",
-        session=int(session) if session.isdigit() else None,
+        session=session,
         source=f"unvotes roll call {rcid} ({file_name})",
         note="; ".join(part for part in (short, *flags) if part) or None,
         line=line,

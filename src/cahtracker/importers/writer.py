@@ -36,7 +36,7 @@ from typing import Any
 
 from cahtracker.errors import CahError
 from cahtracker.importers import FORMATS, check_format, detect_format, parse
-from cahtracker.importers.reading import BallotBlock, ImportedVote, check_first_line
+from cahtracker.importers.reading import BallotBlock, ImportedVote, check_first_line, regular_file
 from cahtracker.importers.resolver import StateResolver, unknown_message
 from cahtracker.voting import WHOLE_TEXT
 
@@ -103,9 +103,7 @@ def import_votes(
     unless `accept_mismatches`: then both figures are kept side by side (the ballots are
     counted, the totals stored as the source gave them) and the disagreement is reported.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise CahError(f"No file {path}; give the path of a voting record to import.")
+    path = regular_file(path, "the path of a voting record to import")
     fmt = detect_format(path) if check_format(fmt) == "auto" else fmt
     if fmt == "unvotes-csv":  # checked before the transaction opens
         from cahtracker.importers.unvotes_csv import roll_calls_path

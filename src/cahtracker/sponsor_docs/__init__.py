@@ -207,13 +207,15 @@ def _load(source, origin: str | None) -> tuple[bytes, str]:
         data = source.encode("utf-8")
         origin = origin or "input"
     elif isinstance(source, os.PathLike):
+        from cahtracker.importers.reading import regular_file
+
         path = Path(source)
         origin = origin or path.name
-        if not path.is_file():
-            raise CahError(
-                f"No such file '{path}'; give a UN Digital Library MARCXML file, a draft's PDF "
-                "or first page, a committee report's text or a list of states, or - for standard input."
-            )
+        regular_file(
+            path,
+            "a UN Digital Library MARCXML file, a draft's PDF or first page, a committee "
+            "report's text or a list of states, or - for standard input",
+        )
         if path.stat().st_size > MAX_BYTES:
             raise CahError(
                 f"{origin} is {path.stat().st_size // MiB} MB, larger than any document this "
