@@ -278,14 +278,41 @@ def gap_line(summary: dict[str, Any]) -> str:
 
 
 def add_claim(
-    store, symbol: str, count: int, when, source: str, note: str | None = None
+    store,
+    symbol: str,
+    count: int,
+    when,
+    source: str,
+    note: str | None = None,
+    *,
+    force_count: bool = False,
 ) -> dict[str, Any]:
-    """Record a reported sponsor count; claims that disagree are kept side by side."""
+    """Record a reported sponsor count; claims that disagree are kept side by side.
+
+    A count above the member states on its date (admitted by the end of its period) is
+    refused unless `force_count`: sponsors of a draft are members, so it is most likely a
+    typing error; a source that really says so is recorded with the flag.
+    """
+    from cahtracker.dates import period_end
+    from cahtracker.safe_text import sqlite_int
+
+    sqlite_int(count, "A sponsor count")
     if count < 0:
         raise CahError(f"A sponsor count cannot be negative ({count}); give 0 or more.")
     if not source or not source.strip():
         raise CahError("A count claim needs its source (--source), e.g. a press release or URL.")
     with store.write("sponsors claim"):
+        members = store.scalar(
+            "SELECT count(*) FROM states WHERE status = 'member' "
+            "AND coalesce(admitted_on, '') <= ?",
+            (period_end(when.value),),
+        )
+        if count > members and not force_count:
+            raise CahError(
+                f"A count of {count:,} sponsors is more than the {members} member states on "
+                f"{when.value}; check the figure, or pass --force-count to record it as the "
+                "source gives it."
+            )
         return _insert_logged(
             store,
             "count_claims",
@@ -313,7 +340,6 @@ def _too_large(path: str) -> str:
 def read_state_list(path: str, stdin=None) -> str:
     """The text of a list file (`-` is standard input): UTF-8, with or without a BOM, any line ends."""
     import sys
-    from pathlib import Path
 
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin

@@ -238,9 +238,7 @@ def test_existing_output_needs_force_and_only_an_earlier_export_is_replaced(cli,
     folder = tmp_path / "exported"
     cli.ok("report", "export", "-f", "csv", "-o", str(folder))
     (folder / "notes.txt").write_text("mine")  # added by hand: the folder is no longer only ours
-    assert_refused(
-        cli("report", "export", "-f", "csv", "-o", str(folder), "--force"), "notes.txt"
-    )
+    assert_refused(cli("report", "export", "-f", "csv", "-o", str(folder), "--force"), "notes.txt")
     (folder / "notes.txt").unlink()
     cli.ok("report", "export", "-f", "csv", "-o", str(folder), "--force")
     assert {p.stem for p in folder.iterdir()} == CSV_TABLES | {".cahtracker-export"}

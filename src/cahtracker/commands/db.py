@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption
+from cahtracker.commands.options import INT_MAX, INT_MIN, FormatOption
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_store, resolve_path
 from cahtracker.safe_text import for_terminal_line
@@ -84,12 +84,27 @@ def _state(row: dict) -> str:
 def log_command(
     ctx: typer.Context,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", help="How many changes, newest first.")
+        int,
+        typer.Option(
+            "--limit", "-n", help="How many changes, newest first.", min=INT_MIN, max=INT_MAX
+        ),
     ] = 20,
     fmt: FormatOption = OutputFormat.table,
+    purge_undone: Annotated[
+        bool,
+        typer.Option(
+            "--purge-undone",
+            help="Delete undone changes and their undo records for good (their text too; "
+            "nothing undone can be redone after).",
+        ),
+    ] = False,
 ) -> None:
     """List recent changes (every write of every command), newest first."""
     from cahtracker.db.changes import change_log
+
+    if purge_undone:
+        _purge(ctx)
+        return
 
     listing = Listing(
         change_log(get_store(ctx), limit),
@@ -110,16 +125,38 @@ def log_command(
     render(listing, fmt)
 
 
+def _purge(ctx: typer.Context) -> None:
+    from cahtracker.db.changes import purge_undone
+
+    result = purge_undone(get_store(ctx))
+    wal = (
+        " Another command was reading: run it again later to truncate the -wal file too."
+        if result["wal_busy"]
+        else ""
+    )
+    message(
+        f"Purged {result['undone']} undone changes and {result['undo_records']} undo records; "
+        f"VACUUM rewrote the file ({result['bytes_before']:,} -> {result['bytes_after']:,} "
+        f"bytes).{wal}"
+    )
+
+
 @app.command("undo")
 def undo_command(
     ctx: typer.Context,
     change_id: Annotated[
-        int | None, typer.Option("--id", help="Undo this one change only (see `db log`).")
+        int | None,
+        typer.Option(
+            "--id", help="Undo this one change only (see `db log`).", min=INT_MIN, max=INT_MAX
+        ),
     ] = None,
     batch: Annotated[
         int | None,
         typer.Option(
-            "--batch", help="Undo this whole batch (see `db log`); an undo's batch: redo."
+            "--batch",
+            help="Undo this whole batch (see `db log`); an undo's batch: redo.",
+            min=INT_MIN,
+            max=INT_MAX,
         ),
     ] = None,
 ) -> None:

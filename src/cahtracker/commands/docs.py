@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption, date_option
+from cahtracker.commands.options import INT_MAX, INT_MIN, FormatOption, date_option
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
 from cahtracker.views.listing import Column, Listing, Record
@@ -82,7 +82,13 @@ def add_command(
         str | None, typer.Option("--source", help="Where this record comes from.")
     ] = None,
     session: Annotated[
-        int | None, typer.Option("--session", help="GA session (default: read from the symbol).")
+        int | None,
+        typer.Option(
+            "--session",
+            help="GA session (default: read from the symbol).",
+            min=INT_MIN,
+            max=INT_MAX,
+        ),
     ] = None,
     new_body: Annotated[
         bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")

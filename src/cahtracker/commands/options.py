@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.dates import ParsedDate, parse_date
+from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN
 from cahtracker.views.render import FORMAT_HELP, OutputFormat
 
 
@@ -53,6 +54,12 @@ ToOption = Annotated[
 SourceOption = Annotated[
     str | None, typer.Option("--source", help="Where this comes from (symbol, record, URL).")
 ]
+
+
+# every integer option and argument: at most SQLite's largest integer (a bigger one is a
+# one-line usage error naming the range, not an OverflowError at the first query)
+INT_MAX = SQLITE_INT_MAX
+INT_MIN = SQLITE_INT_MIN
 
 
 def value_of(date: ParsedDate | None) -> str | None:

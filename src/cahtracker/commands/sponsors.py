@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import (
+    INT_MAX,
     AsOfOption,
     DateOption,
     DocOption,
@@ -266,11 +267,19 @@ def count_command(
 @app.command("claim")
 def claim_command(
     ctx: typer.Context,
-    count: Annotated[int, typer.Argument(help="The number of sponsors reported.", min=0)],
+    count: Annotated[
+        int, typer.Argument(help="The number of sponsors reported.", min=0, max=INT_MAX)
+    ],
     date: Annotated[ParsedDate, date_option("--date", help="The date the count refers to.")],
     source: Annotated[str, typer.Option("--source", help="Who reported it, where.")],
     doc: DocOption = None,
     note: Annotated[str | None, typer.Option("--note", help="A quote or remark.")] = None,
+    force_count: Annotated[
+        bool,
+        typer.Option(
+            "--force-count", help="Record a count above the member states on its date as reported."
+        ),
+    ] = False,
 ) -> None:
     """Record a reported sponsor count (kept beside the others, never merged)."""
     from cahtracker.documents import resolve_symbol
@@ -278,7 +287,7 @@ def claim_command(
 
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
-    row = add_claim(store, symbol, count, date, source, note)
+    row = add_claim(store, symbol, count, date, source, note, force_count=force_count)
     message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
 
 

@@ -217,7 +217,9 @@ def is_cahtracker_database(path: Path) -> bool:
     from urllib.parse import quote
 
     try:
-        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro&immutable=1", uri=True)
+        conn = sqlite3.connect(
+            f"file:{quote(str(Path(path).resolve()))}?mode=ro&immutable=1", uri=True
+        )
     except sqlite3.Error:
         return False
     try:

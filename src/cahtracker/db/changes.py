@@ -262,6 +262,35 @@ def change_log(store, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
+def purge_undone(store) -> dict[str, Any]:
+    """Delete, for good, every undone change and every undo record (the rows an undo wrote),
+    with the before/after text they hold; what is in effect stays, and stays undoable.
+
+    An undo record holds the row it took back (`before`), so both go: after a purge nothing
+    undone can be redone. The deleted text then leaves the file: VACUUM rewrites it without
+    free pages, and the WAL is checkpointed and truncated (`wal_busy`: another command was
+    reading, so the WAL file keeps old pages until it is truncated by a later run).
+    """
+    import os
+
+    with store.write("db log --purge-undone"):
+        undone, records = store.conn.execute(
+            "SELECT count(*) FILTER (WHERE undo_of IS NULL), count(*) FILTER (WHERE undo_of IS NOT NULL) "
+            "FROM changes WHERE undone_by IS NOT NULL OR undo_of IS NOT NULL"
+        ).fetchone()
+        store.conn.execute("DELETE FROM changes WHERE undone_by IS NOT NULL OR undo_of IS NOT NULL")
+    before = os.path.getsize(store.path)
+    store.conn.execute("VACUUM")
+    busy = store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    return {
+        "undone": undone,
+        "undo_records": records,
+        "bytes_before": before,
+        "bytes_after": os.path.getsize(store.path),
+        "wal_busy": bool(busy),
+    }
+
+
 def last_undoable(store) -> int:
     """The newest change still in effect that is not itself an undo."""
     newest = store.scalar("SELECT max(id) FROM changes WHERE undone_by IS NULL AND undo_of IS NULL")
@@ -533,7 +562,9 @@ def _undo(store, tables: _Tables, change: dict[str, Any]) -> dict[str, Any]:
                 f"{'; '.join(references)}; undo or remove those first."
             )
     if before is not None:
-        missing = [problem for rule in _REFERENCES.get(table, ()) for problem in rule(store, before)]
+        missing = [
+            problem for rule in _REFERENCES.get(table, ()) for problem in rule(store, before)
+        ]
         if missing:
             raise CahError(
                 f"Cannot undo #{change_id}: the {table} row it would put back {'; '.join(missing)}; "

@@ -394,7 +394,9 @@ def not_a_previous_export(fmt: str, output: Path) -> str | None:
             if entry.name not in wrote or not entry.is_file(follow_symlinks=False)
         )
         if others:
-            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            shown = ", ".join(others[:5]) + (
+                f" and {len(others) - 5} more" if len(others) > 5 else ""
+            )
             return f"holds files the export did not write ({shown})"
         return None
     head_pattern, tail_text = _SIGNATURES[fmt]
