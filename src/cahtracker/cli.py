@@ -82,7 +82,8 @@ class CahGroup(TyperGroup):
             error_line(edge_error_message(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            interrupted()
+            store = app_state(ctx).store
+            interrupted(wrote=store is not None and store.wrote)
             raise typer.Exit(INTERRUPTED_EXIT) from None
         except click.ClickException as error:
             raise _inert(error) from None
@@ -93,11 +94,16 @@ def _inert(error: click.ClickException) -> click.ClickException:
     return error
 
 
-def interrupted() -> None:
-    """What Ctrl-C prints: every write is one transaction, rolled back when interrupted."""
+def interrupted(wrote: bool = False) -> None:
+    """What Ctrl-C prints: every write is one transaction, rolled back when interrupted
+    (`wrote`: the command's write had committed before the interrupt)."""
     import sys
 
-    sys.stderr.write(f"{INTERRUPTED}\n")
+    if wrote:
+        text = "Interrupted after the command's changes were written; see `cahtracker db log`."
+    else:
+        text = INTERRUPTED
+    sys.stderr.write(f"{text}\n")
     sys.stderr.flush()
 
 

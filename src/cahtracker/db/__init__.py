@@ -66,6 +66,7 @@ class Store:
         self.conn = conn
         self.command = "cahtracker"
         self.batch: int | None = None  # the batch id of the open write, set by its first change
+        self.wrote = False  # a write of this command was committed (what Ctrl-C says)
         self._db = None
 
     @property
@@ -107,7 +108,16 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except KeyboardInterrupt:
+                # Ctrl-C during the COMMIT is raised as it returns: committed, or not begun
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.wrote = True
+                raise
+            self.wrote = True
         finally:
             self.batch = None
 

@@ -61,11 +61,37 @@ class _LargeReads(CountingReader):
         return data
 
 
+class _TooDeep(Exception):
+    pass
+
+
+def _Builder():
+    """A TreeBuilder that stops the parser at the first element deeper than MAX_DEPTH: the
+    check runs inside the parse, so a 4 MB feed of nested tags raises at once instead of
+    building a million elements first."""
+    from xml.etree.ElementTree import TreeBuilder
+
+    class Builder(TreeBuilder):
+        depth = 0
+
+        def start(self, tag, attrs):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep
+            return super().start(tag, attrs)
+
+        def end(self, tag):
+            self.depth -= 1
+            return super().end(tag)
+
+    return Builder()
+
+
 def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
     from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
+    from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
     count = 0
     try:
@@ -78,16 +104,11 @@ def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
                     "MARCXML record. Nothing was imported."
                 )
             depth, root = 0, None
-            for event, element in iterparse(counter, events=("start", "end")):
+            parser = DefusedXMLParser(target=_Builder())
+            for event, element in iterparse(counter, events=("start", "end"), parser=parser):
                 if event == "start":
                     depth += 1
                     root = element if root is None else root
-                    if depth > MAX_DEPTH:
-                        raise CahError(
-                            f"{path}: XML nested more than {MAX_DEPTH} levels deep; a MARCXML "
-                            "record is 4 deep (collection, record, datafield, subfield). "
-                            "Nothing was imported."
-                        )
                     continue
                 depth -= 1
                 if _local(element.tag) == "record":
@@ -100,6 +121,11 @@ def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
         raise CahError(
             f"{path} is not well-formed XML ({error}); the file is truncated or not a MARCXML "
             "record. Nothing was imported."
+        ) from None
+    except _TooDeep:
+        raise CahError(
+            f"{path}: XML nested more than {MAX_DEPTH} levels deep; a MARCXML record is 4 deep "
+            "(collection, record, datafield, subfield). Nothing was imported."
         ) from None
     except DefusedXmlException as error:
         raise CahError(
