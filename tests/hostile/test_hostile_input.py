@@ -11,6 +11,7 @@ tests/data/bad/README.md says what each file is and why it is decided so.
 from __future__ import annotations
 
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -44,6 +45,7 @@ VALID = {
     "reordered_header.csv": {"auto", "undl-csv"},
     "vote record ünïcode.csv": {"auto", "undl-csv"},
     "marc record.xml": {"auto", "undl-xml"},
+    "meeting_escape.csv": {"auto", "undl-csv"},
     "state list ünïcode.txt": {"sponsors"},
     "states_bom_crlf.txt": {"sponsors"},
 }
@@ -67,7 +69,15 @@ REASONS = {
     "states_latin1.txt": ("sponsors", "not UTF-8"),
     "states_utf16.txt": ("sponsors", "not UTF-8"),
     "states_unknown.txt": ("sponsors", "Unknown state 'Atlantis'"),
+    # issue 15: numbers past SQLite's range, escapes in names, nesting (tests/data/bad/README.md)
+    "totals_beyond_sqlite.csv": ("auto", "total_yes '1000000000000000000000000000000' is larger"),
+    "session_beyond_sqlite.csv": ("auto", "session '1000000000000000000000000000000' is larger"),
+    "unknown_state_escape.csv": ("auto", "'ATLANTIS\\x1b[2J\\x1b]0;pwned\\x07\\u202e (XXX)'"),
+    "nested_deep.xml": ("auto", "nested more than 16 levels deep"),
+    "states_escape.txt": ("sponsors", "'Atlantis\\x1b[2J\\x1b]0'"),  # `;` separates names
 }
+# what must never reach a terminal raw (issue 15): C0 but newline, DEL, C1, bidi controls
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def run(cli, command: str, path: Path):
@@ -89,6 +99,7 @@ def refused_in_one_line(result) -> str:
     assert_refused(result)
     text = result.output.strip()
     assert text.startswith("Error: ") and "\n" not in text, text
+    assert not RAW_CONTROL.search(text), f"a raw control in {text!r}"
     return text
 
 
@@ -138,6 +149,10 @@ def check_valid_import(cli, result, name: str) -> None:
     assert ballots == BALLOTS_901
     assert vote["tally"]["yes"] == 1 and vote["tally"]["no"] == 1
     assert summary["totals_mismatches"] == []
+    if "escape" in name:  # the meeting's escape is kept exactly, and shown inert
+        assert vote["meeting"] == "A/99/PV.9\x1b[2J\x1b]0;pwned\x07\u202e"
+        table = cli.ok("vote", "show", symbol).stdout
+        assert not RAW_CONTROL.search(table) and "A/99/PV.9\\x1b[2J" in table, table
 
 
 def test_contradicting_totals_import_side_by_side_when_accepted(cli):

@@ -21,12 +21,16 @@ BALLOTS = [("FRA", "FRANCE", "Y"), ("CIV", "CÔTE D'IVOIRE", "N"), ("MEX", "MEXI
 
 
 def undl_rows(
-    ballots=BALLOTS, totals=("1.0", "1.0", "1.0", "0.0", "3.0"), record="bad-901"
+    ballots=BALLOTS,
+    totals=("1.0", "1.0", "1.0", "0.0", "3.0"),
+    record="bad-901",
+    session="99",
+    meeting="A/99/PV.9",
 ) -> list[str]:
     rows = []
     for code, name, vote in ballots:
-        fields = [record, code, name, vote, "2030-12-01", "99", "A/RES/99/901", "A/99/L.1"]
-        fields += ["", "A/99/PV.9", "Fictional resolution", "", "", "", *totals, ""]
+        fields = [record, code, name, vote, "2030-12-01", session, "A/RES/99/901", "A/99/L.1"]
+        fields += ["", meeting, "Fictional resolution", "", "", "", *totals, ""]
         rows.append(",".join(f'"{f}"' if "," in f else f for f in fields))
     return rows
 
@@ -74,6 +78,19 @@ XXE = (
 )
 
 
+# issue 15: a terminal escape (clear the screen, then a fake prompt) inside imported text
+ESCAPE = "\x1b[2J\x1b]0;pwned\x07\u202e"
+# MARCXML nested far deeper than the format ever is (4 levels): refused, not built
+NESTED = (
+    XML_HEAD
+    + '<collection xmlns="http://www.loc.gov/MARC21/slim"><record>'
+    + "<x>" * 2000
+    + "</x>" * 2000
+    + "</record></collection>\n"
+)
+BEYOND_SQLITE = str(10**30)  # past SQLite's largest integer (2**63 - 1)
+
+
 def corpus() -> dict[str, bytes]:
     good = undl_csv()
     rng = random.Random(8)
@@ -101,6 +118,16 @@ def corpus() -> dict[str, bytes]:
         "states_utf16.txt": "France and Mexico\n".encode("utf-16"),
         "states_bom_crlf.txt": b"\xef\xbb\xbfFrance\r\nMexico\r\n",
         "states_unknown.txt": b"France, Atlantis and Mexico\n",
+        "totals_beyond_sqlite.csv": undl_csv(
+            totals=(BEYOND_SQLITE, "1.0", "1.0", "0.0", "3.0")
+        ).encode(),
+        "session_beyond_sqlite.csv": undl_csv(session=BEYOND_SQLITE).encode(),
+        "unknown_state_escape.csv": undl_csv(
+            ballots=[*BALLOTS[:2], ("XXX", f"ATLANTIS{ESCAPE}", "A")]
+        ).encode(),
+        "meeting_escape.csv": undl_csv(meeting=f"A/99/PV.9{ESCAPE}").encode(),
+        "nested_deep.xml": NESTED.encode(),
+        "states_escape.txt": f"France, Atlantis{ESCAPE} and Mexico\n".encode(),
     }
 
 
