@@ -57,9 +57,22 @@ def csv_cell(value: Any) -> Any:
     return text
 
 
+class _RowEnds:
+    """Rows end in `\n` while the csv module quotes every field holding `\r` or `\n`: with a
+    `\n` line terminator it leaves a bare CR unquoted, which readers take for a row end (so
+    the text would not come back exactly). The writer is given `\r\n` and each row's end
+    is rewritten; it writes each row, and only whole rows, in one call."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, row: str):
+        return self.stream.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
+
+
 def write_csv(keys: Sequence[str], rows: Iterable[Sequence[Any]], stream) -> None:
     """A header of `keys`, then one line per row of values (already in the keys' order)."""
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv.writer(_RowEnds(stream), lineterminator="\r\n")
     writer.writerow(keys)
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
