@@ -149,8 +149,8 @@ class Cli:
 
         return self.runner.invoke(app, ["--db", str(db or self.db), *args], input=input)
 
-    def ok(self, *args: str, input: str | None = None):
-        result = self(*args, input=input)
+    def ok(self, *args: str, input: str | None = None, db: Path | None = None):
+        result = self(*args, input=input, db=db)
         assert result.exit_code == 0, (
             f"exit {result.exit_code}: {result.output}\n{result.exception!r}"
         )
