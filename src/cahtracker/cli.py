@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
+from typer._click.exceptions import ClickException  # Typer 0.28 vendors Click: its class
 from typer.core import TyperGroup
 
 from cahtracker import __version__
@@ -66,7 +66,7 @@ class CahGroup(TyperGroup):
     def make_context(self, *args, **kwargs):
         try:
             return super().make_context(*args, **kwargs)
-        except click.ClickException as error:
+        except ClickException as error:
             raise _inert(error) from None
 
     def invoke(self, ctx):
@@ -85,11 +85,11 @@ class CahGroup(TyperGroup):
             store = app_state(ctx).store
             interrupted(wrote=store is not None and store.wrote)
             raise typer.Exit(INTERRUPTED_EXIT) from None
-        except click.ClickException as error:
+        except ClickException as error:
             raise _inert(error) from None
 
 
-def _inert(error: click.ClickException) -> click.ClickException:
+def _inert(error: ClickException) -> ClickException:
     error.message = for_terminal_line(error.message)
     return error
 

@@ -77,7 +77,9 @@ REASONS = {
     "states_escape.txt": ("sponsors", "'Atlantis\\x1b[2J\\x1b]0'"),  # `;` separates names
 }
 # what must never reach a terminal raw (issue 15): C0 but newline, DEL, C1, bidi controls
-RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+RAW_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def run(cli, command: str, path: Path):

@@ -309,6 +309,8 @@ def test_hostile_text_in_a_refused_argument_is_inert_in_the_error_line(cli, piec
         ("sponsors", "add", f"Atlantis {piece}", "--source", "t"),
         ("vote", "show", f"A/{piece}"),
         ("position", "set", "France", "--topic", f"no {piece}", "--stance", "support"),
+        ("db", "log", "-n", f"x{piece}"),  # Click's own usage error quotes the value
+        ("states", f"list{piece}"),  # and the name of a command that does not exist
     ):
         result = cli(*args)
         assert result.exit_code != 0, args
