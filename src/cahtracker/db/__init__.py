@@ -66,6 +66,7 @@ class Store:
         self.conn = conn
         self.command = "cahtracker"
         self.batch: int | None = None  # the batch id of the open write, set by its first change
+        self.memo: dict = {}  # results a command computes twice (cleared by every write)
         self._db = None
 
     @property
@@ -99,6 +100,7 @@ class Store:
             raise RuntimeError("write() does not nest")
         self.command = command
         self.batch = None
+        self.memo.clear()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
