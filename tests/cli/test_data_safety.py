@@ -240,3 +240,14 @@ def test_tomorrow_after_the_last_day_is_refused():
     with pytest.raises(CahError, match="end of the calendar"):
         parse_date("tomorrow", relative_to=date.max)
     assert parse_date("today", relative_to=date.max).value == "9999-12-31"
+
+
+def test_the_html_report_shows_controls_as_escapes_and_keeps_its_own_markup(cli, tmp_path):
+    """The escapes apply to each value printed, not to what the template's macros build."""
+    cli.ok("timeline", "add", "2031-01-01", "Fictional \x1b[2J<b>event</b>", "--source", "t")
+    out = tmp_path / "report.html"
+    cli.ok("report", "export", "-f", "html", "-o", str(out))
+    html = out.read_text(encoding="utf-8")
+    assert "Fictional \\x1b[2J&lt;b&gt;event&lt;/b&gt;" in html
+    assert "\x1b" not in html
+    assert '<a class="ref" href="#src-' in html and "&lt;a class" not in html

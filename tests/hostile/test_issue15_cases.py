@@ -30,6 +30,11 @@ from conftest import Cli, file_digest, write_bulk_csv
 BIG = str(2**63)  # one past SQLite's largest integer
 HUGE = str(10**30)
 SQLITE_MAX = "9223372036854775807"
+# `vote record` on a seeded draft with its ballots from a file (the file comes after)
+RECORD_FROM_FILE = (
+    *("vote", "record", "--doc", "A/C.6/79/L.21", "--date", "2024-11-22"),
+    *("--body", "Sixth Committee", "--from-file"),
+)
 HEADER = (
     "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,"
     "title,agenda_title,subjects,vote_note,total_yes,total_no,total_abstentions,"
@@ -793,18 +798,7 @@ def test_6_a_bad_test_max_pages_is_one_line(cli, db_path, monkeypatch):
 @pytest.mark.parametrize(
     "args",
     [
-        (
-            "vote",
-            "record",
-            "--doc",
-            "A/C.6/79/L.21",
-            "--date",
-            "2024-11-22",
-            "--body",
-            "Sixth Committee",
-            "--from-file",
-            "/dev/zero",
-        ),
+        (*RECORD_FROM_FILE, "/dev/zero"),
         ("sponsors", "import", "/dev/zero", "--source", "t"),
         ("vote", "import", "/dev/zero"),
     ],
@@ -837,10 +831,7 @@ def test_7_a_22_mb_from_file_is_read_in_bounded_memory(tmp_path, db_path):
             out.write(line)
             written += len(line)
     before = digest(db_path)
-    result = run(
-        tmp_path, db_path, *"vote record --doc A/C.6/79/L.21 --date 2024-11-22".split(),
-        "--body", "Sixth Committee", "--from-file", str(path),
-    )  # fmt: skip
+    result = run(tmp_path, db_path, *RECORD_FROM_FILE, str(path))
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     assert result.peak_mb < PEAK_MB, f"peak {result.peak_mb:.0f} MB"
     if result.code != 0:  # each state 57 times over: a refusal is the expected answer
@@ -1091,18 +1082,7 @@ def test_11_a_nul_inside_a_name_is_shown(cli, db_path):
     [
         ("sponsors", "import", "{fifo}", "--source", "t"),
         ("vote", "import", "{fifo}"),
-        (
-            "vote",
-            "record",
-            "--doc",
-            "A/C.6/79/L.21",
-            "--date",
-            "2024-11-22",
-            "--body",
-            "Sixth Committee",
-            "--from-file",
-            "{fifo}",
-        ),
+        (*RECORD_FROM_FILE, "{fifo}"),
     ],
     ids=["sponsors import", "vote import", "vote record --from-file"],
 )

@@ -270,6 +270,7 @@ def targets_rows(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def html_report(model: dict[str, Any]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from markupsafe import Markup
 
     from cahtracker.safe_text import for_terminal
 
@@ -280,7 +281,12 @@ def html_report(model: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
         # every value printed: controls and bidi overrides as visible escapes, then escaped
-        finalize=lambda value: for_terminal(value) if isinstance(value, str) else value,
+        # (not Markup: a macro's output, already made of finalized and escaped parts)
+        finalize=lambda value: (
+            for_terminal(value)
+            if isinstance(value, str) and not isinstance(value, Markup)
+            else value
+        ),
     )
     analysis = model["analysis"]
     charts = {
