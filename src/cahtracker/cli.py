@@ -220,12 +220,24 @@ def _streams_never_fail() -> None:
             stream.reconfigure(errors="replace")
 
 
+def _terminal_size_checked() -> None:
+    """COLUMNS and LINES that are not plain ASCII numbers are ignored: Rich and Click read
+    them with str.isdigit(), true for '²', then int() fails."""
+    import os
+
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is not None and not (value.isascii() and value.isdigit()):
+            del os.environ[name]
+
+
 def main() -> None:
     import os
     import sys
 
     try:
         _streams_never_fail()
+        _terminal_size_checked()
         bad = undecodable_argument(sys.argv[1:])
         if bad:
             error_line(bad)

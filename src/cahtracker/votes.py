@@ -551,9 +551,11 @@ class BallotIndex:
 
 def find_vote(store, ref: str) -> dict[str, Any]:
     """A vote by id, or the latest vote on a document symbol (by date, then order recorded)."""
+    from cahtracker.safe_text import sqlite_int
+
     text = ref.strip()
-    if text.isdigit():
-        row = store.one("SELECT * FROM votes WHERE id = ?", (int(text),))
+    if text.isascii() and text.isdigit():  # not str.isdigit() alone: '²' is a digit to it
+        row = store.one("SELECT * FROM votes WHERE id = ?", (sqlite_int(int(text), "A vote id"),))
         if row is None:
             raise CahError(f"No vote with id {text}; see `cahtracker vote list` for the ids.")
         return row

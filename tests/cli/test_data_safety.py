@@ -251,3 +251,13 @@ def test_the_html_report_shows_controls_as_escapes_and_keeps_its_own_markup(cli,
     assert "Fictional \\x1b[2J&lt;b&gt;event&lt;/b&gt;" in html
     assert "\x1b" not in html
     assert '<a class="ref" href="#src-' in html and "&lt;a class" not in html
+
+
+@pytest.mark.parametrize("ref", ["²", "٣", "99999999999999999999"])
+def test_a_vote_id_that_is_no_plain_number_is_one_line(cli, ref):
+    assert_refused(cli("vote", "show", ref))
+
+
+def test_a_terminal_width_that_is_no_plain_number_is_ignored(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "²")
+    assert "France" in cli.ok("states", "list").stdout

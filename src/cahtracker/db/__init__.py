@@ -159,7 +159,7 @@ def _max_pages() -> int | None:
     text = os.environ.get(MAX_PAGES_ENV)
     if not text:
         return None
-    if not text.strip().isdigit() or not 0 < int(text) < 2**31:
+    if not (text.strip().isascii() and text.strip().isdigit()) or not 0 < int(text) < 2**31:
         raise CahError(f"{MAX_PAGES_ENV} must be a page count (1 or more), not {text!r}.")
     return int(text)
 

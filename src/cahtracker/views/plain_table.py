@@ -60,7 +60,7 @@ def plain_width(stream=None) -> int | None:
             continue
         break
     columns = environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
+    if columns is not None and columns.isascii() and columns.isdigit():
         width = int(columns)
     width = width or 80
     return max(width, 200)  # output.get_console: a pipe is never squeezed under 200
