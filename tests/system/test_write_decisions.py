@@ -83,7 +83,16 @@ def test_docs_add_of_one_symbol_in_four_letter_cases_leaves_one_document(db_path
     spellings = ["A/C.6/99/L.7", "a/c.6/99/l.7", "A/C.6/99/l.7", "a/C.6/99/L.7"]
     commands = [
         [
-            *("docs", "add", spellings[i % 4], "--title", f"draft {i}", "--kind", "draft"),
+            *(
+                "docs",
+                "add",
+                spellings[i % 4],
+                "--title",
+                f"draft {i}",
+                "--kind",
+                "draft",
+                "--unsourced",
+            ),
             *("--body", "Sixth Committee", "--source", "fictional"),
         ]
         for i in range(PROCESSES)
@@ -108,7 +117,7 @@ def test_new_body_in_four_spellings_leaves_one_body(db_path):
     ]
     commands = [
         [
-            *("docs", "add", f"A/AC.1/99/L.{i}", "--title", "t", "--kind", "draft"),
+            *("docs", "add", f"A/AC.1/99/L.{i}", "--title", "t", "--kind", "draft", "--unsourced"),
             *("--body", spellings[i % 4], "--new-body", "--source", "fictional"),
         ]
         for i in range(PROCESSES)
@@ -125,7 +134,7 @@ def test_new_body_in_four_spellings_leaves_one_body(db_path):
 def test_sixteen_vote_records_creating_one_document_keep_sixteen_votes(db_path):
     commands = [
         [
-            *("vote", "record", "--doc", "A/C.6/99/L.8", "--create-doc"),
+            *("vote", "record", "--doc", "A/C.6/99/L.8", "--create-doc", "--unsourced"),
             *("--date", f"2025-11-0{1 + i % 9}", "--body", "Sixth Committee"),
             *("--yes", "France", "--no", "Chile", "--source", f"run {i}"),
         ]

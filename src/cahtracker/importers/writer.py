@@ -193,6 +193,7 @@ class _Writer:
                         record.body,
                         title=record.title,
                         session=record.session,
+                        source=record.source,  # the voting record names the document
                     )
                 )
                 self.known_docs.add(record.symbol)

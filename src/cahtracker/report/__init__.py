@@ -131,6 +131,7 @@ def dashboard(
 ) -> dict[str, Any]:
     """What `report tally` shows: counts, groups, latest votes, stances per topic, next event."""
     from cahtracker.documents import document
+    from cahtracker.sourcing import unsourced_facts, unsourced_line
     from cahtracker.sponsors import count_summary, gap_line
     from cahtracker.timeline import list_events
 
@@ -141,6 +142,7 @@ def dashboard(
     shown = [v for v in votes if not as_of or not v["date"] or v["date"] <= as_of]
     counts, matrix, topic_rows = stance_counts(store, as_of)
     events = list_events(store, on=today)
+    unsourced = unsourced_facts(store, symbol, as_of)
     return {
         "document": document(store, symbol),
         "as_of": as_of,
@@ -151,6 +153,8 @@ def dashboard(
         "votes_total": len(shown),
         "stance_counts": counts,
         "next_event": next((e for e in events if e["next"]), None),
+        "unsourced": unsourced,
+        "unsourced_line": unsourced_line(unsourced),
         # the rest is for the exports
         "votes": votes,
         "matrix": matrix,
