@@ -460,7 +460,33 @@ def _describe_claim(context, change: dict[str, Any]) -> str:
     return f"{verb} {what}"
 
 
+def _summarize_events(context, changes: list[dict[str, Any]]) -> str | None:
+    """ "added 40 co-sponsors of A/C.6/79/L.2/Rev.1 on 2024-11-22: Chile, Peru, ..." when
+    a batch's events have one document, action, role and date."""
+    from cahtracker.dates import date_phrase
+    from cahtracker.states import state_name
+
+    rows = [c["after"] or c["before"] for c in changes]
+    common = {(r["symbol"], r["action"], r["role"], r["date"], r["date_precision"]) for r in rows}
+    if len(common) != 1 or changes[0]["action"] == "update":
+        return None
+    symbol, action, role, date, precision = common.pop()
+    names = ", ".join(state_name(context, r["iso3"]) for r in rows)
+    n = len(rows)
+    who = f"{n} {'main sponsor' if role == 'main' else 'co-sponsor'}{'s' if n != 1 else ''}"
+    when = date_phrase(date, precision)
+    if changes[0]["action"] == "delete":
+        what = "joining" if action == "joined" else "withdrawal"
+        return f"removed the records of {n} {what}s of {symbol} {when}: {names}"
+    if action == "withdrew":
+        return f"recorded the withdrawal of {who} from {symbol} {when}: {names}"
+    return f"added {who} of {symbol} {when}: {names}"
+
+
 register_describer(
-    "sponsorship_events", _describe_event, ("sponsorship event", "sponsorship events")
+    "sponsorship_events",
+    _describe_event,
+    ("sponsorship event", "sponsorship events"),
+    _summarize_events,
 )
 register_describer("count_claims", _describe_claim, ("reported count", "reported counts"))

@@ -126,15 +126,22 @@ class Describer:
 
     describe: Callable[[DescribeContext, dict[str, Any]], str]
     noun: tuple[str, str]
+    # optional: many changes of one action in a few words ("added 40 co-sponsors of ..."),
+    # or None when they have nothing in common to say
+    summarize: Callable[[DescribeContext, list[dict[str, Any]]], str | None] | None = None
 
 
 _DESCRIBERS: dict[str, Describer] = {}
+SUMMARY_ROWS = 200  # a batch's rows of one table read back to summarize them, at most
 
 
 def register_describer(
-    table: str, describe: Callable[[DescribeContext, dict[str, Any]], str], noun: tuple[str, str]
+    table: str,
+    describe: Callable[[DescribeContext, dict[str, Any]], str],
+    noun: tuple[str, str],
+    summarize: Callable[[DescribeContext, list[dict[str, Any]]], str | None] | None = None,
 ) -> None:
-    _DESCRIBERS[table] = Describer(describe, noun)
+    _DESCRIBERS[table] = Describer(describe, noun, summarize)
 
 
 def describe_change(
@@ -162,13 +169,17 @@ def describe_change(
 _VERBS = {"insert": "added", "update": "changed", "delete": "deleted"}
 
 
-def describe_counts(counts: dict[tuple[str, str], int]) -> str:
-    """A batch in a few words: {(table, action): n} -> "added 2,400 votes and 12 documents"."""
-    parts = []
+def describe_counts(
+    counts: dict[tuple[str, str], int], summaries: dict[tuple[str, str], str] | None = None
+) -> str:
+    """A batch in a few words: {(table, action): n} -> "added 2,400 votes and 12 documents";
+    `summaries` give some of them in words of their own (a describer's `summarize`)."""
+    summaries = summaries or {}
+    parts = [summaries[key] for key in counts if key in summaries]
     for action in ("insert", "update", "delete"):
         things = []
         for (table, act), n in counts.items():
-            if act != action or not n:
+            if act != action or not n or (table, act) in summaries:
                 continue
             describer = _DESCRIBERS.get(table)
             one, many = describer.noun if describer else (f"row of {table}", f"rows of {table}")
@@ -179,6 +190,37 @@ def describe_counts(counts: dict[tuple[str, str], int]) -> str:
             )
             parts.append(f"{_VERBS[action]} {listed}")
     return "; ".join(parts) or "no change"
+
+
+def summarize_groups(context: DescribeContext, groups: dict[tuple[str, str], list]) -> dict:
+    """{(table, action): [change rows of the log]} -> the groups their describer words as a
+    whole ("added 12 co-sponsors of ..."); groups over SUMMARY_ROWS are only counted."""
+    out = {}
+    for (table, action), rows in groups.items():
+        describer = _DESCRIBERS.get(table)
+        if describer is None or describer.summarize is None or len(rows) > SUMMARY_ROWS:
+            continue
+        changes = [
+            {
+                "table": table,
+                "row_key": r["row_key"],
+                "action": action,
+                "before": None if r["before"] is None else json.loads(r["before"]),
+                "after": None if r["after"] is None else json.loads(r["after"]),
+            }
+            for r in rows
+        ]
+        try:
+            text = describer.summarize(context, changes)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            text = None
+        if text:
+            out[(table, action)] = text
+    return out
+
+
+def _raw_action(row: dict[str, Any]) -> str:
+    return _action(row["before"], row["after"])
 
 
 def _load_rules() -> None:
@@ -384,12 +426,24 @@ def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, 
         )
     }
     command = summary["command"]
-    description = describe_counts(counts)
+    small = {key: n for key, n in counts.items() if n <= SUMMARY_ROWS}
+    groups: dict[tuple[str, str], list] = {}
+    if small:
+        for row in store.query(
+            "SELECT table_name, row_key, before, after FROM changes WHERE batch = ? AND "
+            f"table_name IN (SELECT value FROM json_each(?)) AND {where} ORDER BY id",
+            (batch, json.dumps(sorted({t for t, _ in small})), *params),
+        ):
+            key = (row["table_name"], _raw_action(row))
+            if key in small:
+                groups.setdefault(key, []).append(row)
+    description = describe_counts(counts, summarize_groups(DescribeContext(store), groups))
     undoes = None
     if summary["undos"] == summary["n"]:  # an undo of many changes
         command = "db undo"
         undoes = batch_of(store, summary["target"])
         target = store.scalar("SELECT command FROM changes WHERE id = ?", (summary["target"],))
+        target = "db undo" if target.startswith("db undo") else target
         description = f"undid batch {undoes} ({target}): {description}"
     elif command != summary["last_command"]:
         command = f"{command}, ..."
@@ -403,8 +457,7 @@ def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, 
         "row_key": None,
         "action": "batch",
         "changes": summary["n"],
-        "description": f"{description} (one line for {summary['n']:,} changes: "
-        f"`cahtracker db log --batch {batch}` lists them)",
+        "description": f"{description} ({summary['n']:,} changes: `db log --batch {batch}`)",
         "undoes": None,
         "undoes_batch": undoes,
         "undone": summary["undone"] == summary["n"],
@@ -604,7 +657,13 @@ def undo_batch(store, batch: int | None = None) -> dict[str, Any]:
                             f"Cannot undo batch {batch} ({command}, {len(pending)} changes), so "
                             f"none of it was undone: {error}"
                         ) from None
-            summary = describe_counts(Counter((d["table"], d["action"]) for d in done))
+            groups: dict[tuple[str, str], list] = {}
+            for row in reversed(pending):
+                groups.setdefault((row["table_name"], _raw_action(row)), []).append(row)
+            summary = describe_counts(
+                {key: len(rows) for key, rows in groups.items()},
+                summarize_groups(tables.context, groups),
+            )
             return {"batch": batch, "command": command, "changes": done, "summary": summary}
     except sqlite3.IntegrityError as error:
         raise CahError(
