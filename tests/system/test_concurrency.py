@@ -39,13 +39,10 @@ def writes_of(writer: int, members: list[str]) -> list[tuple[str, list[str]]]:
                 "treaty",
                 "--stance",
                 "support",
-                "--unsourced",
-                "--date",
-                "today",
             ]
             args += ["--date", "2024-05-01", "--source", f"writer {writer} write {i}"]
         else:
-            args = ["sponsors", "add", state, "--date", "2024-05-01", "--unsourced"]
+            args = ["sponsors", "add", state, "--date", "2024-05-01"]
             args += ["--source", f"writer {writer} write {i}"]
         commands.append(("tpa"[kind], args))
     return commands

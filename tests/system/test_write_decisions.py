@@ -91,7 +91,6 @@ def test_docs_add_of_one_symbol_in_four_letter_cases_leaves_one_document(db_path
                 f"draft {i}",
                 "--kind",
                 "draft",
-                "--unsourced",
             ),
             *("--body", "Sixth Committee", "--source", "fictional"),
         ]
@@ -117,7 +116,7 @@ def test_new_body_in_four_spellings_leaves_one_body(db_path):
     ]
     commands = [
         [
-            *("docs", "add", f"A/AC.1/99/L.{i}", "--title", "t", "--kind", "draft", "--unsourced"),
+            *("docs", "add", f"A/AC.1/99/L.{i}", "--title", "t", "--kind", "draft"),
             *("--body", spellings[i % 4], "--new-body", "--source", "fictional"),
         ]
         for i in range(PROCESSES)
@@ -134,8 +133,9 @@ def test_new_body_in_four_spellings_leaves_one_body(db_path):
 def test_sixteen_vote_records_creating_one_document_keep_sixteen_votes(db_path):
     commands = [
         [
-            *("vote", "record", "--doc", "A/C.6/99/L.8", "--create-doc", "--unsourced"),
-            *("--date", f"2025-11-0{1 + i % 9}", "--body", "Sixth Committee"),
+            *("vote", "record", "--doc", "A/C.6/99/L.8", "--create-doc"),
+            # nine dates for sixteen votes: separate votes on one day (--also)
+            *("--date", f"2025-11-0{1 + i % 9}", "--body", "Sixth Committee", "--also"),
             *("--yes", "France", "--no", "Chile", "--source", f"run {i}"),
         ]
         for i in range(PROCESSES)
@@ -148,6 +148,23 @@ def test_sixteen_vote_records_creating_one_document_keep_sixteen_votes(db_path):
     assert query(db_path, "SELECT kind FROM documents WHERE symbol = 'A/C.6/99/L.8'") == [
         ("draft resolution",)
     ]
+
+
+def test_sixteen_records_of_one_decision_keep_one_vote(db_path):
+    """The check for a second decision runs inside the write: one of them wins."""
+    commands = [
+        [
+            *("vote", "record", "--doc", "A/C.6/79/L.21", "--date", "2025-11-03"),
+            *("--body", "Sixth Committee", "--yes", "France", "--source", f"run {i}"),
+        ]
+        for i in range(PROCESSES)
+    ]
+    results = race(db_path, commands)
+    assert sum(r.returncode == 0 for r in results) == 1
+    refusals = one_line_refusals(results)
+    assert len(refusals) == PROCESSES - 1
+    assert all("already records a decision" in line for line in refusals)
+    assert query(db_path, "SELECT count(*) FROM votes WHERE symbol = 'A/C.6/79/L.21'") == [(1,)]
 
 
 def test_sixteen_docs_use_leave_a_log_whose_undo_walks_back_in_order(db_path):
