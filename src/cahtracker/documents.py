@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from cahtracker.db.changes import register_describer
+from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
 
 KINDS = (
@@ -403,8 +403,7 @@ def _describe_document(context, change: dict[str, Any]) -> str:
     """ "added document A/C.6/80/L.3 (draft resolution, parent A/C.6/80/L.2)"."""
     row = change["after"] or change["before"]
     parent = f", parent {row['parent_symbol']}" if row.get("parent_symbol") else ""
-    verb = {"insert": "added", "delete": "removed", "update": "changed"}[change["action"]]
-    return f"{verb} document {row['symbol']} ({row['kind']}{parent})"
+    return f"{verb(change)} document {row['symbol']} ({row['kind']}{parent})"
 
 
 def _describe_setting(context, change: dict[str, Any]) -> str:

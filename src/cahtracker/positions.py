@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cahtracker.db.changes import register_describer
+from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
 from cahtracker.sourcing import is_unsourced, require_source
 
@@ -295,14 +295,12 @@ def _describe_position(context, change: dict[str, Any]) -> str:
         f"{state_name(context, row['iso3'])}'s stance on {row['topic']}: {row['stance']}, "
         f"{date_phrase(row['date'], row['date_precision'])}"
     )
-    verb = {"insert": "recorded", "delete": "deleted", "update": "changed"}[change["action"]]
-    return f"{verb} {what}"
+    return f"{verb(change, 'recorded', 'deleted')} {what}"
 
 
 def _describe_topic(context, change: dict[str, Any]) -> str:
     row = change["after"] or change["before"]
-    verb = {"insert": "added", "delete": "deleted", "update": "changed"}[change["action"]]
-    return f"{verb} topic {row['slug']} ({row['title']})"
+    return f"{verb(change, delete='deleted')} topic {row['slug']} ({row['title']})"
 
 
 register_describer("positions", _describe_position, ("stance", "stances"))

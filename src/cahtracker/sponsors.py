@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from cahtracker.dates import today_date
-from cahtracker.db.changes import register_dependents, register_describer
+from cahtracker.db.changes import register_dependents, register_describer, verb
 from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
 from cahtracker.sourcing import is_unsourced, require_source
@@ -456,8 +456,7 @@ def _describe_claim(context, change: dict[str, Any]) -> str:
         f"a reported count of {row['count']} sponsors of {row['symbol']} "
         f"{date_phrase(row['date'], row['date_precision'])} ({row['source']})"
     )
-    verb = {"insert": "recorded", "delete": "removed", "update": "changed"}[change["action"]]
-    return f"{verb} {what}"
+    return f"{verb(change, 'recorded')} {what}"
 
 
 def _summarize_events(context, changes: list[dict[str, Any]]) -> str | None:

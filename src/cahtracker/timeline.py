@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from cahtracker.dates import period_end, period_start, today
-from cahtracker.db.changes import register_describer
+from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
 from cahtracker.sourcing import is_unsourced, require_source
 
@@ -131,10 +131,9 @@ def _describe_event(context, change: dict[str, Any]) -> str:
     from cahtracker.dates import date_phrase
 
     row = change["after"] or change["before"]
-    verb = {"insert": "added", "delete": "removed", "update": "changed"}[change["action"]]
     until = f" to {row['ends_on']}" if row.get("ends_on") else ""
     return (
-        f"{verb} timeline event {row['id']}: {row['title']}, "
+        f"{verb(change)} timeline event {row['id']}: {row['title']}, "
         f"{date_phrase(row['starts_on'], row['date_precision'])}{until}"
     )
 

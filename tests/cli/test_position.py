@@ -237,98 +237,35 @@ def test_set_logs_each_row_in_changes(cli, store):
 # --- refusals: one line, exit 1, database unchanged ----------------------------------------
 
 
+SET = ("position", "set", "--unsourced")  # the refusals below are for another reason
+TODAY = ("--date", "today")
+
+
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
         (
-            [
-                "position",
-                "set",
-                "Norway",
-                "-t",
-                "immunity",
-                "-s",
-                "support",
-                "--unsourced",
-                "--date",
-                "today",
-            ],
+            [*SET, "Norway", "-t", "immunity", "-s", "support", *TODAY],
             ["Unknown topic 'immunity'", "treaty, gender-apartheid, forced-marriage"],
         ),
         (
-            [
-                "position",
-                "set",
-                "Norway",
-                "-t",
-                "treaty",
-                "-s",
-                "maybe",
-                "--unsourced",
-                "--date",
-                "today",
-            ],
+            [*SET, "Norway", "-t", "treaty", "-s", "maybe", *TODAY],
             ["Unknown stance 'maybe'", "support, oppose, mixed, undecided"],
         ),
         (
-            [
-                "position",
-                "set",
-                "Norway",
-                "Rusia",
-                "-t",
-                "treaty",
-                "-s",
-                "oppose",
-                "--unsourced",
-                "--date",
-                "today",
-            ],
+            [*SET, "Norway", "Rusia", "-t", "treaty", "-s", "oppose", *TODAY],
             ["Unknown state 'Rusia'", "Russian Federation (RUS)"],
         ),
         (
-            [
-                "position",
-                "set",
-                "Norway, Narnia and Chile",
-                "-t",
-                "treaty",
-                "-s",
-                "oppose",
-                "--unsourced",
-                "--date",
-                "today",
-            ],
+            [*SET, "Norway, Narnia and Chile", "-t", "treaty", "-s", "oppose", *TODAY],
             ["Unknown state 'Narnia'"],
         ),
         (
-            [
-                "position",
-                "set",
-                "Norway",
-                "-t",
-                "treaty",
-                "-s",
-                "oppose",
-                "-d",
-                "03/04/2024",
-                "--unsourced",
-            ],
+            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "-d", "03/04/2024"],
             ["Ambiguous date '03/04/2024'"],
         ),
         (
-            [
-                "position",
-                "set",
-                "Norway",
-                "-t",
-                "treaty",
-                "-s",
-                "oppose",
-                "-d",
-                "2024-02-30",
-                "--unsourced",
-            ],
+            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "-d", "2024-02-30"],
             ["Impossible date"],
         ),
         (["position", "list", "-t", "nope"], ["Unknown topic 'nope'", "treaty"]),

@@ -14,16 +14,12 @@ from conftest import assert_refused
 DOC = "A/C.6/79/L.2/Rev.1"
 
 
+ON_REV1 = ("vote", "record", "--doc", DOC, "--date", "2024-11-22", "--body", "Sixth Committee")
+
+
 def record(cli, *args: str):
     return cli.ok(
-        "vote",
-        "record",
-        "--doc",
-        DOC,
-        "--date",
-        "2024-11-22",
-        "--body",
-        "Sixth Committee",
+        *ON_REV1,
         "--also",  # a fictional vote beside the seed's decision of that day
         *args,
         *(() if "--source" in args else ("--unsourced",)),
@@ -134,18 +130,7 @@ def test_withdrawn(cli):
 )
 def test_bad_record_is_refused_and_changes_nothing(cli, unchanged, args, fragments):
     with unchanged():
-        result = cli(
-            "vote",
-            "record",
-            "--doc",
-            DOC,
-            "--date",
-            "2024-11-22",
-            "--body",
-            "Sixth Committee",
-            *args,
-            "--unsourced",
-        )
+        result = cli(*ON_REV1, *args, "--unsourced")
     assert_refused(result, *fragments)
     assert len(result.output.strip().splitlines()) == 1
 

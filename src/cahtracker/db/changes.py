@@ -169,6 +169,11 @@ def describe_change(
 _VERBS = {"insert": "added", "update": "changed", "delete": "deleted"}
 
 
+def verb(change: dict[str, Any], insert: str = "added", delete: str = "removed") -> str:
+    """The verb a describer puts before the row a change wrote, deleted or changed."""
+    return {"insert": insert, "delete": delete, "update": "changed"}[change["action"]]
+
+
 def describe_counts(
     counts: dict[tuple[str, str], int], summaries: dict[tuple[str, str], str] | None = None
 ) -> str:
