@@ -208,6 +208,21 @@ def test_html_and_markdown_reports_mark_unsourced_facts(cli, tmp_path):
     assert html.count('<span class="unsourced">(unsourced)</span>') == 2
 
 
+def test_json_and_csv_exports_carry_the_mark_and_the_count(cli, tmp_path):
+    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20", "--unsourced")
+    cli.ok("report", "export", "-o", str(tmp_path / "r.json"))
+    exported = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert exported["unsourced"] == {"total": 1, "by_kind": {"sponsorship event": 1}}
+    chile = [r for r in exported["sponsor_history"] if r["iso3"] == "CHL"]
+    assert [(r["source"], r["unsourced"]) for r in chile] == [(None, True)]
+    cli.ok("report", "export", "-f", "csv", "-o", str(tmp_path / "tables"))
+    with open(tmp_path / "tables" / "sponsorship_events.csv", encoding="utf-8") as handle:
+        events = list(csv.DictReader(handle))
+    assert {(r["iso3"], r["unsourced"]) for r in events if r["unsourced"] == "true"} == {
+        ("CHL", "true")
+    }
+
+
 # --- the seed --------------------------------------------------------------------------------
 
 # every table of facts the seed loads, and the column that names its source
