@@ -214,7 +214,8 @@ def remove_command(
     )
     message(
         f"Removed {len(removed)} sponsorship {'event' if len(removed) == 1 else 'events'} "
-        f"of {symbol}: {events} (`cahtracker db undo` puts them back)."
+        f"of {symbol}: {events} (`cahtracker db undo` puts "
+        f"{'it' if len(removed) == 1 else 'them'} back)."
     )
 
 
