@@ -240,7 +240,7 @@ def count_claims(store, chain: list[str], as_of: str | None = None) -> list[dict
         params.append(as_of)
     return store.query(
         "SELECT count, date, CASE WHEN date IS NULL THEN 'unknown' ELSE date_precision END "
-        "AS date_precision, source, symbol, note FROM count_claims "
+        "AS date_precision, source, source_kind, symbol, note FROM count_claims "
         f"WHERE {where} ORDER BY date IS NOT NULL, date, id",
         params,
     )

@@ -23,6 +23,7 @@ EVENT_KEYS = (
     "body",
     "place",
     "source",
+    "source_kind",
     "note",
 )
 

@@ -81,18 +81,24 @@ def test_seeded_count_against_claims(cli):
     assert set(data) >= {"document", "as_of", "recorded", "by_group", "claims", "latest_claim"}
     assert data["document"] == REV1 and data["as_of"] is None and data["recorded"] == 3
     assert data["by_group"]["African"] == 1 and data["by_group"]["Asia-Pacific"] == 0
-    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 99]
-    assert all(set(c) >= {"count", "date", "source"} for c in data["claims"])
+    # data/cah_count_claims.csv: L.2's three, then Rev.1's 98 (Gambia MFA; AP), 99 (Mexico SRE,
+    # 2024-11-23) and 99 (FIDH, on or before 2024-11-27): counts that agree stay apart too
+    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 98, 99, 99]
+    assert all(set(c) >= {"count", "date", "source", "source_kind"} for c in data["claims"])
+    assert [c["source_kind"] for c in data["claims"]] == [
+        *("ngo", "un-record", "press", "press", "press", "secondary", "ngo"),
+    ]
     assert data["claims"][0]["date"] is None  # undated first; never the latest
     assert data["latest_claim"]["count"] == 99
-    assert "Mexico SRE Press Release No. 028" in data["latest_claim"]["source"]
+    assert "fidh.org" in data["latest_claim"]["source"]
     table = cli.ok("sponsors", "count").stdout
-    assert "3 recorded of 99 reported on 2024-11-23 (Mexico SRE Press Release No. 028" in table
+    assert "3 recorded of 99 reported on 2024-11-27 (on-or-before) (fidh.org" in table
+    assert "Source kind" in table and "secondary" in table
 
 
 def test_count_as_of_and_on_the_original_draft(cli):
     data = json.loads(cli.ok("sponsors", "count", "--as-of", "2024-11-22", "-f", "json").stdout)
-    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98]
+    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 98]
     assert data["latest_claim"]["count"] == 98 and data["as_of"] == "2024-11-22"
     data = json.loads(cli.ok("sponsors", "count", "--doc", "A/C.6/79/L.2", "-f", "json").stdout)
     assert [c["count"] for c in data["claims"]] == [63, 86, 94]  # a revision's claims stay its own
@@ -246,7 +252,7 @@ def test_claim_is_recorded_beside_the_others(cli):
     ).stdout
     assert "100 sponsors of A/C.6/79/L.2/Rev.1" in out
     data = json.loads(cli.ok("sponsors", "count", "-f", "json").stdout)
-    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 99, 100]
+    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 98, 99, 99, 100]
     assert data["latest_claim"]["source"] == "fictional test source"
 
 

@@ -4,7 +4,13 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption, value_of
+from cahtracker.commands.options import (
+    AsOfOption,
+    FormatOption,
+    GroupOption,
+    OfficialOnlyOption,
+    value_of,
+)
 from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import Listing
 from cahtracker.views.render import OutputFormat, message, render
@@ -23,7 +29,9 @@ POSITION_COLUMNS = [
     ("date", "Date"),
     ("date_precision", "Precision"),
     ("source", "Source"),
+    ("source_kind", "Source kind"),
     ("quote", "Quote"),
+    ("quote_kind", "Quote kind"),
 ]
 
 
@@ -64,6 +72,20 @@ def set_command(
     quote: Annotated[
         str | None, typer.Option("--quote", "-q", help="What the state said, kept verbatim.")
     ] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--source-kind",
+            help="What kind of source: un-record, government, press, ngo or secondary.",
+        ),
+    ] = None,
+    quote_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--quote-kind",
+            help="How the quote was taken: verbatim, paraphrase or translation.",
+        ),
+    ] = None,
 ) -> None:
     """Record a stance of one or more states on a topic (a new event; history is kept)."""
     from cahtracker.dates import parse_date
@@ -83,7 +105,9 @@ def set_command(
         for ref in names.resolve_list(argument, on=when):
             if ref not in refs:
                 refs.append(ref)
-    rows = set_stance(store, refs, slug, chosen, when, precision, source, quote)
+    rows = set_stance(
+        store, refs, slug, chosen, when, precision, source, quote, source_kind, quote_kind
+    )
     when_text = f"{when} ({precision})" if when else "an unknown date"
     for row in rows:
         message(f"{row['name']} ({row['iso3']}): {chosen} on {slug}, {when_text}.")
@@ -96,9 +120,11 @@ def list_command(
     stance: Annotated[str | None, typer.Option("--stance", "-s", help="Only this stance.")] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,
+    official_only: OfficialOnlyOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The latest stance of each state per topic (on --as-of), with date, source and quote."""
+    """The latest stance of each state per topic (on --as-of), with date, source and quote;
+    sources of the same date side by side, one row each."""
     from cahtracker.positions import list_positions, resolve_stance, resolve_topic
 
     store = get_store(ctx)
@@ -106,15 +132,22 @@ def list_command(
     chosen = resolve_stance(stance) if stance is not None else None
     resolved_group = _group(group)
     date = value_of(as_of)
-    rows = list_positions(store, slug, chosen, resolved_group, date)
+    rows = list_positions(store, slug, chosen, resolved_group, date, official_only)
+    official = "official sources only" if official_only else None
     title = "Positions" + "".join(
-        f" — {part}" for part in (slug, chosen, resolved_group, date and f"as of {date}") if part
+        f" — {part}"
+        for part in (slug, chosen, resolved_group, date and f"as of {date}", official)
+        if part
     )
+    pairs = len({(r["iso3"], r["topic"]) for r in rows})
+    footer = f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")
+    if pairs != len(rows):
+        footer += f" of {pairs} states and topics (sources of the same date side by side)"
     listing = Listing(
         rows,
         POSITION_COLUMNS,
         title=title,
-        footer=[f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")],
+        footer=[footer],
         empty="No stances recorded for this selection.",
     )
     render(listing, fmt)
@@ -189,6 +222,7 @@ def matrix_command(
     all_states: Annotated[
         bool, typer.Option("--all", help="Show every state, also those with no stance.")
     ] = False,
+    official_only: OfficialOnlyOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """States × topics: each state's latest stance, with a legend and per-topic counts."""
@@ -205,9 +239,10 @@ def matrix_command(
         slugs = topic_slugs(store)
     resolved_group = _group(group)
     date = value_of(as_of)
-    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states)
+    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states, official_only)
+    official = "official sources only" if official_only else None
     title = "Stances by state and topic" + "".join(
-        f" — {part}" for part in (resolved_group, date and f"as of {date}") if part
+        f" — {part}" for part in (resolved_group, date and f"as of {date}", official) if part
     )
     count_lines = [
         f"{slug}: "

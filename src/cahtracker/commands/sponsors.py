@@ -252,6 +252,7 @@ def count_command(
             ("date_precision", "Precision"),
             ("symbol", "For"),
             ("source", "Source"),
+            ("source_kind", "Source kind"),
             Column("latest", "", lambda r: "latest" if r["latest"] else ""),
         ],
         title=f"{title}: {summary['recorded']} recorded",

@@ -24,6 +24,7 @@ EVENT_COLUMNS = [
     ("body", "Body"),
     ("place", "Place"),
     ("source", "Source"),
+    ("source_kind", "Source kind"),
 ]
 
 
