@@ -16,7 +16,10 @@ SPONSOR_KEYS = [
     "role",
     "joined_on",
     "date_precision",
+    "joined_after",
+    "listed_as",
     "source",
+    "source_kind",
     "inherited_from",
 ]
 REV1 = "A/C.6/79/L.2/Rev.1"
@@ -297,16 +300,24 @@ def test_import_one_name_a_line_from_stdin_skips_current_sponsors(cli):
 
 def test_import_refuses_the_whole_file_naming_every_unknown_name(cli, tmp_path, unchanged):
     path = tmp_path / "list.txt"
-    path.write_text("Albania, Rusia, Andorra, Frnace and Zambia\n", encoding="utf-8")
+    path.write_text("Albania, Atlantis, Andorra, Frnace and Zambia\n", encoding="utf-8")
     with unchanged():
         result = cli("sponsors", "import", str(path))
-    assert_refused(result, "'Rusia'", "Russian Federation (RUS)", "'Frnace'", "France (FRA)")
+    assert_refused(result, "'Atlantis'", "'Frnace'", "France (FRA)", "Nothing was recorded")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_import_reads_a_name_close_to_one_state_and_says_so(cli, tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text("Albania, Rusia and Andorra\n", encoding="utf-8")
+    out = cli.ok("sponsors", "import", str(path), "--date", "2024-11-21").stdout
+    assert "read 'Rusia' as Russian Federation" in out
+    assert {"ALB", "RUS", "AND"} <= set(iso3s(cli))
 
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(None, "No such file"), (b"\xff\xfeA\x00", "not UTF-8"), (b" \n\n", "holds no state names")],
+    [(None, "No such file"), (b"\xff\xfeA\x00", "save it as UTF-8"), (b" \n\n", "is empty")],
 )
 def test_import_bad_files_are_refused(cli, tmp_path, unchanged, content, fragment):
     path = tmp_path / "bad.txt"

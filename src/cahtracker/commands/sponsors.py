@@ -22,6 +22,7 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
+from cahtracker.sponsor_docs import format_help
 from cahtracker.views.listing import Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
@@ -42,14 +43,23 @@ StatesArgument = Annotated[
     typer.Argument(help="States: names, aliases or ISO codes; each may be a list 'A, B and C'."),
 ]
 
+def _joined(row: dict) -> str | None:
+    """The date of a joining, or the date it is known to be later than."""
+    if row.get("joined_on") is None and row.get("joined_after"):
+        return f"after {row['joined_after']}"
+    return row.get("joined_on")
+
+
 SPONSOR_COLUMNS = [
     ("role", "Role"),
     ("name", "State"),
     ("iso3", "ISO3"),
     ("regional_group", "Regional group"),
-    ("joined_on", "Joined"),
+    Column("joined_on", "Joined", _joined),
     ("date_precision", "Precision"),
+    ("listed_as", "Listed as"),
     ("source", "Source"),
+    ("source_kind", "Source kind"),
     ("inherited_from", "Inherited from"),
 ]
 
@@ -93,11 +103,12 @@ def list_command(
 
         resolved_group = resolve_group(group)
     symbol = resolve_symbol(store, doc)
-    rows = list_sponsors(store, symbol, on, resolved_group)
+    rows, notes = list_sponsors(store, symbol, on, resolved_group, with_notes=True)
     counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
     main = sum(1 for r in rows if r["role"] == "main")
     footer = [
-        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)"
+        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)",
+        *(f"Note: {n['text']} ({n['source']})" for n in notes),
     ]
     title = f"Sponsors of {symbol}" + (f" as of {on}" if on else "")
     if resolved_group:
@@ -203,14 +214,16 @@ def history_command(
     listing = Listing(
         rows,
         [
-            ("date", "Date"),
+            Column("date", "Date", lambda r: r["date"] or (r["after"] and f"after {r['after']}")),
             ("date_precision", "Precision"),
             ("name", "State"),
             ("iso3", "ISO3"),
             ("action", "Action"),
             ("role", "Role"),
+            ("listed_as", "Listed as"),
             ("symbol", "Document"),
             ("source", "Source"),
+            ("source_kind", "Source kind"),
         ],
         title=title,
         empty=f"{title}: none.",
@@ -287,14 +300,65 @@ def claim_command(
 def import_command(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(help="A text file ('A, B and C' or one name a line), or - for stdin.")
+        str,
+        typer.Argument(
+            help="A UN Digital Library MARCXML file, a draft's PDF or first page, a committee "
+            "report's text, or a list of states ('A, B and C' or one a line); - for stdin."
+        ),
     ],
-    doc: DocOption = None,
-    role: RoleOption = Role.co,
-    date: DateOption = None,
-    source: SourceOption = None,
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--input-format",
+            help="What FILE is: auto (from its content, the default), or " + format_help() + ".",
+        ),
+    ] = "auto",
+    doc: Annotated[
+        str | None,
+        typer.Option(
+            "--doc", "-d", help="A pasted list only: its document (default: `docs use`)."
+        ),
+    ] = None,
+    role: Annotated[
+        Role | None, typer.Option("--role", help="A pasted list only: main or co (default co).")
+    ] = None,
+    date: Annotated[
+        ParsedDate | None,
+        date_option("--date", help="A pasted list only: when they joined (default: today)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="A pasted list only: where it comes from."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show what the import would record against the current sponsors; write nothing.",
+        ),
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Add every state of a list as UN documents print it; one unknown name refuses the whole file."""
-    from cahtracker.sponsors import read_state_list
+    """Record the sponsors a UN document lists (every format, from its content), or a pasted
+    list; one unknown name refuses the whole file."""
+    from cahtracker.sponsor_import import TextTarget, plan_import, read_input, record_import
+    from cahtracker.views.sponsor_import import dry_run_diff, import_summary
 
-    _add(ctx, [read_state_list(file)], doc, role, date, source, "sponsors import", origin=file)
+    store = get_store(ctx)
+    parsed = read_input(file, get_names(ctx), input_format)
+    given = [name for name, value in (("--doc", doc), ("--role", role), ("--date", date),
+                                      ("--source", source)) if value is not None]  # fmt: skip
+    if parsed.format != "text" and given:
+        raise CahError(
+            f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} for a pasted list: "
+            f"{parsed.origin} is {parsed.format}, whose documents, dates and sources are its "
+            "own. Nothing was recorded."
+        )
+    target = TextTarget(doc, date, (role or Role.co).value, source)
+    if dry_run:
+        plan = plan_import(store, parsed, target)
+        render(dry_run_diff(plan), fmt)
+        if plan.refusal:
+            raise CahError(plan.refusal)
+        return
+    render(import_summary(record_import(store, parsed, target)), fmt)
