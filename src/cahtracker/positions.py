@@ -237,9 +237,7 @@ def position_history(
     store, iso3: str | None, topic: str | None = None, official_only: bool = False
 ) -> list[dict[str, Any]]:
     """Every stance the state (None: every state) took, oldest first (undated first)."""
-    return [
-        _shape(r) for r in _events(store, topic=topic, iso3=iso3, official_only=official_only)
-    ]
+    return [_shape(r) for r in _events(store, topic=topic, iso3=iso3, official_only=official_only)]
 
 
 def stance_matrix(

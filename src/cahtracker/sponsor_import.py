@@ -244,8 +244,8 @@ class _Planner:
         ]
         plan.skipped = [{"symbol": s.symbol, "reason": s.reason} for s in parsed.skipped]
         plan.votes = [
-            f"{v.symbol} ({v.date or 'date unknown'}): {v.stated_yes} in favour, "
-            f"{v.stated_no} against, {v.stated_abstain} abstaining ({v.source})"
+            f"{v.symbol} of {v.date or 'an unknown date'}: {v.stated_yes} in favour, "
+            f"{v.stated_no} against, {v.stated_abstain} abstaining, {v.source}"
             for v in parsed.votes
         ]
         for note in parsed.notes:
@@ -563,4 +563,3 @@ def _write(store, plan: ImportPlan) -> None:
                     "source_kind": UN_RECORD,
                 },
             )
-

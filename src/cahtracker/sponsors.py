@@ -18,7 +18,6 @@ from cahtracker.db.changes import register_dependents
 from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
 
-
 EVENT_COLUMNS = (
     *("id", "symbol", "iso3", "action", "role", "date", "date_precision", "after"),
     *("listed_as", "source", "source_kind", "note"),
@@ -227,6 +226,70 @@ def withdraw_sponsors(
                 )
             )
     return events
+
+
+def sponsor_list_label(symbol: str, as_of: str | None) -> str:
+    return f"{symbol} as of {as_of}" if as_of else symbol
+
+
+def compare_sponsors(
+    store,
+    first: str,
+    second: str | None = None,
+    first_as_of: str | None = None,
+    second_as_of: str | None = None,
+    everyone: bool = False,
+) -> dict[str, Any]:
+    """The sponsors of two documents, or of one document (`second` None) at two dates.
+
+    Rows (only the differences unless `everyone`): iso3, name, regional_group, change
+    (`added`: a sponsor of the second list only; `removed`: of the first only; `kept`),
+    and each list's joining date, precision and role. Removed first, then added, then kept;
+    by name within each."""
+    from cahtracker.documents import resolve_symbol
+
+    first = resolve_symbol(store, first)
+    second = resolve_symbol(store, second) if second else first
+    lists = {
+        "first": {r["iso3"]: r for r in current_sponsors(store, first, first_as_of)},
+        "second": {r["iso3"]: r for r in current_sponsors(store, second, second_as_of)},
+    }
+    order = {"removed": 0, "added": 1, "kept": 2}
+    rows = []
+    for iso3 in {*lists["first"], *lists["second"]}:
+        a, b = lists["first"].get(iso3), lists["second"].get(iso3)
+        change = "kept" if a and b else ("removed" if a else "added")
+        if change == "kept" and not everyone:
+            continue
+        state = a or b
+        rows.append(
+            {
+                "iso3": iso3,
+                "name": state["name"],
+                "regional_group": state["regional_group"],
+                "change": change,
+                **{
+                    f"{side}_{key}": (row or {}).get(field)
+                    for side, row in (("first", a), ("second", b))
+                    for key, field in (
+                        ("joined", "joined_on"),
+                        ("after", "joined_after"),
+                        ("precision", "date_precision"),
+                        ("role", "role"),
+                    )
+                },
+            }
+        )
+    rows.sort(key=lambda r: (order[r["change"]], r["name"]))
+    kept = len(lists["first"].keys() & lists["second"].keys())
+    return {
+        "first": {"document": first, "as_of": first_as_of, "sponsors": len(lists["first"])},
+        "second": {"document": second, "as_of": second_as_of, "sponsors": len(lists["second"])},
+        "added": len(lists["second"].keys() - lists["first"].keys()),
+        "removed": len(lists["first"].keys() - lists["second"].keys()),
+        "kept": kept,
+        "rows": rows,
+    }
 
 
 def dependent_events(store, event: dict[str, Any]) -> list[str]:

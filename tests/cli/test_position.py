@@ -206,7 +206,9 @@ def test_later_stance_supersedes_and_as_of_gives_the_earlier(cli):
         cli.ok("position", "list", "--topic", "forced-marriage", "--as-of", "2024-09", "-f", "json")
     )
     assert earlier == []
-    history = as_json(cli.ok("position", "history", "Brazil", "-t", "forced-marriage", "-f", "json"))
+    history = as_json(
+        cli.ok("position", "history", "Brazil", "-t", "forced-marriage", "-f", "json")
+    )
     assert [(r["stance"], r["date"], r["quote"]) for r in history] == [
         ("undecided", "2024-10-01", None),
         ("support", "2025-03-03", "We now agree"),

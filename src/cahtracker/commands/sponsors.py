@@ -43,6 +43,7 @@ StatesArgument = Annotated[
     typer.Argument(help="States: names, aliases or ISO codes; each may be a list 'A, B and C'."),
 ]
 
+
 def _joined(row: dict) -> str | None:
     """The date of a joining, or the date it is known to be later than."""
     if row.get("joined_on") is None and row.get("joined_after"):
@@ -231,6 +232,79 @@ def history_command(
     render(listing, fmt)
 
 
+@app.command("diff")
+def diff_command(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="A document symbol.")],
+    second: Annotated[
+        str | None, typer.Argument(help="Another document (default: FIRST at another date).")
+    ] = None,
+    as_of: Annotated[
+        list[ParsedDate] | None,
+        date_option(
+            "--as-of",
+            help="The date of the lists: once for both, or twice (the first list's, then the "
+            "second's; default: now).",
+        ),
+    ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Also the states in both lists.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Compare the sponsors of two documents, or of one document at two dates (--as-of)."""
+    from cahtracker.sponsors import compare_sponsors, sponsor_list_label
+
+    dates = [d.value for d in as_of or []]
+    if len(dates) > 2:
+        raise CahError("Give --as-of at most twice: the first list's date, then the second's.")
+    if second is None and not dates:
+        raise CahError(
+            f"Nothing to compare {first} with: give a second document, or --as-of DATE (the "
+            "list then against now) or --as-of twice."
+        )
+    if second is None and len(dates) == 1:
+        dates.append(None)  # the list on that date against the list now
+    elif len(dates) == 1:
+        dates.append(dates[0])  # both documents on the same date
+    first_on, second_on = [*dates, None, None][:2]
+    result = compare_sponsors(get_store(ctx), first, second, first_on, second_on, everyone)
+    a = sponsor_list_label(result["first"]["document"], first_on)
+    b = sponsor_list_label(result["second"]["document"], second_on)
+    labels = {"added": f"only in {b}", "removed": f"only in {a}", "kept": "in both"}
+    summary = (
+        f"{a}: {result['first']['sponsors']} sponsors; {b}: {result['second']['sponsors']}. "
+        f"{result['added']} added, {result['removed']} removed, {result['kept']} in both."
+    )
+    listing = Listing(
+        result["rows"],
+        [
+            ("name", "State"),
+            ("iso3", "ISO3"),
+            ("regional_group", "Regional group"),
+            Column("change", "Change", lambda r: f"{r['change']} ({labels[r['change']]})"),
+            Column("first_joined", f"Joined ({a})", lambda r: _side(r, "first")),
+            Column("second_joined", f"Joined ({b})", lambda r: _side(r, "second")),
+        ],
+        title=f"Sponsors: {a} → {b}",
+        footer=[summary],
+        empty=f"Sponsors: {a} → {b}: no difference. {summary}",
+        data=result,
+        csv_columns=(
+            *("iso3", "name", "regional_group", "change", "first_joined", "first_after"),
+            *("first_precision", "first_role", "second_joined", "second_after"),
+            *("second_precision", "second_role"),
+        ),
+    )
+    render(listing, fmt)
+
+
+def _side(row: dict, side: str) -> str | None:
+    """When a state joined the list of one side ("" when it is not in that list)."""
+    joined, after, precision = (row[f"{side}_{k}"] for k in ("joined", "after", "precision"))
+    if joined is None and after:
+        return f"after {after}"
+    return "" if precision is None else _when(joined, precision)
+
+
 @app.command("count")
 def count_command(
     ctx: typer.Context,
@@ -315,9 +389,7 @@ def import_command(
     ] = "auto",
     doc: Annotated[
         str | None,
-        typer.Option(
-            "--doc", "-d", help="A pasted list only: its document (default: `docs use`)."
-        ),
+        typer.Option("--doc", "-d", help="A pasted list only: its document (default: `docs use`)."),
     ] = None,
     role: Annotated[
         Role | None, typer.Option("--role", help="A pasted list only: main or co (default co).")

@@ -195,7 +195,8 @@ def import_command(
         ),
     ] = False,
     output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown.")
+        OutputFormat,
+        typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown."),
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""

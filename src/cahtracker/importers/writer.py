@@ -118,7 +118,7 @@ def import_votes(
     counter_box: list = []
     with bulk_settings(store.conn), store.write("vote import"):
         writer = _Writer(store, names, path, summary, skip_unknown)
-        for item in parse(path, fmt, roll_calls, counter_box):
+        for item in parse(path, fmt, roll_calls, counter_box, names):
             if isinstance(item, BallotBlock):
                 writer.add_block(item)
             else:

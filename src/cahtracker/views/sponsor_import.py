@@ -36,10 +36,11 @@ def _lines(plan) -> list[str]:
     ]
     lines += [f"Skipped {s['symbol']}: {s['reason']}." for s in plan.skipped]
     if plan.votes:
+        one = len(plan.votes) == 1
         lines.append(
-            f"{plan.file} also gives {len(plan.votes)} recorded "
-            f"{'vote' if len(plan.votes) == 1 else 'votes'} ({'; '.join(plan.votes)}): "
-            f"import {'it' if len(plan.votes) == 1 else 'them'} with `cahtracker vote import`."
+            f"{plan.file} also gives {'a recorded vote' if one else f'{len(plan.votes)} recorded votes'}"
+            f" (on {'; '.join(plan.votes)}): import {'it' if one else 'them'} with "
+            f"`cahtracker vote import {plan.file}`."
         )
     return lines
 
@@ -132,14 +133,24 @@ def _one_document_lines(symbol: str, changes) -> list[str]:
     lines = []
     added = [c for c in changes if c.change == JOINS]
     if added:
-        first = added[0]
         noun = "sponsor" if len(added) == 1 else "sponsors"
-        lines.append(
-            f"Added {len(added)} {noun} of {symbol} ({first.role}, "
-            f"{when_text(first.date, first.date_precision, first.after)}): "
-            + ", ".join(f"{c.name} ({c.iso3})" for c in added)
-            + "."
-        )
+        by_date: dict[tuple, list] = {}
+        for c in added:
+            by_date.setdefault((c.role, when_text(c.date, c.date_precision, c.after)), []).append(c)
+        groups = [
+            f"{role}, {when}): " + ", ".join(f"{c.name} ({c.iso3})" for c in group)
+            for (role, when), group in by_date.items()
+        ]
+        if len(groups) == 1:
+            lines.append(f"Added {len(added)} {noun} of {symbol} ({groups[0]}.")
+        else:
+            lines.append(
+                f"Added {len(added)} {noun} of {symbol}: "
+                + "; ".join(
+                    f"{len(g)} ({text}" for g, text in zip(by_date.values(), groups, strict=True)
+                )
+                + "."
+            )
     already = [c for c in changes if c.change == ALREADY]
     if already:
         who = ", ".join(
@@ -182,9 +193,7 @@ def dry_run_diff(plan) -> Listing:
         [
             asdict(c)
             | {
-                "when": when_text(c.date, c.date_precision, c.after)
-                if c.change != UNKNOWN
-                else "",
+                "when": when_text(c.date, c.date_precision, c.after) if c.change != UNKNOWN else "",
                 "detail": c.sponsor_since or c.suggestions or "",
             }
             for c in plan.changes
