@@ -93,7 +93,10 @@ class Change:
     source: str | None = None
     source_kind: str | None = None
     note: str | None = None
-    sponsor_since: str | None = None  # already a sponsor: the date of the joining that decides
+    # already a sponsor: the date of the joining that decides, its precision, its lower bound
+    sponsor_since: str | None = None
+    sponsor_since_precision: str | None = None
+    sponsor_since_after: str | None = None
     suggestions: str | None = None  # an unknown name's
 
 
@@ -425,9 +428,9 @@ class _Planner:
             if sponsor:
                 change.change = ALREADY
                 change.role = decided["role"]
-                change.sponsor_since = decided["date"] or (
-                    f"after {decided['after']}" if decided.get("after") else None
-                )
+                change.sponsor_since = decided["date"]
+                change.sponsor_since_precision = decided["date_precision"]
+                change.sponsor_since_after = decided.get("after")
             else:
                 change.change = JOINS
         else:

@@ -51,7 +51,8 @@ def _csv_rows(plan) -> list[dict[str, Any]]:
 
 CSV_COLUMNS = (
     *("symbol", "iso3", "name", "change", "role", "date", "date_precision", "after"),
-    *("listed_as", "source", "source_kind", "note", "sponsor_since", "suggestions"),
+    *("listed_as", "source", "source_kind", "note", "sponsor_since", "sponsor_since_precision"),
+    *("sponsor_since_after", "suggestions"),
 )
 
 
@@ -153,15 +154,21 @@ def _one_document_lines(symbol: str, changes) -> list[str]:
             )
     already = [c for c in changes if c.change == ALREADY]
     if already:
-        who = ", ".join(
-            f"{c.name} ({c.iso3}, {c.role} since {c.sponsor_since or 'an unknown date'})"
-            for c in already
-        )
+        who = ", ".join(f"{c.name} ({c.iso3}, {c.role} since {_since(c)})" for c in already)
         lead = "Nothing recorded: already" if not added else "Already"
         lines.append(
             f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}."
         )
     return lines
+
+
+def _since(change) -> str:
+    """Since when a state already sponsors the document ('an unknown date' if not known)."""
+    if change.sponsor_since is None and not change.sponsor_since_after:
+        return "an unknown date"
+    return when_text(
+        change.sponsor_since, change.sponsor_since_precision, change.sponsor_since_after
+    )
 
 
 def dry_run_diff(plan) -> Listing:
@@ -194,7 +201,7 @@ def dry_run_diff(plan) -> Listing:
             asdict(c)
             | {
                 "when": when_text(c.date, c.date_precision, c.after) if c.change != UNKNOWN else "",
-                "detail": c.sponsor_since or c.suggestions or "",
+                "detail": _since(c) if c.change == ALREADY else c.suggestions or "",
             }
             for c in plan.changes
         ],
