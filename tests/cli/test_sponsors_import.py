@@ -13,7 +13,15 @@ import sqlite3
 
 import pytest
 
-from conftest import COMMITTEE_REPORT, SC_DRAFTS, UNDL_DRAFTS, assert_refused, need
+from conftest import (
+    COMMITTEE_REPORT,
+    PASTED_LIST,
+    PASTED_LIST_STATES,
+    SC_DRAFTS,
+    UNDL_DRAFTS,
+    assert_refused,
+    need,
+)
 from undl_drafts_counts import COUNTS
 
 L41 = "A/C.3/78/L.41"
@@ -162,10 +170,17 @@ def test_one_undo_takes_back_a_whole_document_import(cli):
                       "AND symbol LIKE 'A/C.3/%'") == 0  # fmt: skip
 
 
+def edited(fixture, tmp_path, old: str, new: str):
+    """A copy of a real fixture with one change (made here, in the test's folder)."""
+    text = need(fixture).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / fixture.name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
 def test_a_file_with_an_unknown_name_is_refused_whole(cli, tmp_path, unchanged):
-    text = need(UNDL_DRAFTS).read_text(encoding="utf-8")
-    broken = tmp_path / "drafts.xml"
-    broken.write_text(text.replace("Albania, Australia,", "Albania, Atlantis, Australia,", 1))
+    broken = edited(UNDL_DRAFTS, tmp_path, "Albania, Australia,", "Albania, Atlantis, Australia,")
     with unchanged():
         result = cli("sponsors", "import", str(broken))
     assert_refused(result, "'Atlantis'", "245 $c", "Nothing was recorded")
@@ -255,9 +270,7 @@ def test_vote_import_of_the_committee_report_records_80_29_65(cli):
 
 
 def test_vote_import_refuses_lists_that_disagree_with_the_stated_totals(cli, tmp_path, unchanged):
-    text = need(COMMITTEE_REPORT).read_text(encoding="utf-8")
-    path = tmp_path / "report.txt"
-    path.write_text(text.replace("Albania, Andorra, Antigua", "Andorra, Antigua", 1))
+    path = edited(COMMITTEE_REPORT, tmp_path, "Albania, Andorra, Antigua", "Andorra, Antigua")
     with unchanged():
         result = cli("vote", "import", str(path))
     assert_refused(result, "disagree with the ballots", "--accept-mismatches")
@@ -265,24 +278,10 @@ def test_vote_import_refuses_lists_that_disagree_with_the_stated_totals(cli, tmp
 
 # ---------------------------------------------------------------- a pasted list
 
-# the illustrative list of tests/unit/test_sponsor_docs_text.py, as a draft's first page
-# prints it: '*' marks, words broken at line ends, a dash, '&', the kind tail
-PASTED = (
-    "Albania,* Andorra,* Argen-\n"
-    "tina, Armenia,* Bosnia and Herzegovina,* Côte d’Ivoire, Guinea–\n"
-    "Bissau,* the Netherlands (Kingdom of the), Papua New\n"
-    "Guinea,* Timor-\n"
-    "Leste,* the United Kingdom of Great Britain and Northern Ireland,\n"
-    "the United States of America & Uruguay: draft resolution"
-)
-PASTED_STATES = {
-    *("ALB", "AND", "ARG", "ARM", "BIH", "CIV", "GNB", "NLD", "PNG", "TLS", "GBR", "USA", "URY"),
-}
-
 
 @pytest.mark.parametrize("ending", ["", ".\n"])
 def test_the_illustrative_pasted_list_imports_whole(cli, ending):
-    text = PASTED if not ending else PASTED.removesuffix(": draft resolution") + ending
+    text = PASTED_LIST if not ending else PASTED_LIST.removesuffix(": draft resolution") + ending
     cli.ok("docs", "add", "A/FIC/L.1", "--title", "A fictional draft", "--kind", "draft",
            "--body", "Sixth Committee")  # fmt: skip
     out = cli.ok(
@@ -291,7 +290,7 @@ def test_the_illustrative_pasted_list_imports_whole(cli, ending):
     ).stdout  # fmt: skip
     assert "Added 13 sponsors of A/FIC/L.1 (co, 2024-11-21)" in out
     rows = sponsors(cli, "A/FIC/L.1")
-    assert {r["iso3"] for r in rows} == PASTED_STATES
+    assert {r["iso3"] for r in rows} == set(PASTED_LIST_STATES)
     assert {(r["source"], r["source_kind"], r["listed_as"]) for r in rows} == {
         ("fictional test list", None, None)
     }
