@@ -208,12 +208,14 @@ class _Planner:
         self.store, self.parsed, self.target = store, parsed, target
         self.plan_ = ImportPlan(file=parsed.origin, format=parsed.format)
         self.documents: dict[str, PlannedDocument] = {}  # by canonical symbol
-        self.events: dict[str, list[dict[str, Any]]] = {}  # symbol -> stored + planned events
+        # symbol -> iso3 -> the stored and planned events of that state on that document
+        self.events: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.next_id = (store.scalar("SELECT max(id) FROM sponsorship_events") or 0) + 1
         self.states = {
             r["iso3"]: r for r in store.query("SELECT iso3, name, regional_group FROM states")
         }
         self.rows: dict[str, dict[str, Any]] = {}  # documents of the database, as read
+        self.folded: dict[str, str] = {}  # upper(symbol) -> the symbol of self.documents
 
     def plan(self) -> ImportPlan:
         from cahtracker.documents import default_symbol
@@ -264,28 +266,33 @@ class _Planner:
 
         return document(self.store, symbol)["symbol"]
 
+    def _put(self, planned: PlannedDocument) -> None:
+        self.documents[planned.symbol] = planned
+        self.folded[planned.symbol.upper()] = planned.symbol
+
     def _lookup(self, symbol: str) -> str | None:
         from cahtracker.documents import find_document
 
         if symbol in self.documents:
             return symbol
-        for known in self.documents:
-            if known.upper() == symbol.upper():
-                return known
+        if symbol.upper() in self.folded:
+            return self.folded[symbol.upper()]
         row = find_document(self.store, symbol)
         if row is None:
             return None
-        self.documents[row["symbol"]] = PlannedDocument(
-            row["symbol"],
-            "known",
-            row["kind"],
-            row["body"],
-            row["title"],
-            row["parent_symbol"],
-            row["date"],
-            row["date_precision"] or "unknown",
-            row["url"],
-            row["source"],
+        self._put(
+            PlannedDocument(
+                row["symbol"],
+                "known",
+                row["kind"],
+                row["body"],
+                row["title"],
+                row["parent_symbol"],
+                row["date"],
+                row["date_precision"] or "unknown",
+                row["url"],
+                row["source"],
+            )
         )
         self.rows[row["symbol"]] = row
         return row["symbol"]
@@ -296,17 +303,19 @@ class _Planner:
         stub = symbol is not None and self.documents[symbol].named_by is not None
         if symbol is None or stub:  # new, or so far only named by another record of the file
             symbol = symbol or doc.symbol
-            self.documents[symbol] = PlannedDocument(
-                symbol,
-                "create",
-                doc.kind,
-                doc.body,
-                doc.title,
-                parent,
-                doc.date,
-                doc.date_precision if doc.date else "unknown",
-                doc.url,
-                doc.source,
+            self._put(
+                PlannedDocument(
+                    symbol,
+                    "create",
+                    doc.kind,
+                    doc.body,
+                    doc.title,
+                    parent,
+                    doc.date,
+                    doc.date_precision if doc.date else "unknown",
+                    doc.url,
+                    doc.source,
+                )
             )
             return symbol
         planned = self.documents[symbol]
@@ -342,14 +351,16 @@ class _Planner:
         if found is not None:
             return found
         grandparent = self._parent(revised_symbol(parent), parent, source)
-        self.documents[parent] = PlannedDocument(
-            parent,
-            "create",
-            kind_of_symbol(parent),
-            body_of(parent),
-            parent_symbol=grandparent,
-            source=f"named by {child} ({source})",
-            named_by=child,
+        self._put(
+            PlannedDocument(
+                parent,
+                "create",
+                kind_of_symbol(parent),
+                body_of(parent),
+                parent_symbol=grandparent,
+                source=f"named by {child} ({source})",
+                named_by=child,
+            )
         )
         return parent
 
@@ -363,17 +374,21 @@ class _Planner:
                 return chain
             chain.append(self._lookup(parent) or parent)
 
-    def _events(self, chain: list[str]) -> list[dict[str, Any]]:
+    def _events(self, chain: list[str], iso3: str) -> list[dict[str, Any]]:
+        """The events of one state on the documents of a chain (read once per document)."""
         from cahtracker.sponsors import EVENT_COLUMNS
 
         out = []
         for symbol in chain:
             if symbol not in self.events:
-                self.events[symbol] = self.store.query(
+                by_state: dict[str, list[dict[str, Any]]] = {}
+                for event in self.store.query(
                     f"SELECT {', '.join(EVENT_COLUMNS)} FROM sponsorship_events WHERE symbol = ?",
                     (symbol,),
-                )
-            out.extend(self.events[symbol])
+                ):
+                    by_state.setdefault(event["iso3"], []).append(event)
+                self.events[symbol] = by_state
+            out.extend(self.events[symbol].get(iso3, ()))
         return out
 
     def _date_of(self, symbol: str | None) -> str | None:
@@ -421,7 +436,7 @@ class _Planner:
         state = self.states[fact.iso3]
         change = Change(symbol=symbol, iso3=fact.iso3, name=state["name"], change="", **values)
         chain = self._chain(symbol)
-        current = replay(in_replay_order(self._events(chain), values["date"]))
+        current = replay(in_replay_order(self._events(chain, fact.iso3), values["date"]))
         decided = current.get(fact.iso3)
         sponsor = decided is not None and decided["action"] == "joined"
         if fact.action == "joined":
@@ -436,7 +451,7 @@ class _Planner:
         else:
             same = any(
                 e["iso3"] == fact.iso3 and e["action"] == "withdrew" and e["source"] == fact.source
-                for e in self._events([symbol])
+                for e in self._events([symbol], fact.iso3)
             )
             if same:
                 change.change = ALREADY_WITHDRAWN
@@ -455,7 +470,8 @@ class _Planner:
                 "role": change.role,
             }
             self.next_id += 1
-            self.events.setdefault(symbol, []).append(event)
+            self._events([symbol], fact.iso3)  # read the stored ones first
+            self.events[symbol].setdefault(fact.iso3, []).append(event)
 
     def _stub(self, symbol: str, source: str | None) -> str:
         """A document a fact names and no record describes: created from its symbol."""
@@ -463,8 +479,16 @@ class _Planner:
         from cahtracker.sponsor_docs.symbols import body_of, revised_symbol
 
         parent = self._parent(revised_symbol(symbol), symbol, source or symbol)
-        self.documents[symbol] = PlannedDocument(
-            symbol, "create", kind_of_symbol(symbol), body_of(symbol), None, parent, source=source
+        self._put(
+            PlannedDocument(
+                symbol,
+                "create",
+                kind_of_symbol(symbol),
+                body_of(symbol),
+                None,
+                parent,
+                source=source,
+            )
         )
         return symbol
 

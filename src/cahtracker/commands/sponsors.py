@@ -140,7 +140,7 @@ def _add(
     command: str,
     origin: str | None = None,
 ) -> None:
-    """`add` and `import`: resolve every name first, then record the joinings in one write."""
+    """`add`: resolve every name first, then record the joinings in one write."""
     from cahtracker.documents import resolve_symbol
     from cahtracker.sponsors import add_sponsors
 
