@@ -309,7 +309,6 @@ class _Writer:
                 "a real date (YYYY-MM-DD). Nothing was imported."
             ) from None
 
-
     # ------------------------------------------------------------ rows
 
     def add_record(self, record: ImportedVote) -> None:
