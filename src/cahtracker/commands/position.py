@@ -8,6 +8,7 @@ from cahtracker.commands.options import (
     AsOfOption,
     FormatOption,
     GroupOption,
+    OfficialOnlyOption,
     UnsourcedOption,
     value_of,
 )
@@ -30,7 +31,9 @@ POSITION_COLUMNS = [
     ("date", "Date"),
     ("date_precision", "Precision"),
     source_column(),
+    ("source_kind", "Source kind"),
     ("quote", "Quote"),
+    ("quote_kind", "Quote kind"),
 ]
 
 
@@ -77,6 +80,20 @@ def set_command(
     quote: Annotated[
         str | None, typer.Option("--quote", "-q", help="What the state said, kept verbatim.")
     ] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--source-kind",
+            help="What kind of source: un-record, government, press, ngo or secondary.",
+        ),
+    ] = None,
+    quote_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--quote-kind",
+            help="How the quote was taken: verbatim, paraphrase or translation.",
+        ),
+    ] = None,
 ) -> None:
     """Record a stance of one or more states on a topic (a new event; history is kept)."""
     from cahtracker.positions import resolve_stance, resolve_topic, set_stance
@@ -92,7 +109,17 @@ def set_command(
             if ref not in refs:
                 refs.append(ref)
     rows = set_stance(
-        store, refs, slug, chosen, when, precision, source, quote, unsourced=unsourced
+        store,
+        refs,
+        slug,
+        chosen,
+        when,
+        precision,
+        source,
+        quote,
+        source_kind,
+        quote_kind,
+        unsourced=unsourced,
     )
     when_text = f"{when} ({precision})" if when else "an unknown date"
     for row in rows:
@@ -165,9 +192,11 @@ def list_command(
     stance: Annotated[str | None, typer.Option("--stance", "-s", help="Only this stance.")] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,
+    official_only: OfficialOnlyOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The latest stance of each state per topic (on --as-of), with date, source and quote."""
+    """The latest stance of each state per topic (on --as-of), with date, source and quote;
+    sources of the same date side by side, one row each."""
     from cahtracker.positions import list_positions, resolve_stance, resolve_topic
 
     store = get_store(ctx)
@@ -175,15 +204,22 @@ def list_command(
     chosen = resolve_stance(stance) if stance is not None else None
     resolved_group = _group(group)
     date = value_of(as_of)
-    rows = list_positions(store, slug, chosen, resolved_group, date)
+    rows = list_positions(store, slug, chosen, resolved_group, date, official_only)
+    official = "official sources only" if official_only else None
     title = "Positions" + "".join(
-        f" — {part}" for part in (slug, chosen, resolved_group, date and f"as of {date}") if part
+        f" — {part}"
+        for part in (slug, chosen, resolved_group, date and f"as of {date}", official)
+        if part
     )
+    pairs = len({(r["iso3"], r["topic"]) for r in rows})
+    footer = f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")
+    if pairs != len(rows):
+        footer += f" of {pairs} states and topics (sources of the same date side by side)"
     listing = Listing(
         rows,
         POSITION_COLUMNS,
         title=title,
-        footer=[f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")],
+        footer=[footer],
         empty="No stances recorded for this selection.",
     )
     render(listing, fmt)
@@ -258,6 +294,7 @@ def matrix_command(
     all_states: Annotated[
         bool, typer.Option("--all", help="Show every state, also those with no stance.")
     ] = False,
+    official_only: OfficialOnlyOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """States × topics: each state's latest stance, with a legend and per-topic counts."""
@@ -274,9 +311,10 @@ def matrix_command(
         slugs = topic_slugs(store)
     resolved_group = _group(group)
     date = value_of(as_of)
-    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states)
+    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states, official_only)
+    official = "official sources only" if official_only else None
     title = "Stances by state and topic" + "".join(
-        f" — {part}" for part in (resolved_group, date and f"as of {date}") if part
+        f" — {part}" for part in (resolved_group, date and f"as of {date}", official) if part
     )
     count_lines = [
         f"{slug}: "

@@ -30,6 +30,7 @@ EVENT_COLUMNS = [
     ("body", "Body"),
     ("place", "Place"),
     source_column(),
+    ("source_kind", "Source kind"),
 ]
 
 
