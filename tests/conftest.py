@@ -39,6 +39,21 @@ SC_DRAFTS = FIXTURES / "sc-drafts"
 COMMITTEE_REPORT = FIXTURES / "committee-report" / "A_78_481_Add.3_paras16-21.txt"
 UNVOTES_FULL = FIXTURES / "unvotes-full"
 
+# A list pasted as a draft's first page prints it (the names real, the layout as issue 14
+# describes): '*' marks Human Rights Council non-members, words broken at line ends, a
+# dash, 'the', a curly apostrophe, '&' and the kind tail; its states in the order printed
+PASTED_LIST = (
+    "Albania,* Andorra,* Argen-\n"
+    "tina, Armenia,* Bosnia and Herzegovina,* Côte d’Ivoire, Guinea–\n"
+    "Bissau,* the Netherlands (Kingdom of the), Papua New\n"
+    "Guinea,* Timor-\n"
+    "Leste,* the United Kingdom of Great Britain and Northern Ireland,\n"
+    "the United States of America & Uruguay: draft resolution"
+)
+PASTED_LIST_STATES = [
+    *("ALB", "AND", "ARG", "ARM", "BIH", "CIV", "GNB", "NLD", "PNG", "TLS", "GBR", "USA", "URY"),
+]
+
 
 def need(path: Path) -> Path:
     """A real fixture file; no skip: CI has ../shared beside the checkout."""
@@ -213,7 +228,8 @@ def assert_refused(result, *fragments: str, code: int = 1) -> None:
         assert fragment in text, f"{fragment!r} not in {text!r}"
 
 
-# the fixed part of a `vote record` on the seeded draft, for tests that only vary the ballots
+# the fixed part of a `vote record` on the seeded draft, for tests that only vary the ballots:
+# a fictional vote, separate (--also) from the seed's decision of that day
 VOTE_ON_REV1 = (
     "vote",
     "record",
@@ -223,4 +239,7 @@ VOTE_ON_REV1 = (
     "2024-11-22",
     "--body",
     "Sixth Committee",
+    "--also",
+    "--source",
+    "fictional test ballots",
 )

@@ -18,14 +18,14 @@ def build(cli) -> None:
     """Sponsors, a withdrawal, a claim, stances and seven recorded votes, all fictional."""
     cli.ok("sponsors", "add", SPONSORS_ADDED, "--date", "2024-10-01", "--source", "fictional list")
     cli.ok("sponsors", "withdraw", "CZE", "--date", "2024-11-30", "--source", "fictional note")
-    cli.ok("sponsors", "claim", "120", "--date", "2024-11-25", "--source", FORMULA_SOURCE)
+    cli.ok("sponsors", "claim", "120", "--date", "2024-11-30", "--source", FORMULA_SOURCE)
     cli.ok(
         "position", "set", "BRA", "--topic", "treaty", "--stance", "mixed",
         "--date", "2024-11-20", "--source", "fictional statement", "--quote", SCRIPT_QUOTE,
     )  # fmt: skip
     cli.ok(
         "position", "set", "IND", "--topic", "treaty", "--stance", "undecided",
-        "--date", "2024-11-20", "--source", "fictional statement",
+        "--date", "2024-11-20", "--unsourced",  # a fact recorded knowingly without a source
     )  # fmt: skip
     sponsors = f"MEX, GMB, {SPONSORS_ADDED}"
     for number in range(1, 7):
@@ -38,7 +38,7 @@ def build(cli) -> None:
         )  # fmt: skip
     cli.ok(
         "docs", "add", "A/FIC/L.99", "--title", "Fictional amendment to the draft",
-        "--kind", "amendment", "--body", "Sixth Committee", "--parent", "A/C.6/79/L.2/Rev.1",
+        "--kind", "amendment", "--body", "Sixth Committee", "--parent", "A/C.6/79/L.2/Rev.1", "--unsourced",
     )  # fmt: skip
     cli.ok(
         "vote", "record", "--doc", "A/FIC/L.99", "--date", "2024-11-21", "--body", "Sixth Committee",

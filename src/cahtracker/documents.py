@@ -14,7 +14,12 @@ import json
 import re
 from typing import Any
 
-from cahtracker.db.changes import register_dependents, register_references
+from cahtracker.db.changes import (
+    register_dependents,
+    register_describer,
+    register_references,
+    verb,
+)
 from cahtracker.errors import CahError
 
 KINDS = (
@@ -80,14 +85,20 @@ def resolve_symbol(store, symbol: str | None) -> str:
     return document(store, symbol or default_symbol(store))["symbol"]
 
 
+def revises(symbol: str, parent: str | None) -> bool:
+    """Whether `parent` is a text that `symbol` revises (L.2/Rev.1 revises L.2, and Rev.2
+    revises Rev.1), so that `symbol` inherits its sponsors (an amendment's parent does not)."""
+    match = _REVISION.match(symbol)
+    return bool(parent and match and _REVISION.sub(r"\g<base>", parent) == match.group("base"))
+
+
 def revision_chain(store, symbol: str) -> list[str]:
     """The document and every text it revises, newest first (Rev.1, then the original)."""
     chain = [symbol]
     current = document(store, symbol)
     while True:
         parent = current.get("parent_symbol")
-        match = _REVISION.match(current["symbol"])
-        if not parent or not match or _REVISION.sub(r"\g<base>", parent) != match.group("base"):
+        if not revises(current["symbol"], parent):
             return chain
         if parent in chain:  # a cycle typed by hand: stop rather than loop
             return chain
@@ -96,6 +107,8 @@ def revision_chain(store, symbol: str) -> list[str]:
 
 
 def list_documents(store) -> list[dict[str, Any]]:
+    from cahtracker.sourcing import is_unsourced
+
     default = store.setting(DEFAULT_SETTING)
     rows = store.query(
         "SELECT d.symbol, d.kind, d.body, d.session, d.title, d.parent_symbol, d.date, "
@@ -105,12 +118,14 @@ def list_documents(store) -> list[dict[str, Any]]:
         "FROM documents d ORDER BY d.session IS NULL, d.session, d.symbol"
     )
     for row in rows:
+        row["unsourced"] = is_unsourced(row["source"])
         row["is_default"] = row["symbol"] == default
     return rows
 
 
 def show_document(store, symbol: str) -> dict[str, Any]:
     """One document with its revision chain, the texts that name it as parent, and counts."""
+    from cahtracker.sourcing import is_unsourced
     from cahtracker.sponsors import current_sponsors
 
     row = document(store, symbol)
@@ -131,8 +146,18 @@ def show_document(store, symbol: str) -> dict[str, Any]:
             "SELECT count(*) FROM count_claims WHERE symbol = ?", (symbol,)
         ),
         "votes": store.scalar("SELECT count(*) FROM votes WHERE symbol = ?", (symbol,)),
+        "unsourced": is_unsourced(row["source"]),
         "is_default": store.setting(DEFAULT_SETTING) == symbol,
+        "notes": [f"{n['text']} ({n['source']})" for n in document_notes(store, symbol)],
     }
+
+
+def document_notes(store, symbol: str) -> list[dict[str, Any]]:
+    """What sources say about a document besides its sponsors, in the order recorded."""
+    return store.query(
+        "SELECT text, source, source_kind FROM document_notes WHERE symbol = ? ORDER BY id",
+        (symbol,),
+    )
 
 
 def resolve_kind(text: str) -> str:
@@ -323,9 +348,14 @@ def add_document(
     source: str | None = None,
     session: int | None = None,
     new_body: bool = False,
+    unsourced: bool = False,
 ) -> dict[str, Any]:
-    """Add a document; the parent must exist, the symbol must be new and the body known
-    (or `new_body`). Every check runs inside the write, so concurrent adds cannot race."""
+    """Add a document with its source (or knowingly none: `unsourced`); the parent must
+    exist, the symbol must be new and the body known (or `new_body`). Every check runs
+    inside the write, so concurrent adds cannot race."""
+    from cahtracker.sourcing import require_source
+
+    source = require_source(source, unsourced, "docs add")
     symbol = check_symbol(symbol)
     if not title.strip():
         raise CahError("A document needs a title (--title).")
@@ -411,3 +441,27 @@ def document_family(store, symbol: str) -> list[str]:
         (json.dumps(chain),),
     )
     return [r["symbol"] for r in rows]
+
+
+# ---------------------------------------------------------------- the change log's words
+
+
+def _describe_document(context, change: dict[str, Any]) -> str:
+    """ "added document A/C.6/80/L.3 (draft resolution, parent A/C.6/80/L.2)"."""
+    row = change["after"] or change["before"]
+    parent = f", parent {row['parent_symbol']}" if row.get("parent_symbol") else ""
+    return f"{verb(change)} document {row['symbol']} ({row['kind']}{parent})"
+
+
+def _describe_setting(context, change: dict[str, Any]) -> str:
+    before, after = change["before"], change["after"]
+    key = (after or before)["key"]
+    what = "the default document" if key == DEFAULT_SETTING else f"setting {key}"
+    if after is None:
+        return f"cleared {what} (was {before['value']})"
+    was = f" (was {before['value']})" if before else ""
+    return f"set {what} to {after['value']}{was}"
+
+
+register_describer("documents", _describe_document, ("document", "documents"))
+register_describer("settings", _describe_setting, ("setting", "settings"))

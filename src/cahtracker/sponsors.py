@@ -3,59 +3,98 @@
 A revision (`A/C.6/79/L.2/Rev.1`, whose parent is `A/C.6/79/L.2`) keeps the sponsors of the
 text it revises unless they withdraw: the events of the whole revision chain are replayed
 together, and for each state the latest event not after the as-of date decides. Events
-with no known date count at every date and sort before dated ones.
+with no known date count at every date and sort before dated ones, except an event known
+only to be later than a date (`after`: an additional sponsor of a draft joined after the
+draft's date): it counts only at dates after that one, and sorts at it (after the events
+of that day, by entry).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cahtracker.dates import today_date
-from cahtracker.db.changes import register_dependents
+from cahtracker.db.changes import register_dependents, register_describer, verb
 from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
+from cahtracker.sourcing import is_unsourced, require_source
+
+EVENT_COLUMNS = (
+    *("id", "symbol", "iso3", "action", "role", "date", "date_precision", "after"),
+    *("listed_as", "source", "source_kind", "note"),
+)
 
 
 def sponsorship_events(store, chain: list[str], as_of: str | None = None) -> list[dict[str, Any]]:
-    """Events of the chain not after `as_of`, in replay order (undated first, then by date, then entry)."""
+    """Events of the chain not after `as_of`, in replay order (`in_replay_order`)."""
     marks = ", ".join("?" for _ in chain)
-    params: list[Any] = list(chain)
-    where = f"e.symbol IN ({marks})"
-    if as_of is not None:
-        where += " AND (e.date IS NULL OR e.date <= ?)"
-        params.append(as_of)
-    return store.query(
-        "SELECT e.id, e.symbol, e.iso3, s.name, s.regional_group, e.action, e.role, e.date, "
-        "e.date_precision, e.source, e.note FROM sponsorship_events e JOIN states s ON s.iso3 = e.iso3 "
-        f"WHERE {where} ORDER BY e.date IS NOT NULL, e.date, e.id",
-        params,
+    events = store.query(
+        f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)}, s.name, s.regional_group "
+        f"FROM sponsorship_events e JOIN states s ON s.iso3 = e.iso3 WHERE e.symbol IN ({marks})",
+        list(chain),
     )
+    return in_replay_order(events, as_of)
+
+
+def _when(event: dict[str, Any]) -> str | None:
+    """Where an event sorts: its date, else the date it is known to be later than."""
+    return event["date"] if event["date"] is not None else event.get("after")
+
+
+def counts_on(event: dict[str, Any], as_of: str | None) -> bool:
+    """Whether an event has happened by `as_of` (None: now); dates compare as text."""
+    if as_of is None:
+        return True
+    if event["date"] is not None:
+        return event["date"] <= as_of
+    return event.get("after") is None or event["after"] < as_of
+
+
+def in_replay_order(events, as_of: str | None = None) -> list[dict[str, Any]]:
+    """The events that count on `as_of`: undated first, then by date, then by entry (id)."""
+    kept = [e for e in events if counts_on(e, as_of)]
+    kept.sort(key=lambda e: (_when(e) is not None, _when(e) or "", e["id"]))
+    return kept
+
+
+def replay(events) -> dict[str, dict[str, Any]]:
+    """iso3 -> the latest of the events (already in replay order)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for event in events:
+        latest[event["iso3"]] = event
+    return latest
+
+
+def sponsor_row(event: dict[str, Any], symbol: str) -> dict[str, Any]:
+    """A current sponsor, as `current_sponsors` gives it, from the joining that decides."""
+    return {
+        "iso3": event["iso3"],
+        "name": event["name"],
+        "regional_group": event["regional_group"],
+        "role": event["role"] or "co",
+        "joined_on": event["date"],
+        "date_precision": event["date_precision"],
+        "joined_after": event.get("after"),
+        "listed_as": event.get("listed_as"),
+        "source": event["source"],
+        "source_kind": event.get("source_kind"),
+        "unsourced": is_unsourced(event["source"]),
+        "inherited_from": None if event["symbol"] == symbol else event["symbol"],
+    }
 
 
 def current_sponsors(store, symbol: str, as_of: str | None = None) -> list[dict[str, Any]]:
     """The sponsors of `symbol` on `as_of` (None: now), main sponsors first, then by name.
 
-    Each row: iso3, name, regional_group, role, joined_on, date_precision, source,
-    inherited_from (the revised text's symbol, or None for the document's own events).
+    Each row: iso3, name, regional_group, role, joined_on, date_precision, joined_after
+    (a date it is known to be later than, when joined_on is not known), listed_as
+    (original or additional, as the document says), source, source_kind, inherited_from
+    (the revised text's symbol, or None for the document's own events).
     """
     chain = revision_chain(store, symbol)
-    latest: dict[str, dict[str, Any]] = {}
-    for event in sponsorship_events(store, chain, as_of):
-        latest[event["iso3"]] = event
-    rows = [
-        {
-            "iso3": e["iso3"],
-            "name": e["name"],
-            "regional_group": e["regional_group"],
-            "role": e["role"] or "co",
-            "joined_on": e["date"],
-            "date_precision": e["date_precision"],
-            "source": e["source"],
-            "inherited_from": None if e["symbol"] == symbol else e["symbol"],
-        }
-        for e in latest.values()
-        if e["action"] == "joined"
-    ]
+    latest = replay(sponsorship_events(store, chain, as_of))
+    rows = [sponsor_row(e, symbol) for e in latest.values() if e["action"] == "joined"]
     rows.sort(key=lambda r: (r["role"] != "main", r["name"]))
     return rows
 
@@ -66,20 +105,29 @@ ROLES = ("main", "co")
 
 
 def list_sponsors(
-    store, symbol: str, as_of: str | None = None, group: str | None = None
-) -> list[dict[str, Any]]:
-    """`current_sponsors`, optionally of one regional group (already resolved)."""
+    store,
+    symbol: str,
+    as_of: str | None = None,
+    group: str | None = None,
+    with_notes: bool = False,
+):
+    """`current_sponsors`, optionally of one regional group (already resolved); with
+    `with_notes`, also the notes kept on the document: (rows, notes)."""
     from cahtracker.states import OBSERVERS
 
     rows = current_sponsors(store, symbol, as_of)
-    if group is None:
-        return rows
     if group == OBSERVERS:
-        return [r for r in rows if r["regional_group"] is None]
-    return [r for r in rows if r["regional_group"] == group]
+        rows = [r for r in rows if r["regional_group"] is None]
+    elif group is not None:
+        rows = [r for r in rows if r["regional_group"] == group]
+    if not with_notes:
+        return rows
+    from cahtracker.documents import document_notes
+
+    return rows, document_notes(store, symbol)
 
 
-def _insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:
+def insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:
     """Insert one row (column names are ours, never user input) and log it as a change."""
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
@@ -107,12 +155,16 @@ def add_sponsors(
     when=None,
     source: str | None = None,
     command: str = "sponsors add",
+    *,
+    unsourced: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Record that `refs` joined `symbol` on `when` (default today).
+    """Record that `refs` joined `symbol` on `when` (default today), with its `source` (or
+    knowingly none: `unsourced`; neither is refused).
 
     A state that already sponsors the document on that date is left alone (a no-op,
     reported under `already`). Returns {"added": [event rows], "already": [sponsor rows]}.
     """
+    source = require_source(source, unsourced, command)
     if role not in ROLES:
         raise CahError(f"Unknown role '{role}'; use main or co.")
     when = when or today_date()
@@ -126,7 +178,7 @@ def add_sponsors(
             if ref.iso3 in current:
                 continue
             added.append(
-                _insert_logged(
+                insert_logged(
                     store,
                     "sponsorship_events",
                     {
@@ -144,13 +196,14 @@ def add_sponsors(
 
 
 def withdraw_sponsors(
-    store, symbol: str, refs, when=None, source: str | None = None
+    store, symbol: str, refs, when=None, source: str | None = None, *, unsourced: bool = False
 ) -> list[dict[str, Any]]:
-    """Record that `refs` withdrew from `symbol` on `when` (default today).
+    """Record that `refs` withdrew from `symbol` on `when` (default today), with its source.
 
     Every state must be a sponsor on that date (inherited sponsorships count), else the
     whole command is refused before anything is written.
     """
+    source = require_source(source, unsourced, "sponsors withdraw")
     when = when or today_date()
     refs = _unique(refs)
     events: list[dict[str, Any]] = []
@@ -166,7 +219,7 @@ def withdraw_sponsors(
             )
         for ref in refs:
             events.append(
-                _insert_logged(
+                insert_logged(
                     store,
                     "sponsorship_events",
                     {
@@ -183,15 +236,84 @@ def withdraw_sponsors(
     return events
 
 
-def dependent_events(store, event: dict[str, Any]) -> list[str]:
-    """Later withdrawals that end this joining (for `db undo`): on its document or a revision of it."""
+def sponsor_list_label(symbol: str, as_of: str | None) -> str:
+    return f"{symbol} as of {as_of}" if as_of else symbol
+
+
+def compare_sponsors(
+    store,
+    first: str,
+    second: str | None = None,
+    first_as_of: str | None = None,
+    second_as_of: str | None = None,
+    everyone: bool = False,
+) -> dict[str, Any]:
+    """The sponsors of two documents, or of one document (`second` None) at two dates.
+
+    Rows (only the differences unless `everyone`): iso3, name, regional_group, change
+    (`added`: a sponsor of the second list only; `removed`: of the first only; `kept`),
+    and each list's joining date, precision and role. Removed first, then added, then kept;
+    by name within each."""
+    from cahtracker.documents import resolve_symbol
+
+    first = resolve_symbol(store, first)
+    second = resolve_symbol(store, second) if second else first
+    lists = {
+        "first": {r["iso3"]: r for r in current_sponsors(store, first, first_as_of)},
+        "second": {r["iso3"]: r for r in current_sponsors(store, second, second_as_of)},
+    }
+    order = {"removed": 0, "added": 1, "kept": 2}
+    rows = []
+    for iso3 in {*lists["first"], *lists["second"]}:
+        a, b = lists["first"].get(iso3), lists["second"].get(iso3)
+        change = "kept" if a and b else ("removed" if a else "added")
+        if change == "kept" and not everyone:
+            continue
+        state = a or b
+        rows.append(
+            {
+                "iso3": iso3,
+                "name": state["name"],
+                "regional_group": state["regional_group"],
+                "change": change,
+                **{
+                    f"{side}_{key}": (row or {}).get(field)
+                    for side, row in (("first", a), ("second", b))
+                    for key, field in (
+                        ("joined", "joined_on"),
+                        ("after", "joined_after"),
+                        ("precision", "date_precision"),
+                        ("role", "role"),
+                    )
+                },
+            }
+        )
+    rows.sort(key=lambda r: (order[r["change"]], r["name"]))
+    kept = len(lists["first"].keys() & lists["second"].keys())
+    return {
+        "first": {"document": first, "as_of": first_as_of, "sponsors": len(lists["first"])},
+        "second": {"document": second, "as_of": second_as_of, "sponsors": len(lists["second"])},
+        "added": len(lists["second"].keys() - lists["first"].keys()),
+        "removed": len(lists["first"].keys() - lists["second"].keys()),
+        "kept": kept,
+        "rows": rows,
+    }
+
+
+def _later_withdrawals(store, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The later withdrawals that end a joining: on its document or a revision of it."""
     if event.get("action") != "joined":
         return []
     later = store.query(
         "SELECT id, symbol FROM sponsorship_events WHERE iso3 = ? AND action = 'withdrew' AND id > ?",
         (event["iso3"], event["id"]),
     )
-    ids = [w["id"] for w in later if event["symbol"] in revision_chain(store, w["symbol"])]
+    return [w for w in later if event["symbol"] in revision_chain(store, w["symbol"])]
+
+
+def dependent_events(store, event: dict[str, Any]) -> list[str]:
+    """Later withdrawals that end this joining (for `db undo`): on its document or a revision of it."""
+    ids = [w["id"] for w in _later_withdrawals(store, event)]
     if not ids:
         return []
     return [
@@ -200,6 +322,71 @@ def dependent_events(store, event: dict[str, Any]) -> list[str]:
 
 
 register_dependents("sponsorship_events", dependent_events)
+
+
+def remove_sponsors(store, symbol: str, refs) -> list[dict[str, Any]]:
+    """Delete every sponsorship event of `refs` on `symbol` itself: a recorded mistake (a
+    withdrawal is history, `withdraw_sponsors`). Each row deleted is logged, so `db undo`
+    puts it back. Refused whole, before anything is deleted, when a state has no event on
+    the document (an inherited sponsorship is removed on the text it revises) or when a
+    later withdrawal on a revision ends a joining it would delete. Returns the rows deleted.
+    """
+    refs = _unique(refs)
+    removed: list[dict[str, Any]] = []
+    with store.write("sponsors remove"):
+        found = {
+            ref.iso3: store.query(
+                "SELECT * FROM sponsorship_events WHERE symbol = ? AND iso3 = ? ORDER BY id",
+                (symbol, ref.iso3),
+            )
+            for ref in refs
+        }
+        missing = [ref for ref in refs if not found[ref.iso3]]
+        if missing:
+            raise CahError(_nothing_to_remove(store, symbol, missing))
+        ids = {row["id"] for rows in found.values() for row in rows}
+        for ref in refs:
+            for row in found[ref.iso3]:
+                later = [w for w in _later_withdrawals(store, row) if w["id"] not in ids]
+                if later:
+                    where = ", ".join(f"{w['symbol']} (event {w['id']})" for w in later)
+                    raise CahError(
+                        f"Cannot remove {ref.label()} from {symbol}: its withdrawal on {where} "
+                        f"ends this joining; remove it there first (`cahtracker sponsors remove "
+                        f"{ref.iso3} --doc {later[0]['symbol']}`). Nothing was removed."
+                    )
+        for ref in refs:
+            for row in found[ref.iso3]:
+                store.conn.execute("DELETE FROM sponsorship_events WHERE id = ?", (row["id"],))
+                store.log_change("sponsorship_events", row["id"], row, None)
+                removed.append(row)
+    return removed
+
+
+def _nothing_to_remove(store, symbol: str, missing) -> str:
+    who = ", ".join(ref.label() for ref in missing)
+    chain = revision_chain(store, symbol)[1:]
+    elsewhere = []
+    if chain:
+        marks = ", ".join("?" for _ in chain)
+        elsewhere = [
+            r["symbol"]
+            for r in store.query(
+                f"SELECT DISTINCT symbol FROM sponsorship_events WHERE symbol IN ({marks}) "
+                "AND iso3 IN (SELECT value FROM json_each(?)) ORDER BY symbol",
+                (*chain, json.dumps([ref.iso3 for ref in missing])),
+            )
+        ]
+    hint = (
+        f" (what it inherits is recorded on {', '.join(elsewhere)}: pass --doc {elsewhere[0]})"
+        if elsewhere
+        else ""
+    )
+    verb = "has" if len(missing) == 1 else "have"
+    return (
+        f"Cannot remove: {who} {verb} no sponsorship event on {symbol}{hint}; see "
+        f"`cahtracker sponsors history --doc {symbol}`. Nothing was removed."
+    )
 
 
 def sponsor_history(store, symbol: str, iso3: str | None = None) -> list[dict[str, Any]]:
@@ -216,7 +403,11 @@ def sponsor_history(store, symbol: str, iso3: str | None = None) -> list[dict[st
             "role": e["role"],
             "date": e["date"],
             "date_precision": e["date_precision"] if e["date"] else "unknown",
+            "after": e["after"],
+            "listed_as": e["listed_as"],
             "source": e["source"],
+            "source_kind": e["source_kind"],
+            "unsourced": is_unsourced(e["source"]),
             "note": e["note"],
         }
         for e in events
@@ -240,7 +431,7 @@ def count_claims(store, chain: list[str], as_of: str | None = None) -> list[dict
         params.append(as_of)
     return store.query(
         "SELECT count, date, CASE WHEN date IS NULL THEN 'unknown' ELSE date_precision END "
-        "AS date_precision, source, symbol, note FROM count_claims "
+        "AS date_precision, source, source_kind, symbol, note FROM count_claims "
         f"WHERE {where} ORDER BY date IS NOT NULL, date, id",
         params,
     )
@@ -313,7 +504,7 @@ def add_claim(
                 f"{when.value}; check the figure, or pass --force-count to record it as the "
                 "source gives it."
             )
-        return _insert_logged(
+        return insert_logged(
             store,
             "count_claims",
             {
@@ -327,41 +518,67 @@ def add_claim(
         )
 
 
-MAX_LIST_BYTES = 1024 * 1024  # every UN member's name, a few times over, is under 20 KB
+def _describe_event(context, change: dict[str, Any]) -> str:
+    """ "added Chile as co-sponsor of A/C.6/79/L.2/Rev.1 on 2024-11-20", and the like."""
+    from cahtracker.dates import date_phrase
+    from cahtracker.states import state_name
+
+    row = change["after"] or change["before"]
+    who = state_name(context, row["iso3"])
+    role = "main sponsor" if row["role"] == "main" else "co-sponsor"
+    when = date_phrase(row["date"], row["date_precision"])
+    symbol = row["symbol"]
+    action = change["action"]
+    if row["action"] == "withdrew":
+        if action == "insert":
+            return f"recorded the withdrawal of {who} as {role} of {symbol} {when}"
+        if action == "delete":
+            return f"removed the record of {who} withdrawing from {symbol} {when}"
+    elif action == "insert":
+        return f"added {who} as {role} of {symbol} {when}"
+    elif action == "delete":
+        return f"removed the record of {who} joining {symbol} as {role} {when}"
+    return f"changed sponsorship event {row['id']} ({who}, {symbol})"
 
 
-def _too_large(path: str) -> str:
-    return (
-        f"'{path}' is larger than {MAX_LIST_BYTES // 1024} KB, too large for a list of state "
-        "names; give a list such as 'Albania, Andorra and Zambia'."
+def _describe_claim(context, change: dict[str, Any]) -> str:
+    from cahtracker.dates import date_phrase
+
+    row = change["after"] or change["before"]
+    what = (
+        f"a reported count of {row['count']} sponsors of {row['symbol']} "
+        f"{date_phrase(row['date'], row['date_precision'])} ({row['source']})"
     )
+    return f"{verb(change, 'recorded')} {what}"
 
 
-def read_state_list(path: str, stdin=None) -> str:
-    """The text of a list file (`-` is standard input): UTF-8, with or without a BOM, any line ends."""
-    import sys
+def _summarize_events(context, changes: list[dict[str, Any]]) -> str | None:
+    """ "added 40 co-sponsors of A/C.6/79/L.2/Rev.1 on 2024-11-22: Chile, Peru, ..." when
+    a batch's events have one document, action, role and date."""
+    from cahtracker.dates import date_phrase
+    from cahtracker.states import state_name
 
-    if path == "-":
-        stream = stdin if stdin is not None else sys.stdin
-        source = stream.buffer if hasattr(stream, "buffer") else stream
-        data = source.read(MAX_LIST_BYTES + 1)
-    else:
-        from cahtracker.importers.reading import regular_file
+    rows = [c["after"] or c["before"] for c in changes]
+    common = {(r["symbol"], r["action"], r["role"], r["date"], r["date_precision"]) for r in rows}
+    if len(common) != 1 or changes[0]["action"] == "update":
+        return None
+    symbol, action, role, date, precision = common.pop()
+    names = ", ".join(state_name(context, r["iso3"]) for r in rows)
+    n = len(rows)
+    who = f"{n} {'main sponsor' if role == 'main' else 'co-sponsor'}{'s' if n != 1 else ''}"
+    when = date_phrase(date, precision)
+    if changes[0]["action"] == "delete":
+        what = "joining" if action == "joined" else "withdrawal"
+        return f"removed the records of {n} {what}s of {symbol} {when}: {names}"
+    if action == "withdrew":
+        return f"recorded the withdrawal of {who} from {symbol} {when}: {names}"
+    return f"added {who} of {symbol} {when}: {names}"
 
-        file = regular_file(path, "a text file of state names, or - for standard input")
-        if file.stat().st_size > MAX_LIST_BYTES:
-            raise CahError(_too_large(path))
-        data = file.read_bytes()
-    if len(data) > MAX_LIST_BYTES:
-        raise CahError(_too_large(path))
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise CahError(
-                f"'{path}' is not UTF-8 text (byte {error.start}); save it as UTF-8 and try again."
-            ) from None
-    text = data.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise CahError(f"'{path}' holds no state names; give one name a line or 'A, B and C'.")
-    return text
+
+register_describer(
+    "sponsorship_events",
+    _describe_event,
+    ("sponsorship event", "sponsorship events"),
+    _summarize_events,
+)
+register_describer("count_claims", _describe_claim, ("reported count", "reported counts"))

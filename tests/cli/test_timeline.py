@@ -42,6 +42,11 @@ def test_seeded_timeline_shows_the_process(cli):
     )
     table = cli.ok("timeline", "list").stdout
     assert "2026-01-30" in table and "2028" in table and "2029" in table and "▶ next" in table
+    assert "Source kind" in table and "un-record" in table
+    kinds = {r["starts_on"]: r["source_kind"] for r in rows}
+    assert (kinds["2024-09"], kinds["2025-10-13"], kinds["2024-11-22"]) == (
+        *("ngo", "government", "un-record"),
+    )
 
 
 def test_next_marker_follows_today(cli, monkeypatch):
@@ -60,8 +65,8 @@ def test_next_marker_follows_today(cli, monkeypatch):
 
 
 def test_year_precision_sorts_as_start_of_year(cli):
-    cli.ok("timeline", "add", "2027-12-31", "Fictional year-end meeting")
-    cli.ok("timeline", "add", "2026-12-31", "Fictional earlier meeting")
+    cli.ok("timeline", "add", "2027-12-31", "Fictional year-end meeting", "--unsourced")
+    cli.ok("timeline", "add", "2026-12-31", "Fictional earlier meeting", "--unsourced")
     titles = [r["title"] for r in events(cli, "--from", "2026-12", "--to", "2028")]
     assert titles == [
         "Fictional earlier meeting",
@@ -76,9 +81,12 @@ def test_year_precision_sorts_as_start_of_year(cli):
 def test_from_and_to_select_overlapping_events(cli):
     assert [r["starts_on"] for r in events(cli, "--from", "2026-01-25", "--to", "2027-06")] == [
         "2026-01-19",  # still running on the 25th
+        "2026-01-30",  # on or before the 30th: the Preparatory Committee's decision on NGOs
         "2027",  # a year that overlaps June 2027
     ]
-    assert [r["starts_on"] for r in events(cli, "--to", "2024")] == ["2024-11-22", "2024-12-04"]
+    assert [r["starts_on"] for r in events(cli, "--to", "2024")] == [
+        *("2024-04-11", "2024-09", "2024-10-09", "2024-10-10", "2024-11-22", "2024-12-04"),
+    ]
     assert json.loads(cli.ok("timeline", "list", "--from", "2035", "-f", "json").stdout) == []
 
 
@@ -100,7 +108,7 @@ def test_add_event_with_end_and_details_is_logged(cli, store):
 
 
 def test_add_month_precision(cli):
-    cli.ok("timeline", "add", "March 2027", "Fictional March meeting")
+    cli.ok("timeline", "add", "March 2027", "Fictional March meeting", "--unsourced")
     row = next(r for r in events(cli) if r["title"] == "Fictional March meeting")
     assert (row["starts_on"], row["date_precision"]) == ("2027-03", "month")
 
@@ -118,7 +126,7 @@ def test_add_month_precision(cli):
 )
 def test_add_refusals_change_nothing(cli, unchanged, args, fragment):
     with unchanged():
-        result = cli("timeline", "add", *args)
+        result = cli("timeline", "add", *args, "--unsourced")
     assert_refused(result, fragment)
 
 
@@ -130,7 +138,7 @@ def test_bad_today_and_bad_range_are_refused(cli, unchanged, monkeypatch):
 
 
 def test_end_within_the_month_of_a_month_start_is_accepted(cli):
-    cli.ok("timeline", "add", "2027-03", "Fictional", "--end", "2027-03-05")
+    cli.ok("timeline", "add", "2027-03", "Fictional", "--end", "2027-03-05", "--unsourced")
 
 
 def test_period_helpers():

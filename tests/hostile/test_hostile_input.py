@@ -67,8 +67,8 @@ REASONS = {
     "external_entity.xml": ("undl-xml", "XML entities"),
     "truncated.html": ("auto", "no vote summary"),
     "states_latin1.txt": ("sponsors", "not UTF-8"),
-    "states_utf16.txt": ("sponsors", "not UTF-8"),
-    "states_unknown.txt": ("sponsors", "Unknown state 'Atlantis'"),
+    "states_utf16.txt": ("sponsors", "UTF-16 text; save it as UTF-8"),
+    "states_unknown.txt": ("sponsors", "unknown state name: 'Atlantis'"),
     # issue 15: numbers past SQLite's range, escapes in names, nesting (tests/data/bad/README.md)
     "totals_beyond_sqlite.csv": ("auto", "total_yes '1000000000000000000000000000000' is larger"),
     "session_beyond_sqlite.csv": ("auto", "session '1000000000000000000000000000000' is larger"),
@@ -248,13 +248,13 @@ def test_xml_bombs_are_refused_in_bounded_memory(db_path, name):
 def test_sponsor_list_from_stdin_is_bounded(cli, unchanged):
     with unchanged():
         text = refused_in_one_line(
-            cli("sponsors", "import", "-", input="France, " * 200_000 + "Mexico")
+            cli("sponsors", "import", "-", "--unsourced", input="France, " * 200_000 + "Mexico")
         )
-    assert "too large for a list of state names" in text
+    assert "more than a text file can be (1 MB)" in text
 
 
 def test_a_list_of_only_separators_is_refused(cli, unchanged):
     """Found by fuzzing: ',' resolved to no states and the import said nothing, exit 0."""
     with unchanged():
-        text = refused_in_one_line(cli("sponsors", "import", "-", input=", ;\n,"))
+        text = refused_in_one_line(cli("sponsors", "import", "-", "--unsourced", input=", ;\n,"))
     assert "holds no state names" in text

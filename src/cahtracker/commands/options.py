@@ -52,7 +52,17 @@ ToOption = Annotated[
     ParsedDate | None, date_option("--to", help="Up to this date (on or before it).")
 ]
 SourceOption = Annotated[
-    str | None, typer.Option("--source", help="Where this comes from (symbol, record, URL).")
+    str | None,
+    typer.Option(
+        "--source", help="Where this comes from (symbol, record, URL); needed unless --unsourced."
+    ),
+]
+UnsourcedOption = Annotated[
+    bool,
+    typer.Option(
+        "--unsourced",
+        help="Record it knowingly without a source (shown as (unsourced) everywhere).",
+    ),
 ]
 
 
@@ -64,3 +74,13 @@ INT_MIN = SQLITE_INT_MIN
 
 def value_of(date: ParsedDate | None) -> str | None:
     return None if date is None else date.value
+
+
+OfficialOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--official-only",
+        help="Only stances and facts sourced to a UN record or a government (source kind "
+        "un-record or government).",
+    ),
+]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, DocOption, value_of
+from cahtracker.commands.options import AsOfOption, DocOption, OfficialOnlyOption, value_of
 from cahtracker.invocation import get_store
 from cahtracker.views.render import message, working
 
@@ -62,6 +62,7 @@ def export_command(
             "--force", help="Replace --output if it is an earlier export of the same format."
         ),
     ] = False,
+    official_only: OfficialOnlyOption = False,
 ) -> None:
     """Write the report to a file (or a folder of CSV files), in full or not at all; `-o -`
     writes it to standard output."""
@@ -70,11 +71,13 @@ def export_command(
     chosen = resolve_format(fmt, output)
     store, symbol, on = _symbol_and_date(ctx, doc, as_of)
     if str(output) == "-":
-        text = export_text(store, chosen, symbol, on)
+        text = export_text(store, chosen, symbol, on, official_only=official_only)
         sys.stdout.write(text)  # a document: its formats keep controls inert themselves
         return
     with working(f"Writing the {chosen} report…"):
-        result = export(store, chosen, output, symbol, on, overwrite=force)
+        result = export(
+            store, chosen, output, symbol, on, overwrite=force, official_only=official_only
+        )
     if chosen == "csv":
         message(f"Wrote {len(result['files'])} CSV files to {result['path']}/.")
     else:

@@ -119,7 +119,8 @@ def import_votes(
     counter_box: list = []
     with bulk_settings(store.conn), store.write("vote import"):
         writer = _Writer(store, names, path, summary, skip_unknown)
-        for item in parse(path, fmt, roll_calls, counter_box):
+        extra = {"names": names} if FORMATS[fmt].needs_names else {}  # a report's printed lists
+        for item in parse(path, fmt, roll_calls, counter_box, **extra):
             if isinstance(item, BallotBlock):
                 writer.add_block(item)
             else:
@@ -201,6 +202,7 @@ class _Writer:
                         record.body,
                         title=record.title,
                         session=record.session,
+                        source=record.source,  # the voting record names the document
                     )
                 )
                 self.known_docs.add(record.symbol)

@@ -11,6 +11,8 @@ that day at 00:00 UTC, so that exports can be compared byte for byte (the golden
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,9 @@ class Sources:
         self.items: list[dict[str, Any]] = []
         self._numbers: dict[str, int] = {}
 
-    def cite(self, text: str | None, used_for: str) -> int | None:
+    def cite(self, text: str | None, used_for: str, kind: str | None = None) -> int | None:
+        """The number of a source; `kind` (un-record, press, ...) is listed with it, every
+        kind a row gives it once."""
         if not text or not text.strip():
             return None
         text = text.strip()
@@ -43,10 +47,12 @@ class Sources:
         if number is None:
             number = len(self.items) + 1
             self._numbers[text] = number
-            self.items.append({"number": number, "source": text, "used_for": []})
-        used = self.items[number - 1]["used_for"]
-        if used_for not in used:
-            used.append(used_for)
+            self.items.append({"number": number, "source": text, "kinds": [], "used_for": []})
+        item = self.items[number - 1]
+        if used_for not in item["used_for"]:
+            item["used_for"].append(used_for)
+        if kind and kind not in item["kinds"]:
+            item["kinds"].append(kind)
         return number
 
     def cite_all(self, texts, used_for: str) -> list[int]:
@@ -129,6 +135,7 @@ def dashboard(
 ) -> dict[str, Any]:
     """What `report tally` shows: counts, groups, latest votes, stances per topic, next event."""
     from cahtracker.documents import document
+    from cahtracker.sourcing import unsourced_facts, unsourced_line
     from cahtracker.sponsors import count_summary, gap_line
     from cahtracker.timeline import list_events
 
@@ -139,6 +146,7 @@ def dashboard(
     shown = [v for v in votes if not as_of or not v["date"] or v["date"] <= as_of]
     counts, matrix, topic_rows = stance_counts(store, as_of)
     events = list_events(store, on=today)
+    unsourced = unsourced_facts(store, symbol, as_of)
     return {
         "document": document(store, symbol),
         "as_of": as_of,
@@ -149,6 +157,8 @@ def dashboard(
         "votes_total": len(shown),
         "stance_counts": counts,
         "next_event": next((e for e in events if e["next"]), None),
+        "unsourced": unsourced,
+        "unsourced_line": unsourced_line(unsourced),
         # the rest is for the exports
         "votes": votes,
         "matrix": matrix,
@@ -160,10 +170,13 @@ def dashboard(
 def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The recorded sponsors after each dated event (replayed as `current_sponsors` does).
 
-    Undated events count from the start (`start` is their number); each step is
-    {date, count, joined: [names], withdrew: [names]} for one date.
+    Undated events count from the start (`start` is their number); an event known only to
+    be later than a date (`after`) is drawn on the day after it, the earliest it can be;
+    each step is {date, count, joined: [names], withdrew: [names]} for one date.
     """
-    from cahtracker.dates import period_start
+    from datetime import timedelta
+
+    from cahtracker.dates import period_end, period_start
 
     current: set[str] = set()
     start = 0
@@ -173,10 +186,14 @@ def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
             current.add(event["iso3"])
         else:
             current.discard(event["iso3"])
-        if event["date"] is None:
+        after = event.get("after")
+        if event["date"] is None and not after:
             start = len(current)
             continue
-        day = period_start(event["date"])
+        if event["date"] is None:
+            day = (date.fromisoformat(period_end(after)) + timedelta(days=1)).isoformat()
+        else:
+            day = period_start(event["date"])
         if not steps or steps[-1]["date"] != day:
             steps.append({"date": day, "count": 0, "joined": [], "withdrew": []})
         steps[-1]["count"] = len(current)
@@ -249,7 +266,7 @@ def build_report(
         (events, "timeline"),
     ):
         for row in rows:
-            row["ref"] = sources.cite(row["source"], used_for)
+            row["ref"] = sources.cite(row["source"], used_for, row.get("source_kind"))
     model["figure_sources"] = {
         "sponsors": sorted(
             {r for r in [*(c["ref"] for c in claims), *(e["ref"] for e in history)] if r}
@@ -269,6 +286,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     """Every table whole; only `current_sponsors`, a derived picture, depends on `as_of`."""
     from cahtracker.documents import list_documents
     from cahtracker.positions import position_history
+    from cahtracker.sourcing import mark
     from cahtracker.sponsors import count_claims, current_sponsors, sponsorship_events
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
@@ -286,7 +304,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
         "states": list_states(store),
         "documents": documents,
         "sponsorship_events": [
-            e for d in documents for e in sponsorship_events(store, [d["symbol"]])
+            mark(e) for d in documents for e in sponsorship_events(store, [d["symbol"]])
         ],
         "current_sponsors": [
             {"document": symbol, **r} for r in current_sponsors(store, symbol, as_of)
@@ -321,6 +339,7 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
     from cahtracker.db import SCHEMA_VERSION
     from cahtracker.documents import list_documents
     from cahtracker.positions import list_positions, position_history, topics
+    from cahtracker.sourcing import unsourced_facts
     from cahtracker.sponsors import count_summary, current_sponsors, sponsor_history
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
@@ -345,7 +364,35 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
         "matrix": matrix,
         "timeline": list_events(store, on=today),
         "analysis": analysis_sections(store, symbol, as_of),
+        "unsourced": unsourced_facts(store, symbol, as_of),
     }
+
+
+# the tables whose rows say what kind of source backs them (m008_source_kinds)
+SOURCED_TABLES = ("positions", "events", "count_claims", "sponsorship_events", "document_notes")
+
+
+@contextmanager
+def official_only_copy(store) -> Iterator[Any]:
+    """A copy of the database, in memory, without the rows whose source is not official
+    (provenance.OFFICIAL_KINDS; a row with no recorded kind is not official), so that every
+    figure of a report (sponsors, counts, stances, targets, timeline) is derived from
+    official sources alone. Votes and documents have no source kind and stay as they are."""
+    import sqlite3
+
+    from cahtracker.db import Store
+    from cahtracker.provenance import official_clause
+
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        store.conn.backup(copy)
+        for table in SOURCED_TABLES:
+            copy.execute(
+                f"DELETE FROM {table} WHERE source_kind IS NULL OR NOT {official_clause()}"
+            )
+        yield Store(store.path, copy)
+    finally:
+        copy.close()
 
 
 def _target_path(output: Path) -> Path:
@@ -417,13 +464,25 @@ def export(
     as_of: str | None = None,
     today: date | None = None,
     overwrite: bool = False,
+    official_only: bool = False,
 ) -> dict[str, Any]:
     """Write the export beside `output` and rename it into place (nothing half-written).
 
     Returns {format, path, files}. `output` may be replaced only if it is an earlier export
     of the same format and `overwrite` is set; outputs.refuse_unsafe lists what is refused
     whatever is set (the database, a folder holding it, the working directory, links, ...).
+    With `official_only`, the report is made from the official sources alone
+    (`official_only_copy`) and says so.
     """
+    if official_only:
+        with official_only_copy(store) as official:
+            return _export(official, fmt, output, symbol, as_of, today, overwrite, True)
+    return _export(store, fmt, output, symbol, as_of, today, overwrite, False)
+
+
+def _export(
+    store, fmt: str, output: Path, symbol: str, as_of, today, overwrite: bool, official_only: bool
+) -> dict[str, Any]:
     from cahtracker.outputs import clean_leftovers, permissions, put_in_place, refuse_unsafe, staged
 
     output = _target_path(output)
@@ -453,7 +512,7 @@ def export(
                 put_in_place(staging, output)
             return {"format": fmt, "path": str(output), "files": files}
         with staged(output) as staging:
-            text = render_text(store, fmt, symbol, as_of, today)
+            text = render_text(store, fmt, symbol, as_of, today, official_only)
             with open(staging, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
             os.chmod(staging, permissions(0o666))
@@ -465,23 +524,32 @@ def export(
     return {"format": fmt, "path": str(output), "files": [output.name]}
 
 
-def export_text(store, fmt: str, symbol: str, as_of: str | None = None) -> str:
+def export_text(
+    store, fmt: str, symbol: str, as_of: str | None = None, official_only: bool = False
+) -> str:
     """The export as text, for standard output (`-o -`): the single-file formats only."""
     if fmt == "csv":
         raise CahError(
             "A CSV export is a folder of files, so it cannot go to standard output; give "
             "--output FOLDER, or -f json, markdown or html with -o -."
         )
+    if official_only:
+        with official_only_copy(store) as official:
+            return render_text(official, fmt, symbol, as_of, report_date(), True)
     return render_text(store, fmt, symbol, as_of, report_date())
 
 
-def render_text(store, fmt: str, symbol: str, as_of: str | None, today: date) -> str:
+def render_text(
+    store, fmt: str, symbol: str, as_of: str | None, today: date, official_only: bool = False
+) -> str:
     if fmt == "json":
         from cahtracker.serialise import to_json
 
-        return to_json(json_document(store, symbol, as_of, today)) + "\n"
+        document = json_document(store, symbol, as_of, today)
+        return to_json(document | {"official_only": official_only}) + "\n"
     model = build_report(store, symbol, as_of, today)
     model["exported_at"] = export_time()
+    model["official_only"] = official_only
     if fmt == "markdown":
         from cahtracker.report.markdown import markdown_report
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cahtracker.serialise import markdown_cell, markdown_table
+from cahtracker.sourcing import UNSOURCED_LABEL, is_unsourced
 
 
 def _refs(numbers) -> str:
@@ -17,12 +18,20 @@ def _when(value: str | None, precision: str | None) -> str:
     return value if precision in (None, "day") else f"{value} ({precision})"
 
 
+def _after(row: dict[str, Any]) -> str:
+    """A joining whose date is not known: the date it is known to be later than, if any."""
+    return f"after {row['joined_after']}" if row.get("joined_after") else "unknown"
+
+
 def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
-    """Rows with their source number as "[n]" and, if asked, their date with its precision."""
+    """Rows with their source number as "[n]" (or "(unsourced)") and, if asked, their date
+    with its precision."""
     return [
         {
             **row,
-            "ref": f"[{row['ref']}]" if row.get("ref") else "",
+            "ref": f"[{row['ref']}]"
+            if row.get("ref")
+            else (UNSOURCED_LABEL if is_unsourced(row.get("source")) else ""),
             **({"when": _when(row[date_key], row[precision_key])} if date_key else {}),
         }
         for row in rows
@@ -38,7 +47,14 @@ def markdown_report(model: dict[str, Any]) -> str:
         markdown_cell(doc.get("title") or ""),
         f"Report of {model['today']}"
         + (f", the picture as of {model['as_of']}" if model["as_of"] else "")
-        + ". Every figure names its sources (see Sources).",
+        + ". Every figure names its sources (see Sources). "
+        + markdown_cell(model["unsourced_line"]),
+        (
+            "**Official sources only:** the stances, reported counts, sponsorships and timeline "
+            "events whose source is a UN record or a government's; votes are shown as recorded."
+            if model.get("official_only")
+            else ""
+        ),
         "## Sponsors",
         markdown_cell(model["gap_line"]),
         "### Reported counts",
@@ -51,6 +67,7 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("symbol", "For"),
                 ("ref", "Ref"),
                 ("source", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         "### Sponsors over time",
@@ -86,7 +103,10 @@ def markdown_report(model: dict[str, Any]) -> str:
         f"Sources: {_refs(model['figure_sources']['groups'])}; as of {on}.",
         f"### Current sponsors ({len(model['sponsors'])})",
         markdown_table(
-            _sourced(model["sponsors"], "joined_on"),
+            [
+                {**row, "when": row["when"] if row["joined_on"] else _after(row)}
+                for row in _sourced(model["sponsors"], "joined_on")
+            ],
             [
                 ("name", "State"),
                 ("role", "Role"),
@@ -94,6 +114,7 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("when", "Joined"),
                 ("inherited_from", "Inherited from"),
                 ("ref", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         "## Votes and decisions",
@@ -142,7 +163,9 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("stance", "Stance"),
                 ("when", "Date"),
                 ("quote", "Quote"),
+                ("quote_kind", "Quote kind"),
                 ("ref", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         *_analysis(model["analysis"], on),
@@ -159,11 +182,14 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("place", "Place"),
                 ("status", "Status"),
                 ("ref", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         "## Sources",
         "\n".join(
-            f"{s['number']}. {markdown_cell(s['source'])} — {', '.join(s['used_for'])}"
+            f"{s['number']}. {markdown_cell(s['source'])}"
+            + (f" ({', '.join(s['kinds'])})" if s.get("kinds") else "")
+            + f" — {', '.join(s['used_for'])}"
             for s in model["sources"]
         )
         or "No source recorded.",
