@@ -108,7 +108,10 @@ def test_purge_with_nothing_undone_changes_no_row(cli):
 
 
 def test_undo_of_docs_use_that_would_name_a_removed_document_is_refused(cli, unchanged):
-    cli.ok("docs", "add", "A/C.6/99/L.5", "--title", "t", "--kind", "draft", "--body", "Sixth Committee")  # fmt: skip
+    cli.ok(
+        *("docs", "add", "A/C.6/99/L.5", "--title", "t", "--kind", "draft"),
+        *("--body", "Sixth Committee", "--source", "fictional record"),
+    )
     cli.ok("docs", "use", "A/C.6/99/L.5")
     cli.ok("docs", "use", "A/C.6/79/L.2/Rev.1")
     adds = [r["id"] for r in changes(cli) if r["command"] == "docs add"]

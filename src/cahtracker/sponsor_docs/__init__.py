@@ -240,6 +240,7 @@ def _load(source, origin: str | None) -> tuple[bytes, str]:
 
 
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
+NUL = b"\x00"
 
 
 def _decode(data: bytes, origin: str) -> str:
@@ -248,7 +249,8 @@ def _decode(data: bytes, origin: str) -> str:
         raise CahError(f"{origin} is UTF-16 text; save it as UTF-8 and try again.")
     if b"\x00" in data[:8192]:
         raise CahError(
-            f"{origin} is binary, not text, PDF or XML; give a UN document or a list of states."
+            f"{origin} is binary (a NUL byte at offset {data.find(NUL):,}), not text, "
+            "PDF or XML; give a UN document or a list of states."
         )
     try:
         text = data.decode("utf-8-sig")

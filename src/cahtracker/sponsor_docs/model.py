@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 JOINED = "joined"
 WITHDREW = "withdrew"
 
+NAMES_IN_A_MESSAGE = 20  # unknown names a refusal names (issue 15); the rest are counted
+
 
 @dataclass(frozen=True)
 class ParsedDocument:
@@ -182,9 +184,10 @@ class SponsorImport:
         """One line naming every unknown name with suggestions, or None if all were read."""
         if not self.unknown:
             return None
-        parts = [u.message for u in self.unknown]
-        if self.unknown_not_listed:
-            parts.append(f"and {self.unknown_not_listed} more")
+        parts = [u.message for u in self.unknown[:NAMES_IN_A_MESSAGE]]
+        rest = len(self.unknown) - len(parts) + self.unknown_not_listed
+        if rest:
+            parts.append(f"and {rest:,} more")
         noun = "name" if len(self.unknown) + self.unknown_not_listed == 1 else "names"
         return (
             f"{self.origin}: unknown state {noun}: {'; '.join(parts)}. "
