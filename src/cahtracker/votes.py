@@ -28,9 +28,11 @@ from cahtracker.voting import (
     WHOLE_TEXT,
     check_majority,
     choice_word,
+    coverage,
     decide,
     tally_key,
     tally_of,
+    whole_assembly,
 )
 
 VOTE_COLUMNS = (
@@ -453,12 +455,34 @@ def record_differences(store, vote_id: int, key: str | None) -> list[str]:
 
 def members_by_date(store):
     """on(date) -> the member states on that date (admitted on or before it)."""
-    members = store.conn.execute(
-        "SELECT iso3, admitted_on FROM states WHERE status = 'member'"
-    ).fetchall()
+    from cahtracker.states import member_admissions
+
+    members = member_admissions(store)
 
     def on(date: str) -> list[str]:
         return [iso3 for iso3, admitted in members if (admitted or "") <= date]
+
+    return on
+
+
+def body_members(store, body: str | None, date: str | None) -> list[str] | None:
+    """The members of `body` on `date` (no date: today's members), when this database knows
+    them: the General Assembly's for the Assembly and its Main Committees; else None."""
+    if not whole_assembly(body):
+        return None
+    return members_by_date(store)(date or "9999-99-99")
+
+
+def member_counts(store):
+    """on(date) -> how many states were members on that date (no date: today's members)."""
+    import bisect
+
+    from cahtracker.states import member_admissions
+
+    admitted = sorted(a or "" for _, a in member_admissions(store))
+
+    def on(date: str | None) -> int:
+        return bisect.bisect_right(admitted, date or "9999-99-99")
 
     return on
 
@@ -563,10 +587,23 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     tally = tally_of(b["choice"] for b in ballots)
     official = official_totals(vote)
     statements = store.query(
-        "SELECT t.iso3, s.name, t.kind, t.text FROM vote_statements t JOIN states s ON s.iso3 = t.iso3 "
-        "WHERE t.vote_id = ? ORDER BY t.kind, s.name",
+        "SELECT t.iso3, s.name, s.regional_group, t.kind, t.text FROM vote_statements t "
+        "JOIN states s ON s.iso3 = t.iso3 WHERE t.vote_id = ? ORDER BY t.kind, s.name",
         (vote["id"],),
     )
+    members = body_members(store, vote["body"], vote["date"]) if ballots else None
+    codes = {b["iso3"] for b in ballots}
+    cover = coverage(
+        None if members is None else len(members), len(codes & set(members or ())), len(codes)
+    )
+    missing = []
+    if cover and cover["not_recorded"]:
+        absent = sorted(set(members) - codes)
+        missing = store.query(
+            "SELECT iso3, name, regional_group FROM states "
+            "WHERE iso3 IN (SELECT value FROM json_each(?)) ORDER BY name",
+            (json.dumps(absent),),
+        )
     result: dict[str, Any] = {
         "id": vote["id"],
         "symbol": vote["symbol"],
@@ -579,13 +616,27 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
         "tally": tally,
         "official_totals": official,
         "warnings": totals_warnings(tally, official),
+        # how far the ballots cover the body's members (None: no ballots), and who is missing
+        "coverage": cover,
+        "members_not_recorded": missing,
         "ballots": [
-            {"iso3": b["iso3"], "name": b["name"], "choice": b["choice"]}
+            {
+                "iso3": b["iso3"],
+                "name": b["name"],
+                "regional_group": b["regional_group"],
+                "choice": b["choice"],
+            }
             | ({"explanation": b["explanation"]} if b["explanation"] else {})
             for b in ballots
         ],
         "statements": [
-            {"iso3": s["iso3"], "name": s["name"], "kind": s["kind"], "text": s["text"]}
+            {
+                "iso3": s["iso3"],
+                "name": s["name"],
+                "regional_group": s["regional_group"],
+                "kind": s["kind"],
+                "text": s["text"],
+            }
             for s in statements
         ],
         "source": vote["source"],
@@ -654,11 +705,15 @@ def list_votes(
         "count(b.choice = 'yes' OR NULL) AS yes, count(b.choice = 'no' OR NULL) AS no, "
         "count(b.choice = 'abstain' OR NULL) AS abstain, "
         "count(b.choice = 'non-voting' OR NULL) AS non_voting, "
-        "count(b.choice = 'absent' OR NULL) AS absent "
-        f"FROM votes v LEFT JOIN ballots b ON b.vote_id = v.id WHERE {' AND '.join(where)} "
-        "GROUP BY v.id ORDER BY v.date, v.id",
+        "count(b.choice = 'absent' OR NULL) AS absent, "
+        # ballots of states that were members on the vote's date (no date: members today)
+        "count(s.status = 'member' AND coalesce(s.admitted_on, '') <= "
+        "coalesce(v.date, '9999-99-99') OR NULL) AS members_recorded "
+        "FROM votes v LEFT JOIN ballots b ON b.vote_id = v.id LEFT JOIN states s ON s.iso3 = b.iso3 "
+        f"WHERE {' AND '.join(where)} GROUP BY v.id ORDER BY v.date, v.id",
         params,
     )
+    members_on = member_counts(store)
     return [
         {
             "id": r["id"],
@@ -668,6 +723,7 @@ def list_votes(
             "method": r["method"],
             "outcome": r["outcome"],
             "tally": {k: r[k] for k in ("yes", "no", "abstain", "non_voting", "absent")},
+            "coverage": _list_coverage(r, members_on),
         }
         | (
             {
@@ -682,6 +738,13 @@ def list_votes(
         )
         for r in rows
     ]
+
+
+def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
+    """`coverage` from a listed vote's counts (show_vote counts the same from its ballots)."""
+    ballots = sum(row[k] for k in ("yes", "no", "abstain", "non_voting", "absent"))
+    members = members_on(row["date"]) if whole_assembly(row["body"]) else None
+    return coverage(members, row["members_recorded"], ballots)
 
 
 def iter_ballots(store):

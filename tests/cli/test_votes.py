@@ -254,7 +254,9 @@ def test_show_unknown_is_refused(cli):
 def test_list_shape_and_filters(cli):
     record(cli, "--yes", "Albania", "--no", "Chile")
     rows = json.loads(cli.ok("vote", "list", "-f", "json").stdout)
-    assert set(rows[0]) == {"id", "symbol", "body", "date", "method", "outcome", "tally"}
+    assert set(rows[0]) == {
+        *("id", "symbol", "body", "date", "method", "outcome", "tally", "coverage"),
+    }
     seeded = {r["symbol"]: r["method"] for r in rows}
     assert (
         seeded["A/RES/79/122"] == "unconfirmed"
@@ -266,7 +268,10 @@ def test_list_shape_and_filters(cli):
     later = json.loads(cli.ok("vote", "list", "--from", "2024-12-01", "-f", "json").stdout)
     assert [r["symbol"] for r in later] == ["A/RES/79/122"]
     csv_out = cli.ok("vote", "list", "--to", "2024-11-22", "-f", "csv").stdout.splitlines()
-    assert csv_out[0] == "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent"
+    assert csv_out[0] == (
+        "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent,"
+        "members,recorded,not_recorded,complete"
+    )
     assert "Votes" in cli.ok("vote", "list", "-f", "markdown").stdout
 
 

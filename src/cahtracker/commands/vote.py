@@ -11,6 +11,7 @@ from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
+from cahtracker.views.vote import NO_COVERAGE, partial_footer, recorded_cell
 
 app = typer.Typer(
     help="Votes: record decisions, import UN voting records, show tallies, compare states.",
@@ -156,13 +157,17 @@ def list_command(
                 "Non-voting/absent",
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
             ),
+            Column("coverage", "Recorded", lambda r: recorded_cell(r["coverage"])),
         ],
         title="Votes",
+        footer=partial_footer(rows),
         empty="No votes match.",
-        csv_flatten=("tally",),
+        csv_flatten=("tally", "coverage"),
+        csv_rows=[{**r, "coverage": r["coverage"] or NO_COVERAGE} for r in rows],
         csv_columns=(
             *("id", "symbol", "body", "date", "method", "outcome"),
             *("yes", "no", "abstain", "non_voting", "absent"),
+            *NO_COVERAGE,
         ),
     )
     render(listing, fmt)
@@ -195,7 +200,8 @@ def import_command(
         ),
     ] = False,
     output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown.")
+        OutputFormat,
+        typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown."),
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""
