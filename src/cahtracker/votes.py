@@ -748,9 +748,11 @@ def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
 
 
 def iter_ballots(store):
-    """Every ballot of every vote (vote_id, iso3, name, choice, explanation), streamed by vote."""
+    """Every ballot of every vote, streamed by vote: vote_id, symbol, date, body, iso3, name,
+    regional_group, choice, explanation."""
     return store.cursor(
-        "SELECT b.vote_id, b.iso3, s.name, b.choice, b.explanation FROM ballots b "
+        "SELECT b.vote_id, v.symbol, v.date, v.body, b.iso3, s.name, s.regional_group, b.choice, "
+        "b.explanation FROM ballots b JOIN votes v ON v.id = b.vote_id "
         "JOIN states s ON s.iso3 = b.iso3 ORDER BY b.vote_id, b.iso3"
     )
 

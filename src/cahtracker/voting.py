@@ -144,6 +144,16 @@ def coverage_line(cover: dict | None) -> str | None:
     )
 
 
+def coverage_cell(cover: dict | None) -> str:
+    """A short form for a table cell: "65/193" members with a ballot, "all" when complete,
+    "65/?" when the body's membership is not known; blank without ballots."""
+    if not cover:
+        return ""
+    if cover["complete"]:
+        return "all"
+    return f"{cover['recorded']}/{cover['members'] if cover['members'] is not None else '?'}"
+
+
 def majority_basis(
     tally: dict[str, int], official: dict[str, int | None] | None, cover: dict | None
 ) -> dict[str, Any] | None:

@@ -11,7 +11,8 @@ from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
-from cahtracker.views.vote import NO_COVERAGE, partial_footer, recorded_cell
+from cahtracker.views.vote import NO_COVERAGE, partial_footer
+from cahtracker.voting import coverage_cell
 
 app = typer.Typer(
     help="Votes: record decisions, import UN voting records, show tallies, compare states.",
@@ -157,7 +158,7 @@ def list_command(
                 "Non-voting/absent",
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
             ),
-            Column("coverage", "Recorded", lambda r: recorded_cell(r["coverage"])),
+            Column("coverage", "Recorded", lambda r: coverage_cell(r["coverage"])),
         ],
         title="Votes",
         footer=partial_footer(rows),

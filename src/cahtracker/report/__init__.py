@@ -105,6 +105,68 @@ def process_votes(store, symbol: str) -> list[dict[str, Any]]:
     return [show_vote(store, str(v["id"])) for v in listed]
 
 
+NOT_RECORDED = "not recorded"
+
+
+def who_voted(vote: dict[str, Any]) -> list[dict[str, Any]]:
+    """A vote's states by choice (the UN's order, then the members not recorded), each
+    choice by regional group (the UN's order, observers last), names in order:
+    [{choice, label, count, groups: [{group, count, names}]}]; empty choices left out."""
+    from cahtracker.states import GROUPS, NO_GROUP_LABEL
+    from cahtracker.voting import CHOICES, LABELS, tally_key
+
+    by_choice: dict[str, list[dict[str, Any]]] = {c: [] for c in (*CHOICES, NOT_RECORDED)}
+    for ballot in vote["ballots"]:
+        by_choice[ballot["choice"]].append(ballot)
+    by_choice[NOT_RECORDED] = list(vote.get("members_not_recorded") or [])
+    result = []
+    for choice, states in by_choice.items():
+        if not states:
+            continue
+        groups = []
+        for group in (*GROUPS, NO_GROUP_LABEL):
+            names = sorted(
+                s["name"] for s in states if (s.get("regional_group") or NO_GROUP_LABEL) == group
+            )
+            if names:
+                groups.append({"group": group, "count": len(names), "names": names})
+        label = LABELS[tally_key(choice)] if choice in CHOICES else NOT_RECORDED.capitalize()
+        result.append({"choice": choice, "label": label, "count": len(states), "groups": groups})
+    return result
+
+
+def vote_statements(vote: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every dissociation and explanation of a vote, those given with a ballot included:
+    [{iso3, name, regional_group, kind, text, choice}], dissociations first, then by name."""
+    rows = [{**s, "choice": None} for s in vote.get("statements") or []] + [
+        {
+            "iso3": b["iso3"],
+            "name": b["name"],
+            "regional_group": b.get("regional_group"),
+            "kind": "explanation",
+            "text": b["explanation"],
+            "choice": b["choice"],
+        }
+        for b in vote["ballots"]
+        if b.get("explanation")
+    ]
+    rows.sort(key=lambda r: (r["kind"] != "dissociation", r["name"]))
+    return rows
+
+
+def vote_picture(vote: dict[str, Any]) -> dict[str, Any]:
+    """What a report shows of one vote beside `vote show`: who voted how, its statements,
+    the partial-record line, and the counts a majority line may be drawn from."""
+    from cahtracker.voting import coverage_line, majority_basis
+
+    return {
+        "who": who_voted(vote),
+        "said": vote_statements(vote),
+        "partial": coverage_line(vote.get("coverage")),
+        "basis": majority_basis(vote["tally"], vote["official_totals"], vote.get("coverage")),
+    }
+
+
 def stance_counts(store, as_of: str | None = None) -> tuple[list, list, list]:
     """Per topic, the number of states whose latest stance is each stance; also the
     position matrix (every topic) and the topics, as positions.stance_matrix gives them."""
@@ -252,6 +314,16 @@ def build_report(
     ):
         for row in rows:
             row["ref"] = sources.cite(row["source"], used_for)
+    for vote in votes:
+        vote.update(vote_picture(vote))
+        # every source record of the vote (an import's), after the vote's own source
+        vote["refs"] = sources.cite_all(
+            [vote["source"], *(s["source"] or s["key"] for s in vote.get("sources") or [])], "votes"
+        )
+    model["texts"] = process_texts(store, symbol)
+    model["doc_urls"] = dict(
+        store.conn.execute("SELECT symbol, url FROM documents WHERE url IS NOT NULL")
+    )
     model["figure_sources"] = {
         "sponsors": sorted(
             {r for r in [*(c["ref"] for c in claims), *(e["ref"] for e in history)] if r}
@@ -264,6 +336,21 @@ def build_report(
     return model
 
 
+def process_texts(store, symbol: str) -> list[dict[str, Any]]:
+    """The documents of the report's family (`document_family`), with their URL if any."""
+    from cahtracker.documents import document_family
+
+    family = set(document_family(store, symbol))
+    return [
+        {k: d[k] for k in ("symbol", "kind", "title", "date", "url")}
+        for d in store.query(
+            "SELECT symbol, kind, title, date, url FROM documents ORDER BY session IS NULL, "
+            "session, symbol"
+        )
+        if d["symbol"] in family
+    ]
+
+
 # ---------------------------------------------------------------- exports
 
 
@@ -274,15 +361,32 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     from cahtracker.sponsors import count_claims, current_sponsors, sponsorship_events
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
-    from cahtracker.votes import list_votes
+    from cahtracker.votes import iter_ballots, list_votes
 
     documents = list_documents(store)
+    said: dict[int, dict[str, list[str]]] = {}
+    for row in all_statements(store):
+        said.setdefault(row["vote_id"], {"dissociation": [], "explanation": []})[
+            row["kind"]
+        ].append(row["name"])
     votes = []
     for vote in list_votes(store, details=True):
         official = vote.pop("official_totals") or {}
         tally = vote.pop("tally")
+        cover = vote.pop("coverage") or {}
+        names = said.get(vote["id"], {})
         votes.append(
-            vote | tally | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
+            vote
+            | tally
+            | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
+            | {
+                "members": cover.get("members"),
+                "members_recorded": cover.get("recorded"),
+                "members_not_recorded": cover.get("not_recorded"),
+                "complete": cover.get("complete"),
+                "dissociating": "; ".join(names.get("dissociation", [])),
+                "explained_by": "; ".join(names.get("explanation", [])),
+            }
         )
     return {
         "states": list_states(store),
@@ -295,22 +399,38 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
         ],
         "count_claims": [c for d in documents for c in count_claims(store, [d["symbol"]])],
         "votes": votes,
-        "ballots": None,  # streamed: every ballot of every vote
+        # streamed from a cursor, never all in memory
+        "ballots": lambda: iter_ballots(store),
+        "statements": lambda: all_statements(store),
         "positions": position_history(store, None),
         "events": list_events(store, on=today),
     }
 
 
+def all_statements(store):
+    """Every dissociation and explanation of every vote, with the vote's symbol, date and body:
+    the statements of `vote_statements` and the explanations given with a ballot (a cursor)."""
+    return store.cursor(
+        "SELECT * FROM ("
+        "SELECT t.vote_id, v.symbol, v.date, v.body, t.iso3, s.name, s.regional_group, t.kind, "
+        "NULL AS choice, t.text FROM vote_statements t JOIN votes v ON v.id = t.vote_id "
+        "JOIN states s ON s.iso3 = t.iso3 "
+        "UNION ALL SELECT b.vote_id, v.symbol, v.date, v.body, b.iso3, s.name, s.regional_group, "
+        "'explanation', b.choice, b.explanation FROM ballots b JOIN votes v ON v.id = b.vote_id "
+        "JOIN states s ON s.iso3 = b.iso3 WHERE b.explanation IS NOT NULL"
+        ") ORDER BY vote_id, kind != 'dissociation', name"
+    )
+
+
 def write_csv_folder(store, folder: Path, symbol: str, as_of: str | None, today: date) -> list[str]:
     from cahtracker.serialise import write_csv_dicts
-    from cahtracker.votes import iter_ballots
 
     written = []
     for name, rows in _csv_tables(store, symbol, as_of, today).items():
         path = folder / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            if rows is None:  # streamed from the cursor, never all in memory
-                cursor = iter_ballots(store)
+            if callable(rows):  # a cursor, streamed
+                cursor = rows()
                 write_csv_dicts(cursor, [c[0] for c in cursor.description], handle)
             else:
                 write_csv_dicts(rows, list(rows[0].keys()) if rows else [], handle)

@@ -204,16 +204,6 @@ NO_COVERAGE = dict.fromkeys(("members", "recorded", "not_recorded", "complete"))
 PARTIAL_IDS_SHOWN = 10
 
 
-def recorded_cell(cover: dict[str, Any] | None) -> str:
-    """A vote list's Recorded column: "65/193" members with a ballot, "all" when complete,
-    "65/?" when the body's membership is not known; blank without ballots."""
-    if not cover:
-        return ""
-    if cover["complete"]:
-        return "all"
-    return f"{cover['recorded']}/{cover['members'] if cover['members'] is not None else '?'}"
-
-
 def partial_footer(votes: Sequence[dict[str, Any]]) -> list[str]:
     """One line naming the listed votes whose ballots do not cover their body's members."""
     partial = [v["id"] for v in votes if v.get("coverage") and not v["coverage"]["complete"]]
