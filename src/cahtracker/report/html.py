@@ -15,6 +15,7 @@ another. The browser test measures both in Chromium.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from dataclasses import dataclass
@@ -187,28 +188,36 @@ def timeline_chart(
     taken = [text_box(left - 8, t["text_y"], str(t["label"]), small, "end") for t in y_ticks]
     taken += [text_box(t["text_x"], t["text_y"], t["label"], small, t["anchor"]) for t in x_ticks]
     step_dots = [(p["x"] - 4, p["y"] - 4, p["x"] + 4, p["y"] + 4) for p in points]
-    labelled = []
-    order = sorted(range(len(dated)), key=lambda i: (circles[i][0], dated[i]["count"]))
-    for i in order:
-        claim = dated[i]
-        cx, cy = circles[i]
-        text = f"{claim['count']}" + (f" [{claim['ref']}]" if claim.get("ref") else "")
-        others = [(ox - 6, oy - 6, ox + 6, oy + 6) for j, (ox, oy) in enumerate(circles) if j != i]
-        spot = _place_label(text, cx, cy, font, (1, 1, width - 1, bottom), taken, others, step_dots)
-        taken.append(spot["box"])
-        labelled.append(
-            {
-                "x": cx,
-                "y": cy,
-                "label": text,
-                "label_x": spot["x"],
-                "label_y": spot["y"],
-                "anchor": spot["anchor"],
-                "leader": spot["leader"],
-                "title": f"{claim['count']} reported, {claim['date']} ({claim['date_precision']}): "
-                f"{claim['source']}",
-            }
+    marks = [
+        {
+            "x": cx,
+            "y": cy,
+            "title": f"{c['count']} reported, {c['date']} ({c['date_precision']}): {c['source']}",
+        }
+        for c, (cx, cy) in zip(dated, circles, strict=True)
+    ]
+    labels = []
+    for cluster in _clusters(circles):
+        # points drawn on one another share one label, the largest count on top
+        members = sorted(cluster, key=lambda i: -dated[i]["count"])
+        lines = [
+            f"{dated[i]['count']}" + (f" [{dated[i]['ref']}]" if dated[i].get("ref") else "")
+            for i in members
+        ]
+        cx = _r(sum(circles[i][0] for i in cluster) / len(cluster))
+        cy = _r(sum(circles[i][1] for i in cluster) / len(cluster))
+        others = [
+            (ox - 6, oy - 6, ox + 6, oy + 6)
+            for j, (ox, oy) in enumerate(circles)
+            if j not in cluster
+        ]
+        spot = _place_label(
+            lines, cx, cy, font, (1, 1, width - 1, bottom), taken, others, step_dots
         )
+        taken.append(spot["box"])
+        if spot["leader"]:
+            taken.extend(_segment_boxes(spot["leader"]))
+        labels.append(spot)
     return {
         "layout": layout.name,
         "width": width,
@@ -221,53 +230,99 @@ def timeline_chart(
         "bottom": bottom,
         "path": "".join(path),
         "points": points,
-        "claims": labelled,
+        "claims": marks,
+        "labels": labels,
         "undated_claims": [c for c in claims if not c["date"]],
         "y_ticks": y_ticks,
         "x_ticks": x_ticks,
     }
 
 
-def _place_label(text, cx, cy, font, bounds, taken, circles, soft) -> dict[str, Any]:
-    """The first place for a point's label, of: above, below, right, left, then stacked
-    higher or lower with a leader line, that stays in `bounds` and overlaps no box of `taken`
-    (other labels and axis text) or `circles` (other points); `soft` boxes (the step line's
-    dots) are avoided when a place allows it."""
+def _clusters(points: list[tuple[float, float]], near: float = 10.0) -> list[list[int]]:
+    """Indexes of points grouped with every point drawn within `near` of one of them."""
+    groups: list[list[int]] = []
+    for i, p in sorted(enumerate(points), key=lambda e: e[1]):
+        joined = [g for g in groups if any(math.dist(p, points[j]) < near for j in g)]
+        merged = [i, *(j for g in joined for j in g)]
+        groups = [g for g in groups if g not in joined] + [sorted(merged)]
+    return sorted(groups, key=lambda g: min(points[j] for j in g))
+
+
+def _block_box(x: float, first: float, lines: list[str], font: float, anchor: str):
+    """The box of lines of text, the first line's baseline at `first`."""
+    x0, y0, x1, _ = text_box(x, first, max(lines, key=len), font, anchor)
+    return (x0, y0, x1, first + (len(lines) - 1) * font * 1.3 + DESCENT * font)
+
+
+def _segment_boxes(leader: dict[str, float]) -> list[tuple[float, float, float, float]]:
+    """A leader line as small boxes along it (for the labels placed after it to avoid)."""
+    x1, y1, x2, y2 = leader["x1"], leader["y1"], leader["x2"], leader["y2"]
+    steps = max(int(math.dist((x1, y1), (x2, y2)) // 4), 1)
+    boxes = []
+    for k in range(steps + 1):
+        px, py = x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps
+        boxes.append((px - 1, py - 1, px + 1, py + 1))
+    return boxes
+
+
+def _place_label(lines, cx, cy, font, bounds, taken, circles, soft) -> dict[str, Any]:
+    """The nearest place for the label of a point (or of points drawn on one another: one
+    line each) above, beside, below, then further off with a leader line, that stays in
+    `bounds`, overlaps no box of `taken` (other labels, their leaders, axis text) or
+    `circles` (other points), whose leader crosses no label, and that is nearer its own point
+    than any other; `soft` boxes (the step line's dots) are avoided where a place allows."""
     gap = 8.0
     line = font * 1.3
-    tries = [
-        (cx, cy - gap, "middle"),
-        (cx, cy + gap + ASCENT * font, "middle"),
-        (cx + gap, cy + font * 0.35, "start"),
-        (cx - gap, cy + font * 0.35, "end"),
-    ]
+    height = (len(lines) - 1) * line
+    above, below = cy - gap - height, cy + gap + ASCENT * font
+    beside = cy + font * 0.35 - height / 2
+    tries = [(0.0, cx, above, "middle"), (0.5, cx + gap, beside, "start")]
+    tries += [(0.6, cx - gap, beside, "end"), (1.0, cx, below, "middle")]
     for k in range(1, 8):
-        tries.append((cx, cy - gap - k * line, "middle"))
-        tries.append((cx, cy + gap + ASCENT * font + k * line, "middle"))
+        for sign in (-1, 1):
+            tries.append((1 + k, cx + gap, beside + sign * k * line, "start"))
+            tries.append((1.1 + k, cx - gap, beside + sign * k * line, "end"))
+        tries.append((1.5 + k, cx, above - k * line, "middle"))
+        tries.append((1.6 + k, cx, below + k * line, "middle"))
+    tries.sort(key=lambda t: t[0])
+    points = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in circles]
 
-    def fits(spot, avoid_soft: bool) -> bool:
-        box = text_box(*spot[:2], text, font, spot[2])
+    def shaped(spot) -> tuple[float, str, tuple, dict | None]:
+        cost, lx, first, anchor = spot
+        if anchor == "middle":
+            lx, anchor = _clamp_anchor(lx, max(lines, key=len), font, bounds[0], bounds[2])
+        box = _block_box(lx, first, lines, font, anchor)
+        leader = None
+        if cost >= 1.5 or (anchor != "middle" and abs(first - beside) > 1):
+            x2, y2 = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
+            if math.dist((cx, cy), (x2, y2)) > 6:
+                leader = {"x1": _r(cx), "y1": _r(cy), "x2": _r(x2), "y2": _r(y2)}
+        return lx, anchor, box, leader
+
+    def fits(spot, strict: bool) -> bool:
+        _, _, box, leader = shaped(spot)
         if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
             return False
-        blocking = taken + circles + (soft if avoid_soft else [])
-        return not any(_overlaps(box, other) for other in blocking)
+        if any(_overlaps(box, other) for other in taken + circles + (soft if strict else [])):
+            return False
+        if leader and any(_overlaps(b, o, 0) for b in _segment_boxes(leader) for o in taken):
+            return False
+        if strict:  # a reader takes a label for the nearest point's
+            mid = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            own = math.dist(mid, (cx, cy))
+            return all(math.dist(mid, p) + 4 >= own for p in points)
+        return True
 
     chosen = next((t for t in tries if fits(t, True)), None)
-    chosen = chosen or next((t for t in tries if fits(t, False)), None)
-    if chosen is None:  # nowhere free: the highest place inside the chart, with a leader
-        chosen = next(
-            (t for t in reversed(tries[4::2]) if text_box(*t[:2], text, font)[1] >= bounds[1]),
-            tries[0],
-        )
-    lx, ly, anchor = chosen
-    lx, anchor = (lx, anchor) if anchor != "middle" else _clamp_anchor(lx, text, font, *bounds[::2])
-    box = text_box(lx, ly, text, font, anchor)
-    far = ly < cy - gap - 1 or ly > cy + gap + ASCENT * font + 1
-    leader = None
-    if far:
-        end = box[3] if ly < cy else box[1]
-        leader = {"x1": _r(cx), "y1": _r(cy + (-5 if ly < cy else 5)), "x2": _r(cx), "y2": _r(end)}
-    return {"x": _r(lx), "y": _r(ly), "anchor": anchor, "box": box, "leader": leader}
+    chosen = chosen or next((t for t in tries if fits(t, False)), tries[0])
+    lx, anchor, box, leader = shaped(chosen)
+    return {
+        "x": _r(lx),
+        "anchor": anchor,
+        "lines": [{"text": t, "y": _r(chosen[2] + k * line)} for k, t in enumerate(lines)],
+        "box": box,
+        "leader": leader,
+    }
 
 
 # ---------------------------------------------------------------- sponsors by group
