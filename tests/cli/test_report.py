@@ -255,16 +255,15 @@ def test_existing_output_needs_force(cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "csv"])
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "svg"])
 def test_a_failure_half_way_leaves_nothing(store, tmp_path, monkeypatch, fmt):
     from cahtracker import report
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(
-        report, "write_csv_folder" if fmt == "csv" else "render_text", broken, raising=True
-    )
+    name = {"csv": "write_csv_folder", "svg": "map_text"}.get(fmt, "render_text")
+    monkeypatch.setattr(report, name, broken, raising=True)
     out = tmp_path / "out" / "target"
     out.parent.mkdir()
     from cahtracker.errors import CahError
@@ -519,3 +518,90 @@ def test_link_parts_cuts_urls_out_of_text():
     ]
     assert link_parts("javascript:alert(1)") == [("javascript:alert(1)", None)]
     assert link_parts(None) == []
+
+
+# ---------------------------------------------------------------- the world map alone
+
+
+def _fills(svg_text: str) -> dict[str, str]:
+    """iso3 -> fill of every state drawn (shape or dot), read with an XML parser."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg_text.split("?>", 1)[1])
+    fills: dict[str, str] = {}
+    for element in root.iter():
+        if element.get("data-iso3"):
+            fills.setdefault(element.get("data-iso3"), element.get("fill"))
+    return fills
+
+
+def test_svg_export_of_the_sponsors_map(rich_cli, tmp_path):
+    from cahtracker.report.map import SPONSOR_LEGEND
+
+    colour = {key: c for key, _, c in SPONSOR_LEGEND}
+    out = tmp_path / "sponsors.svg"
+    result = rich_cli.ok("report", "export", "-o", str(out))  # the format from the extension
+    assert "Sponsors of A/C.6/79/L.2/Rev.1 by state, as of 2026-11-27" in result.stdout
+    text = out.read_text("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns=')
+    assert "<script" not in text
+    fills = _fills(text)
+    assert len(fills) == 195  # every member and observer state, as a shape or a dot
+    assert (fills["MEX"], fills["GMB"], fills["FRA"]) == (
+        colour["main"],
+        colour["main"],
+        colour["sponsor"],
+    )
+    assert {fills[i] for i in fills if i not in ("MEX", "GMB", "FRA")} == {colour["none"]}
+    earlier = tmp_path / "earlier.svg"
+    rich_cli.ok("report", "export", "-f", "svg", "--map", "sponsors", "--as-of", "2024-09-01",
+                "-o", str(earlier))  # fmt: skip
+    assert _fills(earlier.read_text("utf-8"))["FRA"] == colour["none"]  # joined 2024-10-01
+
+
+def test_svg_export_of_a_vote_map(rich_cli, tmp_path):
+    from cahtracker.report.map import vote_legend
+
+    colour = {key: c for key, _, c in vote_legend()}
+    vote = json.loads(rich_cli.ok("vote", "show", "A/FIC/L.99", "-f", "json").stdout)
+    out = tmp_path / "vote.svg"
+    result = rich_cli.ok("report", "export", "-f", "svg", "--map", "vote", str(vote["id"]),
+                         "-o", str(out))  # fmt: skip
+    assert (
+        f"Vote {vote['id']} on A/FIC/L.99, Sixth Committee, 2024-11-21: rejected" in result.stdout
+    )
+    fills = _fills(out.read_text("utf-8"))
+    for iso3 in report_data.RIVALS.split(", "):
+        assert fills[iso3] == colour["yes"], iso3
+    for iso3 in report_data.SWING.split(", "):
+        assert fills[iso3] == colour["abstain"], iso3
+    assert fills["FRA"] == colour["no"]
+    voted = {*report_data.RIVALS.split(", "), *report_data.SWING.split(", ")}
+    voted |= {"MEX", "GMB", "FRA", *report_data.FRIENDS.split(", ")}
+    missing = set(report_data.members()) - voted
+    assert {fills[i] for i in missing} == {colour["not-recorded"]}
+    # without an id: the latest recorded vote on the document's texts (L.98, recorded last)
+    latest = tmp_path / "latest.svg"
+    assert (
+        "A/FIC/L.98"
+        in rich_cli.ok("report", "export", "-f", "svg", "--map", "vote", "-o", str(latest)).stdout
+    )
+    assert _fills(latest.read_text("utf-8"))["AGO"] == colour["non-voting"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("-f", "html", "--map", "vote"), ("--map draws a map alone", "--format svg")),
+        (("-f", "svg", "--map", "sponsors", "3"), ("'3' is a vote", "--map vote 3")),
+        (("-f", "svg", "--map", "world"), ("Unknown map 'world'", "--map sponsors")),
+        (("-f", "svg", "--map", "vote", "2"), ("has no ballots (without a vote)",)),
+        (("-f", "svg", "--map", "vote"), ("No recorded vote with ballots",)),
+        (("-f", "svg", "--map", "vote", "999"), ("No vote with id 999",)),
+    ],
+)
+def test_bad_map_exports_are_refused_and_write_nothing(cli, tmp_path, args, fragments):
+    out = tmp_path / "maps" / "map.svg"
+    out.parent.mkdir()
+    assert_refused(cli("report", "export", *args, "-o", str(out)), *fragments)
+    assert list(out.parent.iterdir()) == []

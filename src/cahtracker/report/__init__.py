@@ -19,8 +19,15 @@ from typing import Any
 
 from cahtracker.errors import CahError
 
-FORMATS = ("html", "markdown", "csv", "json")
-_EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+FORMATS = ("html", "markdown", "csv", "json", "svg")
+_EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".json": "json",
+    ".svg": "svg",
+}
+MAPS = ("sponsors", "vote")  # what `-f svg --map` draws
 TREATY_TOPIC = "treaty"
 LATEST_VOTES = 5
 TARGETS_SHOWN = 25
@@ -69,7 +76,8 @@ def resolve_format(fmt: str | None, output: Path) -> str:
         guessed = _EXTENSIONS.get(output.suffix.lower())
         if guessed is None:
             raise CahError(
-                f"Cannot tell the format of '{output}'; give --format html, markdown, csv or json."
+                f"Cannot tell the format of '{output}'; give --format html, markdown, csv, json "
+                "or svg."
             )
         return guessed
     key = fmt.strip().casefold()
@@ -78,6 +86,68 @@ def resolve_format(fmt: str | None, output: Path) -> str:
     if key not in FORMATS:
         raise CahError(f"Unknown format '{fmt}'; use one of: {', '.join(FORMATS)}.")
     return key
+
+
+def resolve_map(which: str | None, vote_ref: str | None, fmt: str) -> tuple[str | None, str | None]:
+    """The map an svg export draws ("sponsors" unless told), and the vote asked for; a map
+    asked of another format, or a vote of the sponsors map, refused in one line."""
+    if fmt != "svg":
+        if which is not None or vote_ref is not None:
+            raise CahError(
+                "--map draws a map alone: give it with --format svg (or an .svg --output)."
+            )
+        return None, None
+    key = (which or "sponsors").strip().casefold()
+    if key not in MAPS:
+        raise CahError(f"Unknown map '{which}'; use --map sponsors or --map vote [ID].")
+    if key == "sponsors" and vote_ref is not None:
+        raise CahError(f"'{vote_ref}' is a vote: give it after --map vote (--map vote {vote_ref}).")
+    return key, vote_ref
+
+
+def map_vote(store, symbol: str, vote_ref: str | None) -> dict[str, Any]:
+    """The vote a map shows: the one asked for (an id, or a symbol: its latest vote), else the
+    latest recorded vote with ballots on the document's family."""
+    from cahtracker.votes import show_vote
+
+    if vote_ref is None:
+        recorded = [v for v in process_votes(store, symbol) if v["ballots"]]
+        if not recorded:
+            raise CahError(
+                f"No recorded vote with ballots on {symbol} or the texts around it; "
+                "give a vote: --map vote ID (see `cahtracker vote list`)."
+            )
+        return recorded[-1]
+    vote = show_vote(store, vote_ref)
+    if not vote["ballots"]:
+        raise CahError(
+            f"Vote {vote['id']} on {vote['symbol']} has no ballots ({vote['method']}): "
+            "a map shows a recorded vote; see `cahtracker vote list`."
+        )
+    return vote
+
+
+def map_text(
+    store,
+    which: str,
+    symbol: str,
+    vote_ref: str | None = None,
+    as_of: str | None = None,
+    today: date | None = None,
+) -> tuple[str, str]:
+    """The world map alone, as an SVG file, and its title: the sponsors of `symbol` or one
+    recorded vote."""
+    from cahtracker.report.map import sponsor_map, sponsor_map_title, vote_map, vote_map_title
+    from cahtracker.sponsors import current_sponsors
+
+    if which == "vote":
+        vote = map_vote(store, symbol, vote_ref)
+        drawn, title = vote_map(vote), vote_map_title(vote)
+    else:
+        on = as_of or report_date(today).isoformat()
+        drawn = sponsor_map(current_sponsors(store, symbol, as_of), symbol, on)
+        title = sponsor_map_title(symbol, on)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + drawn + "\n", title
 
 
 def report_date(today: date | None = None) -> date:
@@ -490,10 +560,13 @@ def export(
     as_of: str | None = None,
     today: date | None = None,
     overwrite: bool = False,
+    world_map: str | None = None,
+    vote_ref: str | None = None,
 ) -> dict[str, Any]:
     """Write the export beside `output` and rename it into place (nothing half-written).
 
-    Returns {format, path, files}. An existing output is refused unless `overwrite`.
+    Returns {format, path, files}. An existing output is refused unless `overwrite`. An svg
+    export is the world map alone (`world_map`: sponsors, or vote with `vote_ref`).
     """
     output = _target_path(output)
     today = report_date(today)
@@ -514,7 +587,11 @@ def export(
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             return {"format": fmt, "path": str(output), "files": files}
-        text = render_text(store, fmt, symbol, as_of, today)
+        title = None
+        if fmt == "svg":
+            text, title = map_text(store, world_map or "sponsors", symbol, vote_ref, as_of, today)
+        else:
+            text = render_text(store, fmt, symbol, as_of, today)
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=output.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
@@ -528,7 +605,7 @@ def export(
         raise CahError(
             f"Cannot write {output}: {error.strerror or error}. Nothing was written."
         ) from None
-    return {"format": fmt, "path": str(output), "files": [output.name]}
+    return {"format": fmt, "path": str(output), "files": [output.name], "title": title}
 
 
 def _mode(bits: int) -> int:

@@ -603,7 +603,7 @@ def targets_rows(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**t, "bar": _r(120 * (t["score"] or 0))} for t in targets]
 
 
-# ---------------------------------------------------------------- links and maps
+# ---------------------------------------------------------------- links
 
 # an http(s) URL, or a bare host name with a path or a usual top-level domain
 _URL = re.compile(
@@ -649,62 +649,13 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def sponsor_map(sponsors: list[dict[str, Any]], symbol: str, on: str) -> str:
-    """The world map of a document's sponsors: main sponsors, co-sponsors, the rest."""
-    from cahtracker.report.map import SPONSOR_LEGEND, map_data, svg_map
-
-    shapes = map_data()["states"]
-    categories = {iso3: "none" for iso3 in shapes}
-    notes = {}
-    for row in sponsors:
-        if row["iso3"] in shapes:
-            categories[row["iso3"]] = "main" if row["role"] == "main" else "sponsor"
-            if row["joined_on"]:
-                notes[row["iso3"]] = f"since {row['joined_on']}"
-    return svg_map(
-        categories, SPONSOR_LEGEND, f"Sponsors of {symbol} by state, as of {on}", notes=notes
-    )
-
-
-def vote_map(vote: dict[str, Any]) -> str | None:
-    """The world map of a recorded vote: each state by its ballot; the members with none as
-    not recorded; None for a decision without ballots."""
-    from cahtracker.report.map import MAX_NOTE, map_data, svg_map, vote_legend
-
-    if not vote["ballots"]:
-        return None
-    shapes = map_data()["states"]
-    categories = {b["iso3"]: b["choice"] for b in vote["ballots"] if b["iso3"] in shapes}
-    for member in vote.get("members_not_recorded") or []:
-        if member["iso3"] in shapes:
-            categories[member["iso3"]] = "not-recorded"
-    used = set(categories.values())
-    legend = [e for e in vote_legend() if e[0] in used or e[0] in ("yes", "no", "abstain")]
-    notes = {
-        b["iso3"]: b["explanation"][: MAX_NOTE - 1]
-        + ("…" if len(b["explanation"]) >= MAX_NOTE else "")
-        for b in vote["ballots"]
-        if b.get("explanation") and b["iso3"] in shapes
-    }
-    known = (vote.get("coverage") or {}).get("members") is not None
-    title = (
-        f"Vote {vote['id']} on {vote['symbol']}, {vote['body'] or 'body not given'}, "
-        f"{vote['date'] or 'date unknown'}: {vote['outcome'] or 'outcome not given'}"
-    )
-    return svg_map(
-        categories,
-        legend,
-        title,
-        notes=notes,
-        missing_label="not a member then" if known else "no ballot recorded",
-    )
-
-
 # ---------------------------------------------------------------- the page
 
 
 def html_report(model: dict[str, Any]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from cahtracker.report.map import sponsor_map, vote_map
 
     env = Environment(
         loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
