@@ -514,6 +514,7 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
     from cahtracker.documents import list_documents
     from cahtracker.positions import list_positions, position_history, topics
     from cahtracker.sponsors import count_summary, current_sponsors, sponsor_history
+    from cahtracker.state_page import state_pages
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
     from cahtracker.votes import list_votes
@@ -537,6 +538,8 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
         "matrix": matrix,
         "timeline": list_events(store, on=today),
         "analysis": analysis_sections(store, symbol, as_of),
+        # one page per state, as `states show STATE -f json` prints it for this document
+        "state_pages": state_pages(store, symbol),
     }
 
 

@@ -299,22 +299,26 @@ def _place_label(lines, cx, cy, font, bounds, taken, circles, soft) -> dict[str,
                 leader = {"x1": _r(cx), "y1": _r(cy), "x2": _r(x2), "y2": _r(y2)}
         return lx, anchor, box, leader
 
-    def fits(spot, strict: bool) -> bool:
+    def fits(spot, level: int) -> bool:
+        """Level 0: every rule; 1: the step line's dots and the nearest-point rule waived;
+        2: other points and leader lines waived too (labels still never overlap)."""
         _, _, box, leader = shaped(spot)
         if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
             return False
-        if any(_overlaps(box, other) for other in taken + circles + (soft if strict else [])):
+        texts = [b for b in taken if b[2] - b[0] > 3]  # not a leader line's little boxes
+        blocking = texts if level == 2 else taken + circles + (soft if level == 0 else [])
+        if any(_overlaps(box, other) for other in blocking):
             return False
-        if leader and any(_overlaps(b, o, 0) for b in _segment_boxes(leader) for o in taken):
-            return False
-        if strict:  # a reader takes a label for the nearest point's
+        if level < 2 and leader:
+            if any(_overlaps(b, o, 0) for b in _segment_boxes(leader) for o in texts):
+                return False
+        if level == 0:  # a reader takes a label for the nearest point's
             mid = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
             own = math.dist(mid, (cx, cy))
             return all(math.dist(mid, p) + 4 >= own for p in points)
         return True
 
-    chosen = next((t for t in tries if fits(t, True)), None)
-    chosen = chosen or next((t for t in tries if fits(t, False)), tries[0])
+    chosen = next((t for level in (0, 1, 2) for t in tries if fits(t, level)), tries[0])
     lx, anchor, box, leader = shaped(chosen)
     return {
         "x": _r(lx),
