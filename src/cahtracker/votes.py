@@ -454,13 +454,16 @@ def record_differences(store, vote_id: int, key: str | None) -> list[str]:
 
 
 def members_by_date(store):
-    """on(date) -> the member states on that date (admitted on or before it)."""
-    from cahtracker.states import member_admissions
-
-    members = member_admissions(store)
+    """on(date) -> the member states holding a seat that day: admitted on or before it, and
+    not in a gap of their membership (membership_gaps: Syria in the United Arab Republic)."""
+    members = store.conn.execute(
+        "SELECT iso3, admitted_on FROM states WHERE status = 'member'"
+    ).fetchall()
+    gaps = store.conn.execute("SELECT iso3, valid_from, valid_to FROM membership_gaps").fetchall()
 
     def on(date: str) -> list[str]:
-        return [iso3 for iso3, admitted in members if (admitted or "") <= date]
+        away = {iso3 for iso3, start, end in gaps if start <= date <= end}
+        return [iso3 for iso3, admitted in members if (admitted or "") <= date and iso3 not in away]
 
     return on
 
@@ -474,17 +477,35 @@ def body_members(store, body: str | None, date: str | None) -> list[str] | None:
 
 
 def member_counts(store):
-    """on(date) -> how many states were members on that date (no date: today's members)."""
+    """on(date) -> how many states held a seat on that date (no date: today's members), as
+    `members_by_date` counts them, without listing them (a vote list counts every vote)."""
     import bisect
 
-    from cahtracker.states import member_admissions
-
-    admitted = sorted(a or "" for _, a in member_admissions(store))
+    admitted = dict(
+        store.conn.execute(
+            "SELECT iso3, coalesce(admitted_on, '') FROM states WHERE status = 'member'"
+        )
+    )
+    ordered = sorted(admitted.values())
+    gaps = store.conn.execute("SELECT iso3, valid_from, valid_to FROM membership_gaps").fetchall()
 
     def on(date: str | None) -> int:
-        return bisect.bisect_right(admitted, date or "9999-99-99")
+        day = date or "9999-99-99"
+        away = {i for i, start, end in gaps if start <= day <= end and admitted.get(i, day) <= day}
+        return bisect.bisect_right(ordered, day) - len(away)
 
     return on
+
+
+def _ballots_in_gaps(store) -> dict[int, int]:
+    """vote id -> its ballots of states that had no seat that day (a hand-made record)."""
+    return dict(
+        store.conn.execute(
+            "SELECT b.vote_id, count(*) FROM membership_gaps g JOIN ballots b ON b.iso3 = g.iso3 "
+            "JOIN votes v ON v.id = b.vote_id AND v.date BETWEEN g.valid_from AND g.valid_to "
+            "GROUP BY b.vote_id"
+        )
+    )
 
 
 class BallotIndex:
@@ -714,6 +735,9 @@ def list_votes(
         params,
     )
     members_on = member_counts(store)
+    unseated = _ballots_in_gaps(store)
+    for row in rows:
+        row["members_recorded"] -= unseated.get(row["id"], 0)
     return [
         {
             "id": r["id"],
