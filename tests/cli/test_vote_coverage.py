@@ -158,3 +158,26 @@ def test_statements_appear_in_csv_and_markdown_of_vote_show(cli):
     markdown = cli.ok("vote", "show", str(vote_id), "-f", "markdown").stdout
     assert "| RUS | Russian Federation |  | dissociation |" in markdown
     assert "Reserved on gender" in markdown
+
+
+def test_a_state_in_a_membership_gap_is_no_member_that_day(cli):
+    """1960: Syria sat within the United Arab Republic (data/membership_gaps.csv)."""
+    with open(ROOT / "data" / "membership_gaps.csv", encoding="utf-8") as handle:
+        gaps = list(csv.DictReader(handle))
+    date = "1960-01-01"
+    away = {g["iso3"] for g in gaps if g["valid_from"] <= date <= g["valid_to"]}
+    assert away == {"SYR"}
+    seated = sorted(members_on(date) - away)
+    vote_id = record(cli, "--yes", ", ".join(seated), body="General Assembly", date=date)
+    data = json.loads(cli.ok("vote", "show", str(vote_id), "-f", "json").stdout)
+    assert data["coverage"]["complete"] is True and data["coverage"]["members"] == len(seated)
+    listed = json.loads(cli.ok("vote", "list", "-f", "json").stdout)
+    assert next(v for v in listed if v["id"] == vote_id)["coverage"] == data["coverage"]
+    # a hand-made ballot of Syria that day counts for no seat, in both
+    other = record(
+        cli, "--yes", ", ".join([*seated[:10], "SYR"]), body="General Assembly", date=date
+    )
+    shown = json.loads(cli.ok("vote", "show", str(other), "-f", "json").stdout)["coverage"]
+    assert (shown["recorded"], shown["members"]) == (10, len(seated))
+    listed = json.loads(cli.ok("vote", "list", "-f", "json").stdout)
+    assert next(v for v in listed if v["id"] == other)["coverage"] == shown
