@@ -122,42 +122,51 @@ def test_html_report_renders_in_chromium(cli, tmp_path, monkeypatch, fictional):
         assert len(svgs) == 2 * 3 + 1
 
 
-# The report is measured in an iframe of the exact width (headless Chromium's --dump-dom lays
-# a window out at least 500 px wide whatever --window-size says); a script of this harness,
-# not of the report, writes what Chromium laid out into a body attribute.
+# A page is measured in an iframe of the exact width (headless Chromium's --dump-dom lays a
+# window out at least 500 px wide whatever --window-size says); a script of this harness,
+# not of the page (which has none), fills `result` from what Chromium laid out and writes it
+# into a body attribute.
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title>
 <style>body {{ margin: 0; }} iframe {{ border: 0; display: block; }}</style></head><body>
-<iframe id="page" width="{width}" height="2400" srcdoc="{page}"></iframe>
+<iframe id="page" width="{width}" height="{height}" srcdoc="{page}"></iframe>
 <script>
 document.getElementById("page").addEventListener("load", () => {{
   const win = document.getElementById("page").contentWindow, doc = win.document;
   const shown = (el) => el.getClientRects().length > 0;
   const box = (el) => {{ const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};
-  const result = {{inner: win.innerWidth, scroll: doc.documentElement.scrollWidth, past: [], svgs: [],
-    rows: [...doc.querySelectorAll("table.rows tr")].filter(shown).map((r) => win.getComputedStyle(r).display),
-    charts: [...doc.querySelectorAll("svg.chart")].filter(shown).map((s) => s.getAttribute("class"))}};
-  for (const el of doc.querySelectorAll("body *")) {{
-    if (shown(el) && el.getBoundingClientRect().right > win.innerWidth + 0.5) {{
-      result.past.push(el.tagName + "." + el.getAttribute("class") + " " + Math.round(el.getBoundingClientRect().right));
-    }}
-  }}
-  for (const svg of [...doc.querySelectorAll("svg")].filter(shown)) {{
-    result.svgs.push({{name: svg.getAttribute("aria-label"), box: box(svg),
-      texts: [...svg.querySelectorAll("text")].filter(shown).map((t) => ({{text: t.textContent.slice(0, 40),
-        px: parseFloat(win.getComputedStyle(t).fontSize) * t.getScreenCTM().a, box: box(t)}}))}});
-  }}
+  const result = {{inner: win.innerWidth, scroll: doc.documentElement.scrollWidth}};
+  {script}
   document.body.setAttribute("data-measured", JSON.stringify(result));
 }});
 </script></body></html>"""
 
+REPORT_SCRIPT = """
+  result.past = []; result.svgs = [];
+  result.rows = [...doc.querySelectorAll("table.rows tr")].filter(shown).map((r) => win.getComputedStyle(r).display);
+  result.charts = [...doc.querySelectorAll("svg.chart")].filter(shown).map((s) => s.getAttribute("class"));
+  for (const el of doc.querySelectorAll("body *")) {
+    if (shown(el) && el.getBoundingClientRect().right > win.innerWidth + 0.5) {
+      result.past.push(el.tagName + "." + el.getAttribute("class") + " " + Math.round(el.getBoundingClientRect().right));
+    }
+  }
+  for (const svg of [...doc.querySelectorAll("svg")].filter(shown)) {
+    result.svgs.push({name: svg.getAttribute("aria-label"), box: box(svg),
+      texts: [...svg.querySelectorAll("text")].filter(shown).map((t) => ({text: t.textContent.slice(0, 40),
+        px: parseFloat(win.getComputedStyle(t).fontSize) * t.getScreenCTM().a, box: box(t)}))});
+  }"""
 
-def measure(page: Path, tmp_path: Path, width: int) -> dict:
+
+def measure(
+    page: Path, tmp_path: Path, width: int, script: str = REPORT_SCRIPT, height: int = 2400
+) -> dict:
+    """What Chromium laid out of `page` at `width` px, as `script` collected it."""
     import html as html_lib
     import json
 
     harness = tmp_path / f"harness-{width}.html"
     srcdoc = html_lib.escape(page.read_text(encoding="utf-8"), quote=True)
-    harness.write_text(HARNESS.format(width=width, page=srcdoc), encoding="utf-8")
+    page_html = HARNESS.format(width=width, height=height, page=srcdoc, script=script)
+    harness.write_text(page_html, encoding="utf-8")
     dom = run_chromium(harness, tmp_path, "--dump-dom", "--window-size=1400,2500")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert console_messages(dom.stderr) == []
