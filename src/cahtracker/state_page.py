@@ -124,14 +124,16 @@ def _alignment_row(symbol: str, bloc_size: int, figures: dict[str, Any] | None) 
 def _page(
     store, state: dict[str, Any], context: PageContext, alignment: dict[str, Any] | None
 ) -> dict[str, Any]:
+    from cahtracker.sourcing import mark
+
     iso3 = state["iso3"]
-    stances = _stances(store, iso3, context.topic_order)
-    ballots = _ballots(context, iso3)
+    stances = [mark(s) for s in _stances(store, iso3, context.topic_order)]
+    ballots = [mark(b) for b in _ballots(context, iso3)]
     return {
         **state,
         "document": context.symbol,
         "sponsor_of_document": _sponsor_now(context, iso3),
-        "sponsorships": _sponsorships(store, iso3),
+        "sponsorships": [mark(e) for e in _sponsorships(store, iso3)],
         "ballots": ballots,
         "stances": stances,
         "alignment": _alignment(context, alignment),

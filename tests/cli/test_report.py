@@ -309,7 +309,7 @@ def test_markdown_golden(rich_cli, tmp_path):
 
 def test_markdown_escapes_pipes_in_user_text(cli, tmp_path):
     cli.ok("position", "set", "FRA", "--topic", "treaty", "--stance", "support",
-           "--date", "2024-11-01", "--quote", "yes | no\nmaybe")  # fmt: skip
+           "--date", "2024-11-01", "--quote", "yes | no\nmaybe", "--unsourced")  # fmt: skip
     text = _export(cli, tmp_path, "markdown").read_text("utf-8")
     assert "yes \\| no<br>maybe" in text
 
@@ -478,7 +478,8 @@ def test_html_names_every_state_by_choice_and_group(rich_cli, tmp_path):
 def test_html_links_sources_and_documents_and_escapes_them(cli, tmp_path):
     hostile = 'https://example.org/a?x="><script>alert(1)</script>'
     cli.ok("docs", "add", "A/FIC/L.7", "--title", "Fictional","--kind", "amendment", "--body", "Sixth Committee",
-           "--parent", "A/C.6/79/L.2/Rev.1", "--url", "javascript:alert(1)")  # fmt: skip
+           "--parent", "A/C.6/79/L.2/Rev.1", "--url", "javascript:alert(1)",
+           "--source", "fictional")  # fmt: skip
     cli.ok("sponsors", "claim", "101", "--date", "2024-11-24", "--source",
            f"see press.un.org/en/2024/x.htm, and {hostile}")  # fmt: skip
     page = _export(cli, tmp_path, "html").read_text("utf-8")

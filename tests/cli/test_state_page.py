@@ -103,7 +103,8 @@ def test_alignment_with_the_sponsors_once_ballots_are_imported(cli):
 
 def test_ballots_on_the_process_texts_with_statements_and_partial_records(cli):
     cli.ok("vote", "record", "--doc", DOC, "--date", "2024-11-22", "--body", "Sixth Committee",
-           "--without-vote", "--dissociating", "Russia", "--source", "fictional record")  # fmt: skip
+           "--without-vote", "--dissociating", "Russia", "--source", "fictional record",
+           "--also")  # fmt: skip
     cli.ok("vote", "record", "--doc", DOC, "--date", "2024-11-23", "--body", "Sixth Committee",
            "--yes", "France", "--no", "Iran", "--explanation", "Iran=Fictional reasons",
            "--source", "fictional partial record")  # fmt: skip
@@ -216,3 +217,14 @@ def test_the_json_export_has_a_page_per_state(cli, tmp_path, monkeypatch):
         assert sorted(p["iso3"] for p in pages) == sorted(r["iso3"] for r in csv.DictReader(handle))
     for iso3 in ("MEX", "GMB", "CZE", "FRA", "VAT"):  # sponsors and others, one observer
         assert next(p for p in pages if p["iso3"] == iso3) == page(cli, iso3), iso3
+
+
+def test_a_fact_without_a_source_is_marked(cli):
+    cli.ok("position", "set", "Peru", "--topic", "treaty", "--stance", "mixed",
+           "--date", "2024-11-20", "--unsourced")  # fmt: skip
+    peru = page(cli, "Peru")
+    assert [(s["source"], s["unsourced"]) for s in peru["stances"]] == [(None, True)]
+    assert "(unsourced)" in cli.ok("states", "show", "Peru").stdout
+    assert "(unsourced)" in cli.ok("states", "show", "Peru", "-f", "markdown").stdout
+    rows = list(csv.DictReader(io.StringIO(cli.ok("states", "show", "Peru", "-f", "csv").stdout)))
+    assert next(r for r in rows if r["section"] == "stance")["unsourced"] == "true"

@@ -30,7 +30,7 @@ def members_on(date: str) -> set[str]:
 def record(cli, *args: str, body: str = "Sixth Committee", date: str = "2024-11-22") -> int:
     out = cli.ok(
         "vote", "record", "--doc", DOC, "--date", date, "--body", body, *args,
-        "--source", "fictional record",
+        "--source", "fictional record", "--also",  # beside the seed's decisions of the day
     ).stdout  # fmt: skip
     return int(out.split()[2])
 

@@ -5,11 +5,18 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption, FromOption, ToOption, date_option, value_of
+from cahtracker.commands.options import (
+    FormatOption,
+    FromOption,
+    ToOption,
+    UnsourcedOption,
+    date_option,
+    value_of,
+)
 from cahtracker.dates import ParsedDate
 from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Column, Listing
+from cahtracker.views.listing import Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 from cahtracker.views.vote import NO_COVERAGE, partial_footer
 from cahtracker.voting import coverage_cell
@@ -20,6 +27,12 @@ app = typer.Typer(
 )
 
 ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
+AlsoOption = Annotated[
+    bool,
+    typer.Option(
+        "--also", help="A separate vote on the same document, body and date as one recorded."
+    ),
+]
 
 
 @app.command("record")
@@ -52,7 +65,11 @@ def record_command(
         str, typer.Option("--majority", help="simple, or two-thirds (important questions).")
     ] = "simple",
     meeting: Annotated[str | None, typer.Option("--meeting", help="Meeting, e.g. '39th'.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Where this comes from.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Where this comes from; needed unless --unsourced."),
+    ] = None,
+    unsourced: UnsourcedOption = False,
     note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
     dissociating: Annotated[
         str | None,
@@ -70,13 +87,21 @@ def record_command(
     new_body: Annotated[
         bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")
     ] = False,
+    also: AlsoOption = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the decision already recorded on this document, body and date.",
+        ),
+    ] = False,
 ) -> None:
     """Record one decision: a recorded vote, a decision without a vote, or a withdrawal."""
     from cahtracker.votes import read_ballot_file, record_vote, show_vote
 
     store = get_store(ctx)
     pairs = read_ballot_file(str(from_file)) if from_file else []
-    vote_id = record_vote(
+    result = record_vote(
         store,
         get_names(ctx),
         symbol=doc,
@@ -100,12 +125,89 @@ def record_command(
         explanations=explanation or [],
         create_doc=create_doc,
         new_body=new_body,
+        unsourced=unsourced,
+        also=also,
+        replace=replace,
     )
-    vote = show_vote(store, str(vote_id))
+    vote = show_vote(store, str(result["id"]))
     t = vote["tally"]
     counts = f" — yes {t['yes']}, no {t['no']}, abstain {t['abstain']}" if vote["ballots"] else ""
+    verb = "Replaced" if result["replaced"] else "Recorded"
     message(
-        f"Recorded vote {vote_id} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+        f"{verb} vote {result['id']} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+    )
+
+
+@app.command("edit")
+def edit_command(
+    ctx: typer.Context,
+    vote_id: Annotated[str, typer.Argument(help="The vote's id (see `vote list`).")],
+    date: Annotated[ParsedDate | None, date_option("--date", help="The decision's date.")] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Meeting, e.g. '39th' ('' clears it).")
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body", help="A known body.")] = None,
+    new_body: Annotated[
+        bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")
+    ] = False,
+    majority: Annotated[
+        str | None,
+        typer.Option("--majority", help="simple or two-thirds (the outcome follows the ballots)."),
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome", help="adopted, rejected or withdrawn (a decision without ballots)."
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where this comes from.")] = None,
+    unsourced: Annotated[
+        bool, typer.Option("--unsourced", help="Clear the source (knowingly unsourced).")
+    ] = False,
+    note: Annotated[str | None, typer.Option("--note", help="A note ('' clears it).")] = None,
+    also: AlsoOption = False,
+) -> None:
+    """Correct a decision's date, meeting, body, majority, outcome, source or note (undo: `db undo`).
+
+    Ballots are not edited: record the vote again with `vote record ... --replace`.
+    """
+    from cahtracker.votes import edit_vote, vote_edits
+
+    result = edit_vote(
+        get_store(ctx),
+        vote_id,
+        when=date,
+        meeting=meeting,
+        body=body,
+        new_body=new_body,
+        majority=majority,
+        outcome=outcome,
+        source=source,
+        unsourced=unsourced,
+        note=note,
+        also=also,
+    )
+    after = result["after"]
+    edits = vote_edits(result["before"], after)
+    if not edits:
+        message(f"Vote {after['id']} on {after['symbol']} already says that; nothing changed.")
+        return
+    message(f"Edited vote {after['id']} on {after['symbol']}: {'; '.join(edits)}.")
+
+
+@app.command("delete")
+def delete_command(
+    ctx: typer.Context,
+    vote_id: Annotated[str, typer.Argument(help="The vote's id (see `vote list`).")],
+) -> None:
+    """Delete a decision recorded by mistake, with its ballots and statements (undo: `db undo`)."""
+    from cahtracker.votes import remove_vote
+
+    vote = remove_vote(get_store(ctx), vote_id)
+    message(
+        f"Deleted vote {vote['id']} on {vote['symbol']} ({vote['body'] or 'no body'}, "
+        f"{vote['date'] or 'date unknown'}) with its ballots and statements "
+        "(`cahtracker db undo` puts it back)."
     )
 
 
@@ -159,6 +261,7 @@ def list_command(
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
             ),
             Column("coverage", "Recorded", lambda r: coverage_cell(r["coverage"])),
+            source_column(),
         ],
         title="Votes",
         footer=partial_footer(rows),
@@ -167,7 +270,7 @@ def list_command(
         csv_rows=[{**r, "coverage": r["coverage"] or NO_COVERAGE} for r in rows],
         csv_columns=(
             *("id", "symbol", "body", "date", "method", "outcome"),
-            *("yes", "no", "abstain", "non_voting", "absent"),
+            *("yes", "no", "abstain", "non_voting", "absent", "source", "unsourced"),
             *NO_COVERAGE,
         ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cahtracker.serialise import markdown_cell, markdown_table
+from cahtracker.sourcing import UNSOURCED_LABEL, is_unsourced
 from cahtracker.voting import coverage_cell
 
 
@@ -19,11 +20,14 @@ def _when(value: str | None, precision: str | None) -> str:
 
 
 def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
-    """Rows with their source number as "[n]" and, if asked, their date with its precision."""
+    """Rows with their source number as "[n]" (or "(unsourced)") and, if asked, their date
+    with its precision."""
     return [
         {
             **row,
-            "ref": f"[{row['ref']}]" if row.get("ref") else "",
+            "ref": f"[{row['ref']}]"
+            if row.get("ref")
+            else (UNSOURCED_LABEL if is_unsourced(row.get("source")) else ""),
             **({"when": _when(row[date_key], row[precision_key])} if date_key else {}),
         }
         for row in rows
@@ -39,7 +43,8 @@ def markdown_report(model: dict[str, Any]) -> str:
         markdown_cell(doc.get("title") or ""),
         f"Report of {model['today']}"
         + (f", the picture as of {model['as_of']}" if model["as_of"] else "")
-        + ". Every figure names its sources (see Sources).",
+        + ". Every figure names its sources (see Sources). "
+        + markdown_cell(model["unsourced_line"]),
         "## Sponsors",
         markdown_cell(model["gap_line"]),
         "### Reported counts",
@@ -172,7 +177,7 @@ def markdown_report(model: dict[str, Any]) -> str:
         ),
         "## Sources",
         "\n".join(
-            f"{s['number']}. {source_text(s['source'])} — {', '.join(s['used_for'])}"
+            f"{s['number']}. {markdown_source(s['source'])} — {', '.join(s['used_for'])}"
             for s in model["sources"]
         )
         or "No source recorded.",
@@ -270,9 +275,12 @@ def _vote_section(vote: dict[str, Any]) -> list[str]:
         )
     texts = [vote["source"], *(r["source"] or r["key"] for r in vote.get("sources") or [])]
     shown = list(dict.fromkeys(t for t in texts if t and t.strip()))
+    if not shown:
+        parts.append(f"Source: {UNSOURCED_LABEL}.")
+        return parts
     parts.append(
         f"Source{'s' if len(shown) > 1 else ''}: {_refs(vote['refs'])} "
-        + "; ".join(source_text(t) for t in shown)
+        + "; ".join(markdown_source(t) for t in shown)
         + "."
     )
     return parts
@@ -281,7 +289,7 @@ def _vote_section(vote: dict[str, Any]) -> list[str]:
 URL_SAFE = ":/?#[]@!$&'*+,;=%~.-_"  # kept as they are; spaces, brackets and the rest quoted
 
 
-def source_text(text: str) -> str:
+def markdown_source(text: str) -> str:
     """A source for Markdown: a bare http(s) URL as a link, anything else as escaped text."""
     from urllib.parse import quote
 

@@ -126,3 +126,5 @@ def print_dashboard(data: dict[str, Any]) -> None:
     else:
         line.append("no coming event on the timeline.")
     console.print(line)
+    unsourced = data["unsourced"]["total"]
+    console.print(Text(f"\n{data['unsourced_line']}", style="bold yellow" if unsourced else "dim"))

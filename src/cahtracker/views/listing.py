@@ -28,6 +28,13 @@ class Column:
         return self.show(row) if self.show is not None else row.get(self.key)
 
 
+def source_column(key: str = "source", header: str = "Source") -> Column:
+    """A fact's source; "(unsourced)" when it has none (sourcing.py)."""
+    from cahtracker.sourcing import source_text
+
+    return Column(key, header, lambda row: source_text(row.get(key)))
+
+
 def columns_of(spec: Sequence[Column | tuple[str, str]]) -> list[Column]:
     return [c if isinstance(c, Column) else Column(*c) for c in spec]
 

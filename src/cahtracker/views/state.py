@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cahtracker.serialise import markdown_cell
-from cahtracker.views.listing import Listing, Record, View
+from cahtracker.sourcing import is_unsourced, source_text
+from cahtracker.views.listing import Listing, Record, View, source_column
 
 CSV_KEYS = [
     *("iso3", "name", "section", "date", "date_precision", "symbol", "topic", "value"),
-    *("text", "source", "source_kind", "quote_kind"),
+    *("text", "source", "unsourced", "source_kind", "quote_kind"),
 ]
 
 
@@ -66,7 +67,7 @@ def said_line(page: dict[str, Any]) -> str | None:
     else:
         what = f"{said['kind']} on {said['symbol']}"
     text = f": “{said['text']}”" if said["text"] else ""
-    source = f" (source: {said['source']})" if said["source"] else " (no source recorded)"
+    source = f" (source: {source_text(said['source'])})"
     return f"Said most recently ({when}), {what}{text}{source}."
 
 
@@ -97,7 +98,7 @@ def sections(page: dict[str, Any]) -> list[Listing]:
         ("when", "Date"),
         ("now", "Now"),
         ("quote", "Quote"),
-        ("source", "Source"),
+        source_column(),
     ]
     if any(s["kinds"] for s in stances):
         stance_columns.append(("kinds", "Source / quote kind"))
@@ -109,7 +110,7 @@ def sections(page: dict[str, Any]) -> list[Listing]:
                 ("action", "Action"),
                 ("role", "Role"),
                 ("when", "Date"),
-                ("source", "Source"),
+                source_column(),
             ],
             title="Sponsorships",
             empty="Sponsorships: none recorded.",
@@ -160,6 +161,7 @@ class StatePageView(View):
                 "value": e["action"] + (f" ({e['role']})" if e["role"] else ""),
                 "text": e["note"],
                 "source": e["source"],
+                "unsourced": is_unsourced(e["source"]),
             }
         for b in page["ballots"]:
             said = b["statements"] or [{"kind": None, "text": None}]
@@ -173,6 +175,7 @@ class StatePageView(View):
                     "value": b["choice"],
                     "text": f"{s['kind']}: {s['text']}" if s["text"] else s["kind"],
                     "source": b["source"],
+                    "unsourced": is_unsourced(b["source"]),
                 }
         for s in page["stances"]:
             yield head | {
@@ -183,6 +186,7 @@ class StatePageView(View):
                 "value": s["stance"],
                 "text": s["quote"],
                 "source": s["source"],
+                "unsourced": is_unsourced(s["source"]),
                 "source_kind": s["source_kind"],
                 "quote_kind": s["quote_kind"],
             }
