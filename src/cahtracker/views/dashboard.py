@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cahtracker.voting import coverage_cell
+
 DASHBOARD_WIDTH = 100  # when not on a terminal (a pipe, a file, the golden test)
 BAR_WIDTH = 36
 _CHOICE_STYLES = {"yes": "green", "no": "red", "abstain": "yellow"}
@@ -18,6 +20,11 @@ def _console():
     if console.is_terminal:
         return console
     return Console(file=console.file, highlight=False, width=DASHBOARD_WIDTH)
+
+
+def _partial_style(vote: dict[str, Any]) -> str:
+    cover = vote.get("coverage")
+    return "bold yellow" if cover and not cover["complete"] else "dim"
 
 
 def _bar(count: int, top: int) -> str:
@@ -70,6 +77,7 @@ def print_dashboard(data: dict[str, Any]) -> None:
             ("Yes", "right"),
             ("No", "right"),
             ("Abst.", "right"),
+            ("Recorded", "left"),
         ):
             votes.add_column(header, justify=justify)
         for vote in data["latest_votes"]:
@@ -88,6 +96,7 @@ def print_dashboard(data: dict[str, Any]) -> None:
                     Text(str(tally[k]) if recorded else "–", style=_CHOICE_STYLES[k])
                     for k in ("yes", "no", "abstain")
                 ),
+                Text(coverage_cell(vote.get("coverage")), style=_partial_style(vote)),
             )
         console.print(votes)
     else:
