@@ -665,9 +665,8 @@ def html_report(model: dict[str, Any]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
     from markupsafe import Markup
 
-    from cahtracker.safe_text import for_terminal
-
     from cahtracker.report.map import sponsor_map, vote_map
+    from cahtracker.safe_text import for_terminal
 
     env = Environment(
         loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
