@@ -264,3 +264,28 @@ def test_a_vote_id_that_is_no_plain_number_is_one_line(cli, ref):
 def test_a_terminal_width_that_is_no_plain_number_is_ignored(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "²")
     assert "France" in cli.ok("states", "list").stdout
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "https://example.org/![pixel](http://evil.example/p.png)",
+        "https://example.org/[x](javascript:alert(1))",
+        "https://example.org/a]b[c",
+    ],
+)
+def test_a_url_source_in_the_markdown_report_is_one_inert_link(cli, tmp_path, source):
+    """A URL source is a link to itself (the report's design); nothing inside it becomes
+    another link, an image or markup (its label is escaped like every text)."""
+    from markdown_it import MarkdownIt
+
+    cli.ok("sponsors", "add", "France", "--date", "2024-11-20", "--source", source)
+    out = tmp_path / "report.md"
+    cli.ok("report", "export", "-f", "markdown", "-o", str(out))
+    tokens = MarkdownIt("commonmark").enable("table").parse(out.read_text(encoding="utf-8"))
+    children = [c for t in tokens for c in t.children or ()]
+    assert not [c for c in children if c.type == "image"]
+    hrefs = [c.attrGet("href") for c in children if c.type == "link_open"]
+    # the one link per mention goes to example.org itself (its odd path quoted)
+    assert hrefs and all(h.startswith("https://example.org/") for h in hrefs), hrefs
+    assert source in " ".join(c.content for c in children if c.type == "text")

@@ -252,15 +252,15 @@ def _vote_section(vote: dict[str, Any]) -> list[str]:
     """A vote's own section: who voted how by regional group, what states said, its sources."""
     if not vote["who"] and not vote["said"]:
         return []
-    head = (
-        f"### Vote {vote['id']}: {vote['symbol']} — {vote['body'] or 'body not given'}, "
+    head = "### " + markdown_cell(
+        f"Vote {vote['id']}: {vote['symbol']} — {vote['body'] or 'body not given'}, "
         f"{vote['date'] or 'date unknown'}"
     )
     line = f"{(vote['outcome'] or 'outcome not given').capitalize()} ({vote['method']}"
     line += f", {vote['majority']} majority)." if vote.get("majority") else ")."
     if vote["partial"]:
         line += f" Partial record: {vote['partial']}."
-    parts = [markdown_cell(head), markdown_cell(line)]
+    parts = [head, markdown_cell(line)]
     if vote["who"]:
         parts.append(
             markdown_table(
@@ -317,6 +317,6 @@ def markdown_source(text: str) -> str:
     text = text.strip()
     if text.startswith(("https://", "http://")) and not any(c.isspace() for c in text):
         url = quote(text, safe=URL_SAFE)
-        label = markdown_cell(text).replace("[", "\\[").replace("]", "\\]")
+        label = markdown_cell(text)  # inert: its brackets, colons and the rest escaped
         return f"[{label}]({url})"
     return markdown_cell(text)
