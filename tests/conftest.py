@@ -202,6 +202,32 @@ def unchanged(db_path):
     return check
 
 
+def decode_terminal(text: str) -> str:
+    """The reading rule safe_text documents (an oracle apart from it): `\\\\`, `\\xHH`, `\\uHHHH`, `\\UHHHHHHHH`, `\\t`,
+    `\\n`, `\\r` name characters; any other backslash is itself."""
+    out, i = [], 0
+    named = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+    while i < len(text):
+        char = text[i]
+        if char != "\\" or i + 1 == len(text):
+            out.append(char)
+            i += 1
+            continue
+        nxt = text[i + 1]
+        width = {"x": 2, "u": 4, "U": 8}.get(nxt)
+        digits = text[i + 2 : i + 2 + width] if width else ""
+        if nxt in named:
+            out.append(named[nxt])
+            i += 2
+        elif width and len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
+            out.append(chr(int(digits, 16)))
+            i += 2 + width
+        else:
+            out.append("\\")
+            i += 1
+    return "".join(out)
+
+
 def markdown_text(source: str) -> str:
     """The text a CommonMark/GFM renderer (markdown-it, tables on) shows for `source`: every
     inline text token, entities decoded, joined by spaces (an oracle apart from the code)."""

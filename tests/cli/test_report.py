@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import report_data
-from conftest import DATA, assert_refused
+from conftest import DATA, assert_refused, markdown_text
 
 GOLDEN = DATA / "golden"
 TODAY = "2026-11-27"
@@ -500,11 +500,13 @@ def test_markdown_names_every_state_by_choice_and_group(rich_cli, tmp_path):
             found[(choice, cells[1])] = names
     assert found == _by_choice_and_group(_expected_choices())
     assert "Partial record" not in mine
-    assert f"Ghana — explanation (voted yes): {report_data.EXPLANATION}" in mine
-    assert "[https://example.org/fictional/L.98?record=1&amp;lang=en]" in mine
+    shown = markdown_text(mine)  # as rendered: the Markdown escapes `:` and brackets
+    assert f"Ghana — explanation (voted yes): {report_data.EXPLANATION}" in shown
+    assert "https://example.org/fictional/L.98?record=1&lang=en" in shown
+    assert "](https://example.org/fictional/L.98?record=1&lang=en)" in mine  # one link
     # the partial vote says so, and names its missing members
     [partial] = [part for part in section if ": A/FIC/L.99 — " in part]
-    assert "Partial record: 25 of 193 members recorded; 168 not recorded." in partial
+    assert "Partial record: 25 of 193 members recorded; 168 not recorded." in markdown_text(partial)
     assert "| Not recorded (168) | African |" in partial
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from cahtracker.errors import CahError
 from cahtracker.safe_text import for_terminal, for_terminal_line, markdown_inline, sqlite_int
+from conftest import decode_terminal
 
 # what must never reach a terminal raw: C0 (but newline), DEL, C1, bidi, lone surrogates
 RAW_CONTROL = re.compile(
@@ -95,32 +96,6 @@ texts = st.lists(
     ),
     max_size=12,
 ).map("".join)
-
-
-def decode_terminal(text: str) -> str:
-    """The reading rule safe_text documents: `\\\\`, `\\xHH`, `\\uHHHH`, `\\UHHHHHHHH`, `\\t`,
-    `\\n`, `\\r` name characters; any other backslash is itself."""
-    out, i = [], 0
-    named = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
-    while i < len(text):
-        char = text[i]
-        if char != "\\" or i + 1 == len(text):
-            out.append(char)
-            i += 1
-            continue
-        nxt = text[i + 1]
-        width = {"x": 2, "u": 4, "U": 8}.get(nxt)
-        digits = text[i + 2 : i + 2 + width] if width else ""
-        if nxt in named:
-            out.append(named[nxt])
-            i += 2
-        elif width and len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
-            out.append(chr(int(digits, 16)))
-            i += 2 + width
-        else:
-            out.append("\\")
-            i += 1
-    return "".join(out)
 
 
 # ---- terminal -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from cahtracker.errors import CahError
 from cahtracker.report import map as world_map
 from cahtracker.report.map import NEUTRAL, SPONSOR_LEGEND, svg_map, vote_legend
-from conftest import ROOT
+from conftest import ROOT, decode_terminal
 
 MAP_FILE = ROOT / "src" / "cahtracker" / "data" / "world_map.json"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -342,13 +342,26 @@ def test_hostile_text_is_escaped_everywhere():
 @settings(max_examples=60, deadline=None)
 @given(name=st.text(max_size=60), label=st.text(min_size=1, max_size=40))
 def test_any_text_keeps_the_svg_well_formed(name, label):
+    """Issue 15: controls and bidi overrides are shown as safe_text's escapes (they read
+    back to the text), anything else XML cannot hold (U+FFFE, U+FFFF) as U+FFFD."""
     svg = svg_map({"PER": "k"}, [("k", label, "#abcdef")], name, names={"PER": name})
     root = _parse(svg)
-    kept = "".join(c if _xml_char(c) else "\ufffd" for c in name)
-    assert (root.find(f"{SVG}title").text or "") == kept
+
+    def kept(text: str) -> str:
+        return "".join(c if c not in "\ufffe\uffff" else "\ufffd" for c in text)
+
+    title = root.find(f"{SVG}title").text or ""
+    assert all(_xml_char(c) and not _raw_control(c) for c in title)
+    assert decode_terminal(title) == kept(name)
     peru = _states(root)["PER"].find(f"{SVG}title").text
-    assert peru == f"{kept}: " + "".join(c if _xml_char(c) else "\ufffd" for c in label)
+    assert decode_terminal(peru) == f"{kept(name)}: {kept(label)}"
     assert len(_states(root)) == 195
+
+
+def _raw_control(c: str) -> bool:
+    n = ord(c)
+    bidi = c in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    return (n < 0x20 and c != "\n") or 0x7F <= n <= 0x9F or bidi
 
 
 def _xml_char(c: str) -> bool:
