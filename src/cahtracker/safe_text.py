@@ -20,6 +20,7 @@ escape used here (`\\:`, `\\@`, `\\|`, `\\~`, `\\$`) and would show the backslas
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from cahtracker.errors import CahError
 
@@ -34,8 +35,17 @@ _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 # a backslash is doubled when the reader could take it for the start of an escape
 _ESCAPE_STARTS = "xuUtnr\\\\"
 
-_TERMINAL = re.compile(rf"\\(?=[{_ESCAPE_STARTS}{_CONTROLS}])|[{_CONTROLS}]")
-_TERMINAL_LINE = re.compile(rf"\\(?=[{_ESCAPE_STARTS}{_CONTROLS}\n])|[{_CONTROLS}\n]")
+# compiled on first use (start-up: together they cost ~1 ms to compile, and most commands
+# print only printable text without a backslash, which needs none of them)
+_PATTERNS = {
+    "terminal": rf"\\(?=[{_ESCAPE_STARTS}{_CONTROLS}])|[{_CONTROLS}]",
+    "terminal line": rf"\\(?=[{_ESCAPE_STARTS}{_CONTROLS}\n])|[{_CONTROLS}\n]",
+}
+
+
+@cache
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(_PATTERNS[name])
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -56,8 +66,9 @@ def for_terminal(text: str, *, newlines: bool = True) -> str:
     """
     if not isinstance(text, str):
         text = str(text)
-    pattern = _TERMINAL if newlines else _TERMINAL_LINE
-    return pattern.sub(_escape, text)
+    if "\\" not in text and text.isprintable():
+        return text  # no control, no bidi control, no line break (all unprintable to Python)
+    return _pattern("terminal" if newlines else "terminal line").sub(_escape, text)
 
 
 def for_terminal_line(text: str) -> str:
@@ -66,24 +77,24 @@ def for_terminal_line(text: str) -> str:
 
 
 # every line break a Markdown viewer might honour (as output.markdown_cell does)
-_LINE_BREAKS = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_PATTERNS["line breaks"] = "\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
 # backslash-escaped everywhere (CommonMark: any ASCII punctuation may be escaped):
 # emphasis, code, strikethrough, links, images, GFM pipes, headings and issue refs,
 # autolink schemes (`http:`, `javascript:`), e-mail autolinks and @mentions, math.
-_MD_ALWAYS = re.compile(r"[\\`*_~\[\]|#:@$]")
+_PATTERNS["markdown always"] = r"[\\`*_~\[\]|#:@$]"
 _MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_MD_HTML = re.compile("[&<>]")
+_PATTERNS["markdown html"] = "[&<>]"
 # GFM extended www autolinks: `www.` at the start of a word
-_MD_WWW = re.compile(r"(?<![0-9A-Za-z])(www)\.", re.IGNORECASE)
+_PATTERNS["markdown www"] = r"(?i)(?<![0-9A-Za-z])(www)\."
 # block syntax that only counts at the start: list markers (`-`, `+`, `1.`, `1)`)
-_MD_LEADING_MARKER = re.compile(r"[-+]|\d{1,9}[.)]")
+_PATTERNS["markdown marker"] = r"[-+]|\d{1,9}[.)]"
 
 
 def _markdown_piece(text: str) -> str:
     text = for_terminal(text, newlines=False)
-    text = _MD_ALWAYS.sub(lambda m: "\\" + m.group(), text)
-    text = _MD_HTML.sub(lambda m: _MD_ENTITIES[m.group()], text)
-    return _MD_WWW.sub(r"\1\\.", text)
+    text = _pattern("markdown always").sub(lambda m: "\\" + m.group(), text)
+    text = _pattern("markdown html").sub(lambda m: _MD_ENTITIES[m.group()], text)
+    return _pattern("markdown www").sub(r"\1\\.", text)
 
 
 def markdown_inline(text: str) -> str:
@@ -94,14 +105,14 @@ def markdown_inline(text: str) -> str:
     """
     if not isinstance(text, str):
         text = str(text)
-    out = "<br>".join(_markdown_piece(piece) for piece in _LINE_BREAKS.split(text))
+    out = "<br>".join(_markdown_piece(piece) for piece in _pattern("line breaks").split(text))
     if out.startswith("<br>"):
         # a line that is only `<br>` would be an HTML block: a space (not shown) comes first
         return "&#32;" + out
     if out[:1] == " ":
         # leading blanks would make an indented code block: an entity keeps it a paragraph
         return "&#32;" + out[1:]
-    marker = _MD_LEADING_MARKER.match(out)
+    marker = _pattern("markdown marker").match(out)
     if marker:
         end = marker.end()
         return out[: end - 1] + "\\" + out[end - 1 :]

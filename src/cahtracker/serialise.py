@@ -20,14 +20,14 @@ from cahtracker.safe_text import markdown_inline
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # what json.dumps(ensure_ascii=False) leaves raw that a terminal would act on or cannot
 # encode: DEL, C1 controls, bidi controls, lone surrogates (C0 it escapes itself)
-_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_RAW = "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def to_json(data: Any) -> str:
     """Indented JSON, UTF-8 text as it is, every control escaped (`\\u001b`, `\\u202e`):
     loads() gives the text back exactly, and no control reaches a terminal raw."""
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_JSON_RAW, lambda m: f"\\u{ord(m.group()):04x}", text)  # re caches it
 
 
 def cell_text(value: Any) -> str:
