@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from cahtracker import __version__
+from cahtracker.commands.options import examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state
 from cahtracker.views.render import error_line
@@ -32,8 +33,45 @@ def sqlite_error_message(error: sqlite3.Error) -> str:
     return f"Database error: {text}. Nothing was written."
 
 
+# options of the root command that may also be given after the subcommand
+GLOBAL_FLAGS = ("--wide",)
+GLOBAL_VALUES = ("--db",)
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """The command line with the global options (`--db PATH`, `--wide`) moved to the front,
+    wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{name}=") for name in GLOBAL_VALUES):
+            front.append(arg)
+        elif arg in GLOBAL_VALUES and i + 1 < len(args):
+            front += args[i : i + 2]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class CahGroup(TyperGroup):
-    """Turns a CahError (or a SQLite refusal) anywhere below into one line and an exit code."""
+    """The root command: global options anywhere on the line, and the one error boundary
+    (a CahError or a SQLite refusal anywhere below becomes one line and an exit code)."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, hoist_global_options(args))
+
+    def format_help(self, ctx, formatter):
+        from cahtracker.commands.options import resolve_help
+
+        resolve_help(self)
+        return super().format_help(ctx, formatter)
 
     def invoke(self, ctx):
         try:
@@ -58,9 +96,17 @@ def root(
         Path | None,
         typer.Option(
             "--db",
-            help="Database file (default: $CAHTRACKER_DB, else cahtracker.db in the user data folder).",
+            help="Database file (default: {db}). May also follow the command.",
         ),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Tables at full width: every column, nothing shortened (default: fit the "
+            "terminal, here {width} columns). May also follow the command.",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option(
@@ -68,7 +114,14 @@ def root(
         ),
     ] = None,
 ) -> None:
+    from cahtracker.views.render import set_wide
+
     app_state(ctx).db_option = db
+    set_wide(wide)
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        from cahtracker.commands.report import tally_command  # bare `cahtracker`: the dashboard
+
+        tally_command(ctx, None, None)
 
 
 # command group -> module in cahtracker.commands that defines its `app`
@@ -97,8 +150,11 @@ def build_app(only: str | None = None) -> typer.Typer:
     root_app = typer.Typer(
         cls=CahGroup,
         name="cahtracker",
-        help="Track the UN crimes-against-humanity treaty: sponsors, votes, positions, timeline.",
-        no_args_is_help=True,
+        help="Track the UN crimes-against-humanity treaty: sponsors, votes, positions, timeline. "
+        "Without a command: the dashboard of the default document (as `report tally`).",
+        epilog=examples("cahtracker", "cahtracker --db other.db sponsors list --wide"),
+        invoke_without_command=True,
+        no_args_is_help=False,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
@@ -120,16 +176,19 @@ def __getattr__(name: str):
 
 
 def invoked_group(argv: list[str]) -> str | None:
-    """The command group named on the command line, if plain to see (else None: build them all)."""
+    """The command group named on the command line, if plain to see (else None: build them
+    all); `report` for a bare `cahtracker` (its dashboard)."""
     args = iter(argv)
     for arg in args:
-        if arg == "--db":
+        if arg in GLOBAL_VALUES:
             next(args, None)
+        elif arg in GLOBAL_FLAGS or arg.startswith("--db="):
+            continue
         elif arg.startswith("-"):
-            return None  # --help, --version, --db=...: the full app decides
+            return None  # --help, --version: the full app decides
         else:
             return arg if arg in GROUPS else None
-    return None
+    return "report"
 
 
 def main() -> None:

@@ -235,7 +235,7 @@ def test_odd_quotes_are_stored_and_shown_verbatim_in_every_format(cli, quote):
            f"--source={quote}")  # fmt: skip
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["NOR"]["quote"] == quote and rows["NOR"]["source"] == quote
-    table = cli.ok("position", "history", "Norway").stdout
+    table = cli.ok("position", "history", "Norway", "--wide").stdout
     assert quote.replace("\t", " ").split()[0] in table.replace("\t", " ")
     csv_text = cli.ok("position", "list", "-t", "treaty", "-f", "csv").stdout
     if quote[0] in "=+-@":

@@ -14,7 +14,7 @@ from cahtracker.commands.options import (
 )
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 from cahtracker.views.render import OutputFormat, render, working
 
 app = typer.Typer(
@@ -125,9 +125,9 @@ def align_command(
     else:
         columns = [
             ("rank", "#"),
-            ("iso3", "ISO3"),
+            ("iso3", "ISO3", OPTIONAL),
             ("name", "State"),
-            ("regional_group", "Regional group"),
+            ("regional_group", "Regional group", OPTIONAL),
             *SCORE_COLUMNS,
         ]
         against = other.name if other else (resolved_group or "every state")
@@ -163,11 +163,11 @@ def targets_command(
         rows,
         [
             ("rank", "#"),
-            ("iso3", "ISO3"),
+            ("iso3", "ISO3", OPTIONAL),
             ("name", "State"),
-            ("regional_group", "Regional group"),
+            ("regional_group", "Regional group", OPTIONAL),
             ("stance", "Stance"),
-            ("evidence", "Evidence"),
+            ("evidence", "Evidence", OPTIONAL),
             *SCORE_COLUMNS,
         ],
         title=f"Targets for {symbol} (topic: {topic})",
@@ -219,12 +219,12 @@ def forecast_command(
         listing = Listing(
             result["states"],
             [
-                ("iso3", "ISO3"),
+                ("iso3", "ISO3", OPTIONAL),
                 ("name", "State"),
-                ("regional_group", "Regional group"),
+                ("regional_group", "Regional group", OPTIONAL),
                 ("stance", "Stance"),
                 ("possible", "Possible"),
-                ("basis", "Basis"),
+                ("basis", "Basis", TEXT),
             ],
             title=title,
             data=result,

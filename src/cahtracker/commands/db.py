@@ -8,7 +8,7 @@ import typer
 from cahtracker.commands.options import FormatOption
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_store, resolve_path
-from cahtracker.views.listing import Column, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(help="The database file: path, set-up and checks.", no_args_is_help=True)
@@ -84,12 +84,12 @@ def log_command(
         [
             ("id", "#"),
             ("batch", "Batch"),
-            ("at", "At (UTC)"),
+            ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
             ("action", "Action"),
-            ("table", "Table"),
-            ("row_key", "Key"),
-            Column("what", "Row", _summary),
+            ("table", "Table", OPTIONAL),
+            ("row_key", "Key", OPTIONAL),
+            Column("what", "Row", _summary, TEXT),
             Column("state", "State", _state),
         ],
         title="Changes",

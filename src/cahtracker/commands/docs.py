@@ -7,7 +7,7 @@ import typer
 from cahtracker.commands.options import FormatOption, date_option
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.views.listing import Column, Listing, Record
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, Record
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -26,12 +26,12 @@ def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
         [
             Column("mark", "", lambda r: "*" if r["is_default"] else ""),
             ("symbol", "Symbol"),
-            ("kind", "Kind"),
+            ("kind", "Kind", OPTIONAL),
             ("parent_symbol", "Parent"),
             ("date", "Date"),
-            ("date_precision", "Precision"),
-            ("sponsorship_events", "Sponsor events"),
-            ("title", "Title"),
+            ("date_precision", "Precision", OPTIONAL),
+            ("sponsorship_events", "Sponsor events", OPTIONAL),
+            ("title", "Title", TEXT),
         ],
         title="Documents",
         footer=["* the default document (`cahtracker docs use SYMBOL` changes it)"],

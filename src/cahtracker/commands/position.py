@@ -6,7 +6,7 @@ import typer
 
 from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption, value_of
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -16,14 +16,14 @@ app = typer.Typer(
 
 
 POSITION_COLUMNS = [
-    ("iso3", "ISO3"),
+    ("iso3", "ISO3", OPTIONAL),
     ("name", "State"),
     ("topic", "Topic"),
     ("stance", "Stance"),
     ("date", "Date"),
-    ("date_precision", "Precision"),
-    ("source", "Source"),
-    ("quote", "Quote"),
+    ("date_precision", "Precision", OPTIONAL),
+    ("source", "Source", TEXT),
+    ("quote", "Quote", TEXT),
 ]
 
 
@@ -152,8 +152,8 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
         topics(get_store(ctx)),
         [
             ("slug", "Slug"),
-            ("title", "Title"),
-            ("description", "Description"),
+            ("title", "Title", TEXT),
+            ("description", "Description", TEXT),
             ("states", "States"),
         ],
         title="Topics",

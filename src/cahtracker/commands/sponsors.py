@@ -22,7 +22,7 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Column, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -45,12 +45,12 @@ StatesArgument = Annotated[
 SPONSOR_COLUMNS = [
     ("role", "Role"),
     ("name", "State"),
-    ("iso3", "ISO3"),
-    ("regional_group", "Regional group"),
+    ("iso3", "ISO3", OPTIONAL),
+    ("regional_group", "Regional group", OPTIONAL),
     ("joined_on", "Joined"),
-    ("date_precision", "Precision"),
-    ("source", "Source"),
-    ("inherited_from", "Inherited from"),
+    ("date_precision", "Precision", OPTIONAL),
+    ("source", "Source", TEXT),
+    ("inherited_from", "Inherited from", OPTIONAL),
 ]
 
 
@@ -204,13 +204,13 @@ def history_command(
         rows,
         [
             ("date", "Date"),
-            ("date_precision", "Precision"),
+            ("date_precision", "Precision", OPTIONAL),
             ("name", "State"),
-            ("iso3", "ISO3"),
+            ("iso3", "ISO3", OPTIONAL),
             ("action", "Action"),
             ("role", "Role"),
             ("symbol", "Document"),
-            ("source", "Source"),
+            ("source", "Source", TEXT),
         ],
         title=title,
         empty=f"{title}: none.",
@@ -249,9 +249,9 @@ def count_command(
         [
             ("count", "Reported"),
             ("date", "Date"),
-            ("date_precision", "Precision"),
+            ("date_precision", "Precision", OPTIONAL),
             ("symbol", "For"),
-            ("source", "Source"),
+            ("source", "Source", TEXT),
             Column("latest", "", lambda r: "latest" if r["latest"] else ""),
         ],
         title=f"{title}: {summary['recorded']} recorded",

@@ -6,7 +6,7 @@ import typer
 
 from cahtracker.commands.options import FormatOption, GroupOption
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Listing, Record
+from cahtracker.views.listing import OPTIONAL, Listing, Record
 from cahtracker.views.render import OutputFormat, render
 
 app = typer.Typer(
@@ -33,10 +33,10 @@ def list_command(
         [
             ("iso3", "ISO3"),
             ("name", "Name"),
-            ("un_vote_name", "Vote-record name"),
-            ("regional_group", "Regional group"),
-            ("status", "Status"),
-            ("admitted_on", "Admitted"),
+            ("regional_group", "Regional group", OPTIONAL),
+            ("status", "Status", OPTIONAL),
+            ("admitted_on", "Admitted", OPTIONAL),
+            ("un_vote_name", "Vote-record name", OPTIONAL),
         ],
         title="States" + (f" — {resolved}" if resolved else ""),
         footer=footer,

@@ -4,10 +4,17 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption, date_option, parse_date_option, value_of
+from cahtracker.commands.options import (
+    FormatOption,
+    ResolvedHelpCommand,
+    date_option,
+    examples,
+    parse_date_option,
+    value_of,
+)
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.views.listing import Column, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -18,16 +25,16 @@ app = typer.Typer(
 EVENT_COLUMNS = [
     ("starts_on", "Start"),
     ("ends_on", "End"),
-    ("date_precision", "Precision"),
-    ("status", "Status"),
-    ("title", "Event"),
-    ("body", "Body"),
-    ("place", "Place"),
-    ("source", "Source"),
+    ("date_precision", "Precision", OPTIONAL),
+    ("status", "Status", OPTIONAL),
+    ("title", "Event", TEXT),
+    ("body", "Body", OPTIONAL),
+    ("place", "Place", OPTIONAL),
+    ("source", "Source", TEXT),
 ]
 
 
-@app.command("list")
+@app.command("list", cls=ResolvedHelpCommand)
 def list_command(
     ctx: typer.Context,
     date_from: Annotated[
@@ -40,7 +47,7 @@ def list_command(
     ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Past and coming events by start date; the next one is marked (today: $CAHTRACKER_TODAY)."""
+    """Past and coming events by start date; the next one is marked ({today})."""
     from cahtracker.dates import today
     from cahtracker.timeline import list_events
 

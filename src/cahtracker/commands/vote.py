@@ -9,7 +9,7 @@ from cahtracker.commands.options import FormatOption, FromOption, ToOption, date
 from cahtracker.dates import ParsedDate
 from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Column, Listing
+from cahtracker.views.listing import OPTIONAL, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -144,9 +144,9 @@ def list_command(
         [
             ("id", "ID"),
             ("symbol", "Symbol"),
-            ("body", "Body"),
+            ("body", "Body", OPTIONAL),
             ("date", "Date"),
-            ("method", "Method"),
+            ("method", "Method", OPTIONAL),
             ("outcome", "Outcome"),
             Column("yes", "Yes", lambda r: r["tally"]["yes"]),
             Column("no", "No", lambda r: r["tally"]["no"]),
@@ -155,6 +155,7 @@ def list_command(
                 "nv",
                 "Non-voting/absent",
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
+                OPTIONAL,
             ),
         ],
         title="Votes",
@@ -195,7 +196,8 @@ def import_command(
         ),
     ] = False,
     output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown.")
+        OutputFormat,
+        typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown."),
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""
