@@ -8,7 +8,6 @@ from cahtracker.commands.options import (
     FormatOption,
     ResolvedHelpCommand,
     date_option,
-    examples,
     parse_date_option,
     value_of,
 )
