@@ -111,8 +111,8 @@ def test_later_stance_supersedes_and_as_of_gives_the_earlier(cli):
 
 
 def test_history_is_oldest_first_even_when_entered_out_of_order(cli):
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "support", "-d", "2024-12-01")
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "-d", "2023-05-01")
+    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "support", "--date", "2024-12-01")
+    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "--date", "2023-05-01")
     history = as_json(cli.ok("position", "history", "CHL", "--topic", "treaty", "-f", "json"))
     assert [r["stance"] for r in history] == ["mixed", "support"]
     # the stance dated later wins, whatever the order of entry
@@ -121,20 +121,20 @@ def test_history_is_oldest_first_even_when_entered_out_of_order(cli):
 
 
 def test_same_date_ties_go_to_the_last_entered(cli):
-    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "oppose", "-d", "2025-01-01")
-    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "mixed", "-d", "2025-01-01")
+    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "oppose", "--date", "2025-01-01")
+    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "mixed", "--date", "2025-01-01")
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["PER"]["stance"] == "mixed"
 
 
 def test_unknown_date_counts_at_every_date_and_yields_to_dated(cli):
-    cli.ok("position", "set", "Kenya", "-t", "treaty", "-s", "undecided", "-d", "unknown")
+    cli.ok("position", "set", "Kenya", "-t", "treaty", "-s", "undecided", "--date", "unknown")
     rows = by_iso3(
         as_json(cli.ok("position", "list", "-t", "treaty", "--as-of", "1990-01-01", "-f", "json"))
     )
     assert rows["KEN"]["stance"] == "undecided"
     assert rows["KEN"]["date"] is None and rows["KEN"]["date_precision"] == "unknown"
-    cli.ok("position", "set", "Kenya", "-t", "treaty", "-s", "support", "-d", "2020-01-01")
+    cli.ok("position", "set", "Kenya", "-t", "treaty", "-s", "support", "--date", "2020-01-01")
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["KEN"]["stance"] == "support"
 
@@ -149,7 +149,7 @@ def test_set_without_date_uses_today(cli, monkeypatch):
 def test_set_accepts_several_states_and_un_style_lists(cli):
     result = cli.ok(
         "position", "set", "Norway, Iceland and Trinidad and Tobago", "FIN", "Norway",
-        "-t", "gender-definition", "-s", "mixed", "-d", "2024-11-20",
+        "-t", "gender-definition", "-s", "mixed", "--date", "2024-11-20",
     )  # fmt: skip
     assert "Trinidad and Tobago (TTO)" in result.stdout
     rows = as_json(cli.ok("position", "list", "-t", "gender-definition", "-f", "json"))
@@ -159,7 +159,7 @@ def test_set_accepts_several_states_and_un_style_lists(cli):
 
 
 def test_set_logs_each_row_in_changes(cli, store):
-    cli.ok("position", "set", "Norway", "Chile", "-t", "treaty", "-s", "support", "-d", "2025")
+    cli.ok("position", "set", "Norway", "Chile", "-t", "treaty", "-s", "support", "--date", "2025")
     logged = store.query(
         "SELECT command, table_name, before, after FROM changes WHERE table_name = 'positions'"
     )
@@ -192,11 +192,11 @@ def test_set_logs_each_row_in_changes(cli, store):
             ["Unknown state 'Narnia'"],
         ),
         (
-            ["position", "set", "Norway", "-t", "treaty", "-s", "oppose", "-d", "03/04/2024"],
+            ["position", "set", "Norway", "-t", "treaty", "-s", "oppose", "--date", "03/04/2024"],
             ["Ambiguous date '03/04/2024'"],
         ),
         (
-            ["position", "set", "Norway", "-t", "treaty", "-s", "oppose", "-d", "2024-02-30"],
+            ["position", "set", "Norway", "-t", "treaty", "-s", "oppose", "--date", "2024-02-30"],
             ["Impossible date"],
         ),
         (["position", "list", "-t", "nope"], ["Unknown topic 'nope'", "treaty"]),
@@ -276,7 +276,7 @@ def test_any_text_survives_set_then_list_json(cli, quote, source):
 def test_topic_add_then_set_on_it(cli, store):
     cli.ok("position", "topic-add", "immunities", "--title", "Immunities",
            "--description", "Official immunities")  # fmt: skip
-    cli.ok("position", "set", "Norway", "-t", "Immunities", "-s", "oppose", "-d", "2025-04-01")
+    cli.ok("position", "set", "Norway", "-t", "Immunities", "-s", "oppose", "--date", "2025-04-01")
     rows = as_json(cli.ok("position", "list", "-t", "immunities", "-f", "json"))
     assert [(r["iso3"], r["stance"]) for r in rows] == [("NOR", "oppose")]
     logged = store.query("SELECT command, row_key FROM changes WHERE table_name = 'topics'")
@@ -287,7 +287,7 @@ def test_topic_add_then_set_on_it(cli, store):
 
 
 def test_matrix_json_and_counts(cli):
-    cli.ok("position", "set", "Russia", "-t", "gender-apartheid", "-s", "oppose", "-d", "2025-01")
+    cli.ok("position", "set", "Russia", "-t", "gender-apartheid", "-s", "oppose", "--date", "2025-01")
     rows = by_iso3(as_json(cli.ok("position", "matrix", "-f", "json")))
     assert set(rows) == {"AFG", "CZE", "GMB", "MEX", "RUS"}
     assert rows["RUS"]["stances"]["treaty"] == "oppose"
@@ -300,7 +300,7 @@ def test_matrix_json_and_counts(cli):
 
 
 def test_matrix_as_of_group_topic_and_all(cli):
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "-d", "2025-06-01")
+    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "--date", "2025-06-01")
     rows = by_iso3(as_json(cli.ok("position", "matrix", "--as-of", "2025-01-01", "-f", "json")))
     assert "CHL" not in rows
     rows = by_iso3(as_json(cli.ok("position", "matrix", "-g", "GRULAC", "-f", "json")))
@@ -316,8 +316,8 @@ def test_matrix_as_of_group_topic_and_all(cli):
 
 
 def test_matrix_terminal_symbols(cli):
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "undecided", "-d", "2025-06-01")
-    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "mixed", "-d", "2025-06-01")
+    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "undecided", "--date", "2025-06-01")
+    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "mixed", "--date", "2025-06-01")
     out = cli.ok("position", "matrix", "-t", "treaty").stdout
     lines = {line.split("│")[1].strip(): line for line in out.splitlines() if "│" in line}
     assert "?" in lines["CHL"] and "±" in lines["PER"] and "✘" in lines["RUS"]
@@ -326,7 +326,7 @@ def test_matrix_terminal_symbols(cli):
 def test_matrix_colours_stances_on_a_colour_terminal(cli, monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("FORCE_COLOR", "1")
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "-d", "2025-06-01")
+    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "--date", "2025-06-01")
     out = cli.ok("position", "matrix", "-t", "treaty").stdout
     assert "\x1b[32m" in out and "\x1b[31m" in out and "\x1b[33m" in out
     rus = next(line for line in out.splitlines() if "RUS" in line)

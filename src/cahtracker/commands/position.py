@@ -55,7 +55,7 @@ def set_command(
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", "-d", help="When the state said it (default: today; 'unknown' if not known)."
+            "--date", help="When the state said it (default: today; 'unknown' if not known)."
         ),
     ] = None,
     source: Annotated[

@@ -5,7 +5,14 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption, FromOption, ToOption, date_option, value_of
+from cahtracker.commands.options import (
+    FormatOption,
+    FromOption,
+    ToOption,
+    date_option,
+    examples,
+    value_of,
+)
 from cahtracker.dates import ParsedDate
 from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
@@ -23,7 +30,7 @@ ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
 @app.command("record")
 def record_command(
     ctx: typer.Context,
-    doc: Annotated[str, typer.Option("--doc", help="Document symbol voted on.")],
+    doc: Annotated[str, typer.Option("--doc", "-d", help="Document symbol voted on.")],
     date: Annotated[ParsedDate, date_option("--date", help="Date of the decision.")],
     body: Annotated[
         str,
@@ -126,7 +133,9 @@ def show_command(
 @app.command("list")
 def list_command(
     ctx: typer.Context,
-    doc: Annotated[str | None, typer.Option("--doc", help="Only votes on this symbol.")] = None,
+    doc: Annotated[
+        str | None, typer.Option("--doc", "-d", help="Only votes on this symbol.")
+    ] = None,
     body: Annotated[
         str | None,
         typer.Option("--body", help="Only this body (part of its name, any letter case)."),
@@ -169,13 +178,34 @@ def list_command(
     render(listing, fmt)
 
 
+def summary_format(value: str) -> OutputFormat:
+    """`vote import -f`: an output format; the name of an input format says where it goes."""
+    from cahtracker.importers import FORMATS
+
+    key = value.strip().casefold()
+    if key in FORMATS or key == "auto":
+        raise typer.BadParameter(
+            f"'{value}' is the file's format: give it as --input-format {key} "
+            "(-f/--format is the summary's: table, json, csv or markdown)."
+        )
+    try:
+        return OutputFormat(key)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not one of table, json, csv, markdown.") from None
+
+
+summary_format.__name__ = "format"
+
+
 @app.command("import")
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file to import.")],
-    fmt: Annotated[
+    input_format: Annotated[
         str,
-        typer.Option("--format", help="The file's format: " + format_help() + "."),
+        typer.Option(
+            "--input-format", help="The file's format (any letter case): " + format_help() + "."
+        ),
     ] = "auto",
     roll_calls: Annotated[
         Path | None,
@@ -195,9 +225,15 @@ def import_command(
             "the disagreement shown) instead of refusing the file.",
         ),
     ] = False,
-    output: Annotated[
+    fmt: Annotated[
         OutputFormat,
-        typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            parser=summary_format,
+            metavar="FORMAT",
+            help="The summary's format: table, json, csv or markdown (the file's: --input-format).",
+        ),
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""
@@ -211,13 +247,13 @@ def import_command(
             store,
             names,
             file,
-            fmt,
+            input_format,
             roll_calls,
             skip_unknown=skip_unknown,
             progress=progress,
             accept_mismatches=accept_mismatches,
         )
-    render(ImportSummaryView(summary), output)
+    render(ImportSummaryView(summary), fmt)
 
 
 @app.command("compare")

@@ -106,7 +106,8 @@ def import_votes(
     path = Path(path)
     if not path.is_file():
         raise CahError(f"No file {path}; give the path of a voting record to import.")
-    fmt = detect_format(path) if check_format(fmt) == "auto" else fmt
+    fmt = check_format(fmt)
+    fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt == "unvotes-csv":  # checked before the transaction opens
         from cahtracker.importers.unvotes_csv import roll_calls_path
 
