@@ -5,11 +5,13 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_group, complete_state, complete_topic
 from cahtracker.commands.options import (
     AsOfOption,
     DocOption,
     FormatOption,
     date_option,
+    examples,
     value_of,
 )
 from cahtracker.dates import ParsedDate
@@ -18,12 +20,21 @@ from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 from cahtracker.views.render import OutputFormat, render, working
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker analyze targets",
+        "cahtracker analyze forecast",
+    ),
     help="Analyse the voting record: alignment, advocacy targets, a forecast of the next vote.",
     no_args_is_help=True,
 )
 
 TopicOption = Annotated[
-    str, typer.Option("--topic", help="Topic of the recorded stances (see `position topics`).")
+    str,
+    typer.Option(
+        "--topic",
+        help="Topic of the recorded stances (see `position topics`).",
+        autocompletion=complete_topic,
+    ),
 ]
 FromOption = Annotated[
     ParsedDate | None, date_option("--from", help="Only votes on or after this date.")
@@ -62,16 +73,33 @@ def _scope(date_from: ParsedDate | None, date_to: ParsedDate | None, subject: st
     return scope_bounds(date_from, date_to, subject)
 
 
-@app.command("align")
+@app.command(
+    "align",
+    epilog=examples(
+        "cahtracker analyze align France",
+        'cahtracker analyze align "South Africa" --sponsors',
+    ),
+)
 def align_command(
     ctx: typer.Context,
-    state: Annotated[str, typer.Argument(help="The state to score (any name or ISO code).")],
+    state: Annotated[
+        str,
+        typer.Argument(
+            help="The state to score (any name or ISO code).", autocompletion=complete_state
+        ),
+    ],
     with_state: Annotated[
-        str | None, typer.Option("--with", help="Score against this one state.")
+        str | None,
+        typer.Option("--with", help="Score against this one state.", autocompletion=complete_state),
     ] = None,
     group: Annotated[
         str | None,
-        typer.Option("--group", "-g", help="Score against each member of a regional group."),
+        typer.Option(
+            "--group",
+            "-g",
+            help="Score against each member of a regional group.",
+            autocompletion=complete_group,
+        ),
     ] = None,
     sponsors: Annotated[
         bool,
@@ -137,7 +165,13 @@ def align_command(
     render(Listing(rows, columns, title, footer, empty), fmt)
 
 
-@app.command("targets")
+@app.command(
+    "targets",
+    epilog=examples(
+        "cahtracker analyze targets",
+        "cahtracker analyze targets --topic treaty -f csv",
+    ),
+)
 def targets_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -180,7 +214,13 @@ def targets_command(
     render(listing, fmt)
 
 
-@app.command("forecast")
+@app.command(
+    "forecast",
+    epilog=examples(
+        "cahtracker analyze forecast",
+        "cahtracker analyze forecast --majority two-thirds --states",
+    ),
+)
 def forecast_command(
     ctx: typer.Context,
     doc: DocOption = None,

@@ -5,22 +5,41 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import FormatOption
+from cahtracker.commands.options import FormatOption, examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_store, resolve_path
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(help="The database file: path, set-up and checks.", no_args_is_help=True)
+app = typer.Typer(
+    epilog=examples(
+        "cahtracker db log -n 5",
+        "cahtracker db check",
+    ),
+    help="The database file: path, set-up and checks.",
+    no_args_is_help=True,
+)
 
 
-@app.command("path")
+@app.command(
+    "path",
+    epilog=examples(
+        "cahtracker db path",
+        "cahtracker --db other.db db path",
+    ),
+)
 def path_command(ctx: typer.Context) -> None:
     """Print the path of the database this command would use."""
     typer.echo(str(resolve_path(app_state(ctx).db_option)))
 
 
-@app.command("init")
+@app.command(
+    "init",
+    epilog=examples(
+        "cahtracker db init",
+        "cahtracker --db other.db db init",
+    ),
+)
 def init_command(ctx: typer.Context) -> None:
     """Create, migrate and seed the database (safe to run again)."""
     store = get_store(ctx)
@@ -28,7 +47,13 @@ def init_command(ctx: typer.Context) -> None:
     message(f"Database ready at {store.path} ({states} states).")
 
 
-@app.command("backup")
+@app.command(
+    "backup",
+    epilog=examples(
+        "cahtracker db backup cah-backup.db",
+        "cahtracker db backup cah-backup.db --force",
+    ),
+)
 def backup_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
@@ -41,7 +66,12 @@ def backup_command(
     message(f"Backed up {get_store(ctx).path} to {result['path']} ({result['bytes']:,} bytes).")
 
 
-@app.command("check")
+@app.command(
+    "check",
+    epilog=examples(
+        "cahtracker db check",
+    ),
+)
 def check_command(ctx: typer.Context) -> None:
     """Check integrity, foreign keys and migrations; exit 1 on any problem."""
     from cahtracker.db.maintenance import check_database
@@ -68,7 +98,13 @@ def _state(row: dict) -> str:
     return f"undoes #{row['undoes']}" if row["undoes"] else ""
 
 
-@app.command("log")
+@app.command(
+    "log",
+    epilog=examples(
+        "cahtracker db log -n 10",
+        "cahtracker db log -f json",
+    ),
+)
 def log_command(
     ctx: typer.Context,
     limit: Annotated[
@@ -98,7 +134,13 @@ def log_command(
     render(listing, fmt)
 
 
-@app.command("undo")
+@app.command(
+    "undo",
+    epilog=examples(
+        'cahtracker sponsors claim 99 --date 2024-11-23 --source "..."   # a write ...',
+        "cahtracker db undo   # ... taken back as a whole",
+    ),
+)
 def undo_command(
     ctx: typer.Context,
     change_id: Annotated[

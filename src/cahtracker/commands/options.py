@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
+from cahtracker.commands.completion import complete_group, complete_symbol
 from cahtracker.dates import TODAY_ENV, ParsedDate, parse_date
 from cahtracker.views.render import FORMAT_HELP, OutputFormat
 
@@ -78,14 +79,25 @@ FormatOption = Annotated[
 ]
 DocOption = Annotated[
     str | None,
-    typer.Option("--doc", "-d", help="Document symbol (default: the one set with `docs use`)."),
+    typer.Option(
+        "--doc",
+        "-d",
+        help="Document symbol (default: the one set with `docs use`).",
+        autocompletion=complete_symbol,
+    ),
 ]
 AsOfOption = Annotated[
     ParsedDate | None,
     date_option("--as-of", help="The picture on this date: events not after it (default: now)."),
 ]
 GroupOption = Annotated[
-    str | None, typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...).")
+    str | None,
+    typer.Option(
+        "--group",
+        "-g",
+        help="Regional group (name or WEOG, GRULAC, ...).",
+        autocompletion=complete_group,
+    ),
 ]
 DateOption = Annotated[
     ParsedDate | None,

@@ -4,12 +4,17 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption, value_of
+from cahtracker.commands.completion import complete_state, complete_topic
+from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption, examples, value_of
 from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker position list --topic treaty",
+        "cahtracker position matrix",
+    ),
     help="States' stances (support, oppose, mixed, undecided) on the treaty and its contested topics.",
     no_args_is_help=True,
 )
@@ -37,17 +42,29 @@ def _group(text: str | None) -> str | None:
     return None if text is None else resolve_group(text)
 
 
-@app.command("set")
+@app.command(
+    "set",
+    epilog=examples(
+        'cahtracker position set France --topic treaty --stance support --date 2024-10-10 --source "..." --quote "..."   # illustrative',
+    ),
+)
 def set_command(
     ctx: typer.Context,
     states: Annotated[
         list[str],
         typer.Argument(
-            help="States: names, aliases or ISO codes; each may be a list ('A, B and C')."
+            help="States: names, aliases or ISO codes; each may be a list ('A, B and C').",
+            autocompletion=complete_state,
         ),
     ],
     topic: Annotated[
-        str, typer.Option("--topic", "-t", help="Topic slug (see `position topics`).")
+        str,
+        typer.Option(
+            "--topic",
+            "-t",
+            help="Topic slug (see `position topics`).",
+            autocompletion=complete_topic,
+        ),
     ],
     stance: Annotated[
         str, typer.Option("--stance", "-s", help="support, oppose, mixed or undecided.")
@@ -89,10 +106,19 @@ def set_command(
         message(f"{row['name']} ({row['iso3']}): {chosen} on {slug}, {when_text}.")
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker position list --topic treaty",
+        "cahtracker position list --stance oppose --as-of 2024-12-01 -f csv",
+    ),
+)
 def list_command(
     ctx: typer.Context,
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", "-t", help="Only this topic.", autocompletion=complete_topic),
+    ] = None,
     stance: Annotated[str | None, typer.Option("--stance", "-s", help="Only this stance.")] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,
@@ -120,11 +146,22 @@ def list_command(
     render(listing, fmt)
 
 
-@app.command("history")
+@app.command(
+    "history",
+    epilog=examples(
+        "cahtracker position history Mexico",
+        "cahtracker position history RUS --topic treaty -f json",
+    ),
+)
 def history_command(
     ctx: typer.Context,
-    state: Annotated[str, typer.Argument(help="A state: name, alias or ISO code.")],
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    state: Annotated[
+        str, typer.Argument(help="A state: name, alias or ISO code.", autocompletion=complete_state)
+    ],
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", "-t", help="Only this topic.", autocompletion=complete_topic),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Every stance a state took, oldest first (undated ones first)."""
@@ -143,7 +180,13 @@ def history_command(
     render(listing, fmt)
 
 
-@app.command("topics")
+@app.command(
+    "topics",
+    epilog=examples(
+        "cahtracker position topics",
+        "cahtracker position topics -f json",
+    ),
+)
 def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The topics positions are about, with the number of states that took a stance."""
     from cahtracker.positions import topics
@@ -161,7 +204,12 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
     render(listing, fmt)
 
 
-@app.command("topic-add")
+@app.command(
+    "topic-add",
+    epilog=examples(
+        'cahtracker position topic-add immunities --title "Immunities" --description "..."',
+    ),
+)
 def topic_add_command(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="Short lowercase name, e.g. 'immunities'.")],
@@ -177,12 +225,23 @@ def topic_add_command(
     message(f"Added topic {row['slug']}: {row['title']}.")
 
 
-@app.command("matrix")
+@app.command(
+    "matrix",
+    epilog=examples(
+        "cahtracker position matrix",
+        "cahtracker position matrix --topic treaty --group GRULAC --all",
+    ),
+)
 def matrix_command(
     ctx: typer.Context,
     topic: Annotated[
         list[str] | None,
-        typer.Option("--topic", "-t", help="Only these topics (repeat the option)."),
+        typer.Option(
+            "--topic",
+            "-t",
+            help="Only these topics (repeat the option).",
+            autocompletion=complete_topic,
+        ),
     ] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_state
 from cahtracker.commands.options import (
     AsOfOption,
     DateOption,
@@ -17,6 +18,7 @@ from cahtracker.commands.options import (
     GroupOption,
     SourceOption,
     date_option,
+    examples,
     value_of,
 )
 from cahtracker.dates import ParsedDate
@@ -26,6 +28,10 @@ from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker sponsors list",
+        "cahtracker sponsors count",
+    ),
     help="Sponsors of a document: list, add, withdraw, history, and reported counts.",
     no_args_is_help=True,
 )
@@ -39,7 +45,10 @@ class Role(StrEnum):
 RoleOption = Annotated[Role, typer.Option("--role", help="main sponsor or co-sponsor.")]
 StatesArgument = Annotated[
     list[str],
-    typer.Argument(help="States: names, aliases or ISO codes; each may be a list 'A, B and C'."),
+    typer.Argument(
+        help="States: names, aliases or ISO codes; each may be a list 'A, B and C'.",
+        autocompletion=complete_state,
+    ),
 ]
 
 SPONSOR_COLUMNS = [
@@ -72,7 +81,13 @@ def _labels(refs) -> str:
     return ", ".join(r.label() for r in refs)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker sponsors list",
+        "cahtracker sponsors list --as-of 2024-10-01 --group GRULAC -f json",
+    ),
+)
 def list_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -105,7 +120,13 @@ def list_command(
     render(Listing(rows, SPONSOR_COLUMNS, title, footer, empty=f"{title}: none."), fmt)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'cahtracker sponsors add "Albania, Andorra and Zambia" --date 2024-11-20 --source "..."   # illustrative',
+        'cahtracker sponsors add "Costa Rica" --role main --date "by 22 November 2024" -d A/C.6/79/L.2 --source "..."',
+    ),
+)
 def add_command(
     ctx: typer.Context,
     states: StatesArgument,
@@ -162,7 +183,12 @@ def _report_added(symbol: str, result: dict, refs) -> None:
         message(f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}.")
 
 
-@app.command("withdraw")
+@app.command(
+    "withdraw",
+    epilog=examples(
+        'cahtracker sponsors withdraw Czechia --date 2024-11-30 --source "..."   # illustrative',
+    ),
+)
 def withdraw_command(
     ctx: typer.Context,
     states: StatesArgument,
@@ -184,10 +210,18 @@ def withdraw_command(
     )
 
 
-@app.command("history")
+@app.command(
+    "history",
+    epilog=examples(
+        "cahtracker sponsors history",
+        "cahtracker sponsors history Mexico -d A/C.6/79/L.2",
+    ),
+)
 def history_command(
     ctx: typer.Context,
-    state: Annotated[str | None, typer.Argument(help="Only this state.")] = None,
+    state: Annotated[
+        str | None, typer.Argument(help="Only this state.", autocompletion=complete_state)
+    ] = None,
     doc: DocOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -218,7 +252,13 @@ def history_command(
     render(listing, fmt)
 
 
-@app.command("count")
+@app.command(
+    "count",
+    epilog=examples(
+        "cahtracker sponsors count",
+        "cahtracker sponsors count --as-of 2024-11-01 -f json",
+    ),
+)
 def count_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -263,7 +303,12 @@ def count_command(
     render(listing, fmt)
 
 
-@app.command("claim")
+@app.command(
+    "claim",
+    epilog=examples(
+        'cahtracker sponsors claim 99 --date 2024-11-23 --source "Mexico SRE press release 028"',
+    ),
+)
 def claim_command(
     ctx: typer.Context,
     count: Annotated[int, typer.Argument(help="The number of sponsors reported.", min=0)],
@@ -282,7 +327,12 @@ def claim_command(
     message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
 
 
-@app.command("import")
+@app.command(
+    "import",
+    epilog=examples(
+        'cahtracker sponsors import cosponsors.txt --date 2024-11-22 --source "..."   # "A, B and C" or one name a line',
+    ),
+)
 def import_command(
     ctx: typer.Context,
     file: Annotated[

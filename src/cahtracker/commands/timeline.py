@@ -8,6 +8,7 @@ from cahtracker.commands.options import (
     FormatOption,
     ResolvedHelpCommand,
     date_option,
+    examples,
     parse_date_option,
     value_of,
 )
@@ -17,6 +18,9 @@ from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker timeline list",
+    ),
     help="The treaty process timeline: sessions, meetings and decisions, past and coming.",
     no_args_is_help=True,
 )
@@ -33,7 +37,14 @@ EVENT_COLUMNS = [
 ]
 
 
-@app.command("list", cls=ResolvedHelpCommand)
+@app.command(
+    "list",
+    cls=ResolvedHelpCommand,
+    epilog=examples(
+        "cahtracker timeline list",
+        "cahtracker timeline list --from 2026 --to 2028 -f json",
+    ),
+)
 def list_command(
     ctx: typer.Context,
     date_from: Annotated[
@@ -61,7 +72,12 @@ def list_command(
     render(listing, fmt)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'cahtracker timeline add "12 April 2027" "Intersessional meeting" --end 2027-04-16 --place Geneva --source "..."   # illustrative',
+    ),
+)
 def add_command(
     ctx: typer.Context,
     date: Annotated[

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import (
     FormatOption,
     FromOption,
@@ -20,6 +21,10 @@ from cahtracker.views.listing import OPTIONAL, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker vote list",
+        "cahtracker vote show A/C.6/79/L.2/Rev.1",
+    ),
     help="Votes: record decisions, import UN voting records, show tallies, compare states.",
     no_args_is_help=True,
 )
@@ -27,10 +32,21 @@ app = typer.Typer(
 ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
 
 
-@app.command("record")
+@app.command(
+    "record",
+    epilog=examples(
+        'cahtracker vote record -d A/C.6/79/L.21 --date 2024-11-22 --body "Sixth Committee" --yes "Albania, Andorra and Zambia" --no Chile --abstain India --source "..."   # illustrative',
+        'cahtracker vote record -d A/C.6/79/L.20 --date 2024-11-22 --body "Sixth Committee" --withdrawn --source "..."',
+    ),
+)
 def record_command(
     ctx: typer.Context,
-    doc: Annotated[str, typer.Option("--doc", "-d", help="Document symbol voted on.")],
+    doc: Annotated[
+        str,
+        typer.Option(
+            "--doc", "-d", help="Document symbol voted on.", autocompletion=complete_symbol
+        ),
+    ],
     date: Annotated[ParsedDate, date_option("--date", help="Date of the decision.")],
     body: Annotated[
         str,
@@ -114,10 +130,21 @@ def record_command(
     )
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        "cahtracker vote show A/C.6/79/L.2/Rev.1",
+        "cahtracker vote show 2 -f json",
+    ),
+)
 def show_command(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Vote id, or a symbol (its latest vote).")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="Vote id, or a symbol (its latest vote).", autocompletion=complete_symbol
+        ),
+    ],
     by_group: Annotated[
         bool, typer.Option("--by-group", help="Break the tally down by regional group.")
     ] = False,
@@ -130,11 +157,20 @@ def show_command(
     render(VoteView(show_vote(get_store(ctx), ref, by_group=by_group)), fmt)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker vote list",
+        "cahtracker vote list --body sixth --from 2024 -f csv",
+    ),
+)
 def list_command(
     ctx: typer.Context,
     doc: Annotated[
-        str | None, typer.Option("--doc", "-d", help="Only votes on this symbol.")
+        str | None,
+        typer.Option(
+            "--doc", "-d", help="Only votes on this symbol.", autocompletion=complete_symbol
+        ),
     ] = None,
     body: Annotated[
         str | None,
@@ -197,7 +233,13 @@ def summary_format(value: str) -> OutputFormat:
 summary_format.__name__ = "format"
 
 
-@app.command("import")
+@app.command(
+    "import",
+    epilog=examples(
+        "cahtracker vote import A_RES_74_243.xml   # the format is read from the content",
+        "cahtracker vote import unvotes.csv --input-format unvotes-csv --roll-calls roll_calls.csv --skip-unknown -f json",
+    ),
+)
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file to import.")],
@@ -256,11 +298,17 @@ def import_command(
     render(ImportSummaryView(summary), fmt)
 
 
-@app.command("compare")
+@app.command(
+    "compare",
+    epilog=examples(
+        "cahtracker vote compare France Germany",
+        "cahtracker vote compare FRA DEU -f json",
+    ),
+)
 def compare_command(
     ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="A state.")],
-    second: Annotated[str, typer.Argument(help="Another state.")],
+    first: Annotated[str, typer.Argument(help="A state.", autocompletion=complete_state)],
+    second: Annotated[str, typer.Argument(help="Another state.", autocompletion=complete_state)],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """How often two states voted alike, with the votes where they differed."""
