@@ -76,7 +76,9 @@ def main() -> int:
             undos.append(undo())
             theirs.append(anchor())
     m, u, t = statistics.median(mine), statistics.median(undos), statistics.median(theirs)
-    print(f"vote import (whole unvotes history): median {m:.2f} s ({min(mine):.2f}-{max(mine):.2f})")
+    print(
+        f"vote import (whole unvotes history): median {m:.2f} s ({min(mine):.2f}-{max(mine):.2f})"
+    )
     print(f"sqlite3 .import --csv (anchor): median {t:.2f} s ({min(theirs):.2f}-{max(theirs):.2f})")
     print(f"ratio import/anchor: {m / t:.2f} (target <= 2.0)")
     print(f"peak memory of the import: {max(peaks):.1f} MiB (target < 150 MiB)")

@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 import typer.main
-from conftest import DATA
 
 from cahtracker import cli as cli_module
+from conftest import DATA
 
 
 def all_commands():

@@ -287,7 +287,9 @@ def test_topic_add_then_set_on_it(cli, store):
 
 
 def test_matrix_json_and_counts(cli):
-    cli.ok("position", "set", "Russia", "-t", "gender-apartheid", "-s", "oppose", "--date", "2025-01")
+    cli.ok(
+        "position", "set", "Russia", "-t", "gender-apartheid", "-s", "oppose", "--date", "2025-01"
+    )
     rows = by_iso3(as_json(cli.ok("position", "matrix", "-f", "json")))
     assert set(rows) == {"AFG", "CZE", "GMB", "MEX", "RUS"}
     assert rows["RUS"]["stances"]["treaty"] == "oppose"

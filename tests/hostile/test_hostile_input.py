@@ -196,7 +196,9 @@ def test_a_50_mb_xml_attribute_is_parsed_in_large_reads(db_path, tmp_path):
         + b"x" * 50_000_000
         + b'">A/RES/1/1</subfield></datafield></record></collection>'
     )
-    result = run_limited(db_path, "vote", "import", str(path), "--input-format", "undl-xml", timeout=120)
+    result = run_limited(
+        db_path, "vote", "import", str(path), "--input-format", "undl-xml", timeout=120
+    )
     assert result.returncode == 1 and "has no symbol" in result.stderr, result.stderr
 
 
