@@ -44,7 +44,7 @@ def tables(draw):
     return kinds, headers, [list(r) for r in rows]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(table=tables(), width=st.integers(20, 220))
 def test_fit_keeps_identifiers_whole_and_leaves_out_the_least_useful_first(table, width):
     kinds, headers, rows = table
@@ -102,7 +102,7 @@ def printed(listing: Listing, width: int) -> str:
     return stream.getvalue()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(table=tables(), width=st.integers(60, 200))
 def test_every_identifier_is_whole_in_the_printed_table(table, width):
     """Through the plain path (a pipe): every identifier shown is whole, on one line (a name
