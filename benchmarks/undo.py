@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +24,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
 from generate_bulk import generate  # noqa: E402
-from vote_import import child_env, fresh_copy, run  # noqa: E402
+from vote_import import child_env, fresh_copy, run, seeded_database  # noqa: E402
 
 
 def main() -> int:
@@ -38,13 +37,7 @@ def main() -> int:
     results = []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        seeded = tmp / "seeded.db"
-        subprocess.run(
-            [cahtracker, "--db", str(seeded), "db", "init"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        seeded = seeded_database(tmp, env)
         db = tmp / "work.db"
         for n in args.sizes:
             path = tmp / f"bulk{n}.csv"

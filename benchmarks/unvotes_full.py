@@ -17,7 +17,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
-from vote_import import child_env, fresh_copy, run  # noqa: E402
+from vote_import import child_env, fresh_copy, run, seeded_database  # noqa: E402
 
 DEFAULT_FIXTURES = HERE.parent.parent / "shared" / "fixtures"
 
@@ -46,13 +45,7 @@ def main() -> int:
     cahtracker = str(BIN / "cahtracker")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        seeded = tmp / "seeded.db"
-        subprocess.run(
-            [cahtracker, "--db", str(seeded), "db", "init"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        seeded = seeded_database(tmp, env)
         db = tmp / "work.db"
 
         def ours() -> tuple[float, float]:

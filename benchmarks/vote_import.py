@@ -52,6 +52,18 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def seeded_database(folder: Path, env: dict[str, str]) -> Path:
+    """A freshly seeded database in `folder`, made by the cahtracker beside this Python."""
+    seeded = folder / "seeded.db"
+    subprocess.run(
+        [str(BIN / "cahtracker"), "--db", str(seeded), "db", "init"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return seeded
+
+
 def fresh_copy(seeded: Path, target: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -71,13 +83,7 @@ def main() -> int:
     cahtracker = str(BIN / "cahtracker")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        seeded = tmp / "seeded.db"
-        subprocess.run(
-            [cahtracker, "--db", str(seeded), "db", "init"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        seeded = seeded_database(tmp, env)
         files = {}
         for n in sorted({max(1, args.resolutions // 4), args.resolutions}):
             files[n] = tmp / f"bulk{n}.csv"

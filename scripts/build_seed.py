@@ -49,6 +49,11 @@ TABLES: list[tuple[str, str, dict[str, str]]] = [
         "former_states.csv",
         {"name": "name", "iso2": "iso2_in_unvotes", "note": "note", "source": "source"},
     ),
+    (
+        "membership_gaps",
+        "membership_gaps.csv",
+        {c: c for c in ("iso3", "valid_from", "valid_to", "source", "note")},
+    ),
     ("topics", "cah_topics.csv", {c: c for c in ("slug", "title", "description")}),
     (
         "documents",

@@ -155,8 +155,20 @@ def bloc_scores(
         return {}
     if states is not None and len(states) == 1:  # tally the bloc only where the state voted
         return _one_state_bloc_scores(store, bloc, states[0], scope)
+    # one command may ask for the same bloc twice (the report's targets and forecast): the
+    # scores of every state are computed once and kept until the database is written to
+    memo = store.memo.setdefault("bloc_scores", {})
+    key = (tuple(sorted(bloc)), scope)
+    if key not in memo:
+        memo[key] = _bloc_scores(store, bloc, scope)
+    if states is None:
+        return memo[key]
+    wanted = set(states)
+    return {iso3: figures for iso3, figures in memo[key].items() if iso3 in wanted}
+
+
+def _bloc_scores(store, bloc: list[str], scope: VoteScope) -> dict[str, dict[str, Any]]:
     where, params = scope.sql("vote_id")
-    state_clause, state_params = _among("s.iso3", states)
     # a large bloc: one pass over the table in vote order beats a seek per member's ballot
     member = "+iso3" if len(bloc) > SCAN_BLOC else "iso3"
     cells: dict[str, list[tuple[str, str, int]]] = {}
@@ -168,8 +180,8 @@ def bloc_scores(
         f" AND {where} GROUP BY vote_id),"
         f" c AS (SELECT vote_id, {_BLOC_CHOICE_SQL} AS choice FROM tally) "
         "SELECT s.iso3, s.choice, c.choice, count(*) FROM c JOIN ballots s ON s.vote_id = c.vote_id "
-        f"WHERE s.choice IN {_CAST_SQL} {state_clause} GROUP BY s.iso3, s.choice, c.choice",
-        [json.dumps(bloc), *params, *state_params],
+        f"WHERE s.choice IN {_CAST_SQL} GROUP BY s.iso3, s.choice, c.choice",
+        [json.dumps(bloc), *params],
     ):
         if choice is None:
             splits[iso3] = splits.get(iso3, 0) + count

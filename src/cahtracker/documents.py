@@ -235,9 +235,7 @@ def create_document(
     The caller has looked the symbol up in the same transaction (`find_document`); the
     unique index on upper(symbol) refuses a second spelling all the same.
     """
-    if kind not in KINDS:
-        raise CahError(f"Unknown document kind '{kind}'; use one of: {', '.join(KINDS)}.")
-    values = document_row(
+    row = document_row(
         symbol,
         kind,
         body,
@@ -248,12 +246,7 @@ def create_document(
         source=source,
         session=session,
     )
-    store.conn.execute(
-        f"INSERT INTO documents ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
-        list(values.values()),
-    )
-    row = store.one("SELECT * FROM documents WHERE symbol = ?", (symbol,))
-    store.log_change("documents", symbol, None, row)
+    create_documents(store, [row])
     return row
 
 

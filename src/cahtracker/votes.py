@@ -452,13 +452,16 @@ def record_differences(store, vote_id: int, key: str | None) -> list[str]:
 
 
 def members_by_date(store):
-    """on(date) -> the member states on that date (admitted on or before it)."""
+    """on(date) -> the member states holding a seat that day: admitted on or before it, and
+    not in a gap of their membership (membership_gaps: Syria in the United Arab Republic)."""
     members = store.conn.execute(
         "SELECT iso3, admitted_on FROM states WHERE status = 'member'"
     ).fetchall()
+    gaps = store.conn.execute("SELECT iso3, valid_from, valid_to FROM membership_gaps").fetchall()
 
     def on(date: str) -> list[str]:
-        return [iso3 for iso3, admitted in members if (admitted or "") <= date]
+        away = {iso3 for iso3, start, end in gaps if start <= date <= end}
+        return [iso3 for iso3, admitted in members if (admitted or "") <= date and iso3 not in away]
 
     return on
 

@@ -8,6 +8,7 @@ out here by hand; the last test reads the real unvotes history in ../shared.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from datetime import date
 
@@ -163,3 +164,53 @@ def test_every_label_of_the_unvotes_history_is_covered_at_its_first_and_last_vot
                 assert got == ("SRB" if on >= "2000-11-01" else "former: Yugoslavia"), on
             else:
                 assert got is not None and got == resolves(names, code, on), (country, code, on)
+
+
+def test_no_ballot_for_a_state_in_a_gap_of_its_membership(cli, tmp_path):
+    """A fictional unvotes roll call of 1960: Syria sat in the United Arab Republic (Egypt's
+    seat), so the members without a row get a non-voting ballot, but Syria gets none."""
+    (tmp_path / "unvotes.csv").write_text(
+        "rcid,country,country_code,vote\n1,Egypt,EG,yes\n1,France,FR,no\n", encoding="utf-8"
+    )
+    (tmp_path / "roll_calls.csv").write_text(
+        "rcid,session,importantvote,date,unres,amend,para,short,descr\n"
+        "1,15,0,1960-05-01,A/RES/15/9999,0,0,FICTIONAL,A FICTIONAL VOTE\n",
+        encoding="utf-8",
+    )
+    cli.ok("vote", "import", str(tmp_path / "unvotes.csv"))
+    vote = json.loads(cli.ok("vote", "show", "A/RES/15/9999", "-f", "json").stdout)
+    choices = {b["iso3"]: b["choice"] for b in vote["ballots"]}
+    assert choices["EGY"] == "yes" and choices["FRA"] == "no"
+    assert "SYR" not in choices
+    assert choices["USA"] == "non-voting"  # a member of the day without a row
+    assert "DEU" not in choices  # not yet a member in 1960
+
+
+def test_an_older_database_receives_the_reference_rows_added_since(tmp_path):
+    """A database made before the membership history (simulated: its rows removed, schema 7)
+    gains them on upgrade; the user's facts and the rows it had stay as they were."""
+    from sqlite_utils import Database
+
+    from cahtracker.db import load_seed
+    from cahtracker.db.migrations import migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m012_membership_gaps")
+    with db.conn:
+        load_seed(db.conn, ROOT / "data" / "seed.sql", skip=("membership_gaps",))
+        db.execute("DELETE FROM state_aliases WHERE alias IN ('Taiwan', 'TW', 'USSR')")
+        db.execute("DELETE FROM former_states WHERE name = 'Zanzibar'")
+        db.execute("UPDATE topics SET title = 'kept as the user had it' WHERE slug = 'treaty'")
+    aliases = db.execute("SELECT count(*) FROM state_aliases").fetchone()[0]
+    db.close()
+    store = open_store(path)
+    names = NameIndex.load(store)
+    assert names.lookup("Taiwan", "1950-01-01") == {"CHN"}
+    assert names.former_state("Zanzibar", "1963-12-03") == "Zanzibar"
+    assert store.scalar("SELECT count(*) FROM state_aliases") == aliases + 3
+    assert store.scalar("SELECT count(*) FROM membership_gaps") == len(rows("membership_gaps.csv"))
+    assert (
+        store.scalar("SELECT title FROM topics WHERE slug = 'treaty'") == "kept as the user had it"
+    )
+    store.close()

@@ -28,7 +28,7 @@ BUSY_TIMEOUT_MS = 60_000
 # make a write run out of room as on a full disk. Never set in normal use.
 MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 # Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def seed_sql_path() -> Path:
@@ -66,6 +66,7 @@ class Store:
         self.conn = conn
         self.command = "cahtracker"
         self.batch: int | None = None  # the batch id of the open write, set by its first change
+        self.memo: dict = {}  # results a command computes twice (cleared by every write)
         self._db = None
 
     @property
@@ -99,6 +100,7 @@ class Store:
             raise RuntimeError("write() does not nest")
         self.command = command
         self.batch = None
+        self.memo.clear()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
@@ -223,10 +225,51 @@ def _migrate_and_seed(store: Store) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def load_seed(conn: sqlite3.Connection, seed_path: Path | None = None) -> int:
-    """Run data/seed.sql statement by statement inside the caller's transaction."""
+# reference tables and the columns that name a row of each: what an older database is given
+REFERENCE_KEYS = {
+    "state_aliases": ("alias", "iso3", "valid_from", "valid_to"),
+    "former_states": ("name",),
+    "membership_gaps": ("iso3", "valid_from"),
+}
+
+
+def sync_reference_data(conn: sqlite3.Connection, seed_path: Path | None = None) -> int:
+    """Add to an existing database the reference rows of the seed it lacks (none of the
+    process's facts: those are the user's); a new database gets the whole seed instead.
+    Returns the number of rows added."""
+    if not conn.execute("SELECT 1 FROM states LIMIT 1").fetchone():
+        return 0  # a new database: the seed follows the migrations
+    added = 0
+    script = (seed_path or seed_sql_path()).read_text(encoding="utf-8")
+    for table, keys in REFERENCE_KEYS.items():
+        conn.execute(f"CREATE TEMP TABLE incoming_{table} AS SELECT * FROM main.{table} WHERE 0")
+        prefix = f"INSERT INTO {table} "
+        for statement in split_sql(script):
+            if statement.startswith(prefix):
+                conn.execute(f"INSERT INTO temp.incoming_{table} " + statement[len(prefix) :])
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+        match = " AND ".join(f"t.{k} IS i.{k}" for k in keys)
+        # a row naming a state the database does not hold is left out (never a broken key)
+        known = " AND i.iso3 IN (SELECT iso3 FROM main.states)" if "iso3" in columns else ""
+        added += conn.execute(
+            f"INSERT INTO main.{table} ({', '.join(columns)}) "
+            f"SELECT {', '.join('i.' + c for c in columns)} FROM temp.incoming_{table} i "
+            f"WHERE NOT EXISTS (SELECT 1 FROM main.{table} t WHERE {match}){known}"
+        ).rowcount
+        conn.execute(f"DROP TABLE temp.incoming_{table}")
+    return added
+
+
+def load_seed(
+    conn: sqlite3.Connection, seed_path: Path | None = None, skip: tuple[str, ...] = ()
+) -> int:
+    """Run data/seed.sql statement by statement inside the caller's transaction (`skip`: the
+    tables whose rows to leave out, as a database made before they existed lacks them)."""
     count = 0
+    skipped = tuple(f"INSERT INTO {table} " for table in skip)
     for statement in split_sql((seed_path or seed_sql_path()).read_text(encoding="utf-8")):
+        if skipped and statement.startswith(skipped):
+            continue
         conn.execute(statement)
         count += 1
     return count

@@ -287,6 +287,26 @@ def m007_vote_sources(db: Database) -> None:
     )
 
 
+@migrations()
+def m012_membership_gaps(db: Database) -> None:
+    """Periods in which a member state held no seat of its own (data/membership_gaps.csv):
+    Syria within the United Arab Republic, Indonesia in 1965-1966. A source that lists only
+    the states that voted gives the members of the day a non-voting ballot, but not these.
+
+    A database made before this release also receives the reference rows added since it was
+    made (the membership history's dated aliases and former states, the names read from UN
+    documents, these gaps): `sync_reference_data` adds what it lacks and changes nothing else.
+    """
+    db.execute(
+        "CREATE TABLE membership_gaps (id INTEGER PRIMARY KEY, iso3 TEXT NOT NULL "
+        "REFERENCES states(iso3), valid_from TEXT NOT NULL, valid_to TEXT NOT NULL, "
+        "source TEXT NOT NULL, note TEXT)"
+    )
+    from cahtracker.db import sync_reference_data
+
+    sync_reference_data(db.conn)
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

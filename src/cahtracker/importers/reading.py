@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,23 +114,3 @@ def to_int(text: str | None) -> int | None:
     if not value.is_integer() or value < 0:
         raise ValueError(f"not a count: {text!r}")
     return int(value)
-
-
-def with_checked_dates(records: Iterator[ImportedVote], path: Path) -> Iterator[ImportedVote]:
-    """The records, each refused unless its date is a real YYYY-MM-DD date (or absent)."""
-    import re
-    from datetime import date
-
-    for record in records:
-        if record.date is not None:
-            try:
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", record.date):
-                    raise ValueError
-                date.fromisoformat(record.date)
-            except ValueError:
-                where = f" line {record.line}" if record.line else ""
-                raise CahError(
-                    f"{path}{where}: the vote on {record.symbol} is dated '{record.date}', not a "
-                    "real date (YYYY-MM-DD). Nothing was imported."
-                ) from None
-        yield record

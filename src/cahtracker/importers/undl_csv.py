@@ -5,7 +5,8 @@ meeting,title,agenda_title,subjects,vote_note,total_yes,total_no,total_abstentio
 total_non_voting,total_ms,undl_link. The first release (2024) used plural names (ms_codes,
 ms_votes, ...) and a `modality` column, and wrote non-voting as `NV`; both are accepted.
 `ms_vote` is Y/N/A, X or NV (non-voting), or blank (also non-voting). Totals may be
-written as decimals (`120.0`). Rows of one resolution are consecutive in the file.
+written as decimals (`120.0`). The rows of one resolution need not be consecutive: the
+writer puts every row with its vote.
 """
 
 from __future__ import annotations
