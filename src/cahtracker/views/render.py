@@ -3,9 +3,11 @@
 `render(view, fmt)` is the one call a command makes to print a result. JSON is an array of
 objects with snake_case keys (an object for `show`); CSV and Markdown come from
 serialise.py; tables are Rich tables whose cells are `Text`, so user text such as `[/oops]`
-is never read as markup. Colour only on a terminal; Rich honours NO_COLOR. To a pipe or a
-file, plain_table.py writes the same characters without importing Rich (faster; see
-benchmarks/README.md). Also here: the console, one-line messages, the error line and the
+is never read as markup. Colour only on a terminal; Rich honours NO_COLOR. A table fits the
+console's width (the terminal's, else $COLUMNS, else 80; no limit under --wide): layout.py
+chooses its columns and their widths, and a footer line names the columns left out. To a
+pipe or a file, plain_table.py draws the same characters without importing Rich (faster;
+see benchmarks/README.md). Also here: the console, one-line messages, the error line and the
 spinner, so that nothing else in the CLI needs to know about Rich.
 """
 
