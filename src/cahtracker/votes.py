@@ -71,8 +71,13 @@ register_owned(
     order="id",
 )
 # the source records of a vote, and where a later source's ballots differ from the vote's
-register_owned(
-    "votes", "vote_sources", key="vote_id", bundle="sources", columns=("key", "source"), order="id"
+register_owned(  # with their ids, so that an undo and its redo give each source back its id
+    "votes",
+    "vote_sources",
+    key="vote_id",
+    bundle="sources",
+    columns=("id", "key", "source"),
+    order="id",
 )
 register_owned(
     "votes",
@@ -305,6 +310,7 @@ class ExistingVotes:
     by_key: dict[str, int]  # a source record's key -> its vote
     by_triple: dict[tuple, tuple[int, str | None]]  # (symbol, date, body) -> (id, first key)
     sources: dict[int, int]  # vote id -> how many source records it has
+    primary: dict[int, str]  # vote id -> the key of the source whose ballots it holds
     # (symbol, date, body) -> (id, the family of its sources) of the one vote on the text as a
     # whole (or on an unknown question) there, for a record of another source to join
     whole_votes: dict[tuple, tuple[int, str | None]]
@@ -318,15 +324,18 @@ def existing_votes(store) -> ExistingVotes:
     sources = dict(conn.execute("SELECT vote_id, count(*) FROM vote_sources GROUP BY vote_id"))
     by_triple: dict[tuple, tuple[int, str | None]] = {}
     whole: dict[tuple, tuple[int, str | None] | None] = {}
+    primary: dict[int, str] = {}
     for i, s, d, b, k, question in conn.execute(
         "SELECT id, symbol, date, body, undl_id, question FROM votes ORDER BY id"
     ):
         by_triple[(s, d, b)] = (i, k)
+        if k:
+            primary[i] = k
         if k and question in (None, WHOLE_TEXT):
             triple = (s, d, b)
             whole[triple] = None if triple in whole else (i, source_family(k))
     return ExistingVotes(
-        by_key, by_triple, sources, {t: v for t, v in whole.items() if v is not None}
+        by_key, by_triple, sources, primary, {t: v for t, v in whole.items() if v is not None}
     )
 
 
@@ -419,6 +428,32 @@ def fill_vote_details(store, vote_id: int, record) -> None:
     store.log_change(
         "votes", vote_id, before, store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))
     )
+
+
+def stage_other_sources(store, vote_id: int) -> list[tuple[str, str | None]]:
+    """Before a vote's own source replaces its ballots: each other source's ballots, rebuilt
+    from the vote's and that source's differences, into `staged_ballots`; their (key, source)."""
+    others = [
+        (r["key"], r["source"])
+        for r in store.query(
+            "SELECT s.key, s.source FROM vote_sources s JOIN votes v ON v.id = s.vote_id "
+            "WHERE s.vote_id = ? AND s.key IS NOT v.undl_id ORDER BY s.id",
+            (vote_id,),
+        )
+    ]
+    for key, _ in others:
+        store.conn.execute(
+            "INSERT INTO staged_ballots (vote_id, key, iso3, choice) SELECT vote_id, ?, iso3, "
+            "choice FROM ballots WHERE vote_id = ? AND iso3 NOT IN (SELECT iso3 FROM "
+            "ballot_differences WHERE vote_id = ? AND key = ?)",
+            (key, vote_id, vote_id, key),
+        )
+        store.conn.execute(
+            "INSERT INTO staged_ballots (vote_id, key, iso3, choice) SELECT vote_id, key, iso3, "
+            "choice FROM ballot_differences WHERE vote_id = ? AND key = ? AND choice IS NOT NULL",
+            (vote_id, key),
+        )
+    return others
 
 
 def record_differences(store, vote_id: int, key: str | None) -> list[str]:

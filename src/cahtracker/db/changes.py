@@ -497,6 +497,12 @@ def _undo(store, tables: _Tables, change: dict[str, Any]) -> dict[str, Any]:
         )
     if before is None:
         if change["with_owned"]:
+            later = _later_owned_changes(store, tables, table, current, change_id)
+            if later:
+                raise CahError(
+                    f"Cannot undo #{change_id} (the insert of {table} {row_key}): later change "
+                    f"#{later[0]} to its {later[1]} depends on it; undo that first."
+                )
             _take_owned(store, tables, table, current, change_id)
         references = _referencing_rows(tables, table, current, taken=bool(change["with_owned"]))
         for dependents in _DEPENDENTS.get(table, ()):
@@ -568,6 +574,25 @@ def delete_owned(store, owner: str, owner_key: Any, *, undo_of: int | None = Non
                 undo_of=undo_of,
                 settle=False,
             )
+
+
+def _later_owned_changes(
+    store, tables: _Tables, table: str, row: dict[str, Any], change_id: int
+) -> tuple[int, str] | None:
+    """A later change still in effect that wrote rows this row owns (another command added a
+    source to an imported vote): (its id, the table), else None."""
+    _, pk = tables.meta(table)
+    owner_key = row[pk[0]]
+    for rule in _OWNED.get(table, ()):
+        found = store.conn.execute(
+            "SELECT id FROM changes INDEXED BY idx_changes_in_effect_by_table WHERE table_name = ? "
+            "AND id > ? AND undone_by IS NULL AND undo_of IS NULL AND (row_key = ? "
+            "OR json_extract(coalesce(after, before), '$.' || ?) = ?) ORDER BY id LIMIT 1",
+            (rule.table, change_id, str(owner_key), rule.key, owner_key),
+        ).fetchone()
+        if found:
+            return found[0], rule.table
+    return None
 
 
 def _take_owned(store, tables: _Tables, table: str, row: dict[str, Any], change_id: int) -> None:

@@ -6,6 +6,14 @@ from pathlib import Path
 from typing import Any
 
 _DATED = object()
+MAX_LABEL = 80  # a name from a file is cut to this in messages
+
+
+def shown(text: str | None) -> str:
+    """A name or code from a file as messages show it: cut when long, "(blank)" when empty."""
+    if not text or not text.strip():
+        return "(blank)"
+    return text if len(text) <= MAX_LABEL else text[:MAX_LABEL] + "…"
 
 
 class StateResolver:
@@ -42,17 +50,27 @@ class StateResolver:
         return result
 
     def _resolve(self, code: str, name: str, on: str | None) -> tuple[str, str]:
-        for text in (code, name):
+        by = {}
+        for part, text in (("code", code), ("name", name)):
             if text and text.strip():
                 found = self.names.lookup(text, on)
                 if len(found) == 1:
-                    return ("ok", next(iter(found)))
+                    by[part] = next(iter(found))
+        if len(set(by.values())) > 1:  # a code and a name of two different states
+            named = self.names.names
+            return (
+                "unknown",
+                f"{shown(name)} ({shown(code)}): the code is {named[by['code']]}'s, the name "
+                f"{named[by['name']]}'s",
+            )
+        if by:
+            return ("ok", next(iter(by.values())))
         for text in (name, code):
             if text and text.strip():
                 former = self.names.former_state(text, on)
                 if former:
                     return ("former", former)
-        label = f"{name} ({code})" if name and code else (name or code or "(blank)")
+        label = f"{shown(name)} ({shown(code)})" if name and code else shown(name or code)
         return ("unknown", label)
 
 

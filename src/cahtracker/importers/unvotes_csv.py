@@ -29,7 +29,7 @@ from cahtracker.voting import WHOLE_TEXT
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
 COLUMNS = ("rcid", "country", "country_code", "vote")
 _BLOCK_CHARS = 1 << 20  # about 50,000 rows a block
-MAX_ROLL_CALLS = 100_000  # the whole history has 6,203
+MAX_ROLL_CALLS = 20_000  # the whole history has 6,203
 
 
 def roll_calls_path(votes_path: Path, given: Path | None) -> Path:
@@ -60,7 +60,29 @@ def read_roll_calls(path: Path) -> dict[str, dict[str, str | None]]:
                     f"{len(header)}; nothing was imported."
                 )
             call = dict(zip(header, row, strict=True))
-            calls[call["rcid"]] = call
+            rcid = call["rcid"]
+            if not (rcid and rcid.isascii() and rcid.isdigit()):
+                raise CahError(
+                    f"{path} line {number}: roll call id {_shown(rcid)} is not a number; an "
+                    "unvotes roll_calls.csv numbers its roll calls (rcid 1, 2, ...)."
+                )
+            if rcid in calls:
+                raise CahError(
+                    f"{path} line {number}: roll call {rcid} appears twice; give each roll "
+                    "call once. Nothing was imported."
+                )
+            for flag in ("amend", "para"):
+                if (call.get(flag) or "").strip() not in _FLAGS:
+                    raise CahError(
+                        f"{path} line {number}: {flag} is {_shown(call.get(flag))}; use 0, 1 "
+                        "or NA. Nothing was imported."
+                    )
+            if not (call.get("date") or "").strip():
+                raise CahError(
+                    f"{path} line {number}: roll call {rcid} has no date; every vote needs its "
+                    "date. Nothing was imported."
+                )
+            calls[rcid] = call
             if len(calls) > MAX_ROLL_CALLS:
                 raise CahError(
                     f"{path} has more than {MAX_ROLL_CALLS:,} roll calls; that is not an unvotes "
@@ -68,13 +90,24 @@ def read_roll_calls(path: Path) -> dict[str, dict[str, str | None]]:
                 )
         return calls
     except RCsvError as error:
-        raise CahError(f"{path} {error}; nothing was imported.") from None
+        raise CahError(f"{path} {str(error).rstrip('.')}; nothing was imported.") from None
     except UnicodeDecodeError:
         raise CahError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
 
 
+# the flags as R writes them (NA: not set), and as a round trip through pandas leaves them
+_FLAGS = {"": False, "0": False, "1": True, "0.0": False, "1.0": True}
+
+
 def _flag(call: dict, name: str) -> bool:
-    return (call.get(name) or "").strip() == "1"
+    return _FLAGS[(call.get(name) or "").strip()]
+
+
+def _shown(value: str | None, limit: int = 40) -> str:
+    """A value from the file inside a message: quoted, and cut when it is long."""
+    if value is None:
+        return "NA"
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
@@ -87,6 +120,7 @@ def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
     else:
         question = WHOLE_TEXT if symbol else "motion"
     session = (call.get("session") or "").strip()
+    session = session if session.isascii() else ""
     short = (call.get("short") or "").strip() or None
     descr = (call.get("descr") or "").strip() or None
     flags = [q for q, on in (("vote on an amendment", amend), ("vote on a paragraph", para)) if on]
@@ -183,6 +217,8 @@ def _block(
     rcids, names, codes, votes = columns
     if "NA" in codes:  # a bare NA is a missing code; the quoted "NA" (Namibia) is in `quoted`
         codes = [None if c == "NA" else c for c in codes]
+    if "NA" in names:
+        names = [None if n == "NA" else n for n in names]
     for raw in quoted:
         try:
             row = parse_record(raw, line)
@@ -199,15 +235,15 @@ def _block(
         bad = votes[choices.index(None)]
         raise CahError(
             f"{path} line {_line_of(text.split(chr(10)), line, bad, where[3], width)}: vote "
-            f"'{bad}' is not yes, no or abstain. Nothing was imported."
+            f"{_shown(bad)} is not yes, no or abstain. Nothing was imported."
         )
     for rcid in set(rcids) - records.keys():
         call = calls.get(rcid)
         if call is None:
             number = _line_of(text.split("\n"), line, rcid, where[0], width)
             raise CahError(
-                f"{path} line {number}: roll call {rcid} is not in {roll_calls}; give the "
-                "matching roll_calls.csv with --roll-calls. Nothing was imported."
+                f"{path} line {number}: roll call {_shown(rcid)} is not in {roll_calls}; give "
+                "the matching roll_calls.csv with --roll-calls. Nothing was imported."
             )
         records[rcid] = record_of(call, rcid, path.name, line)
     return BallotBlock(rcids, codes, names, choices, records, line)

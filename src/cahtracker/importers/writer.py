@@ -38,7 +38,7 @@ from cahtracker.errors import CahError
 from cahtracker.importers import FORMATS, check_format, detect_format, parse
 from cahtracker.importers.reading import BallotBlock, ImportedVote, check_first_line
 from cahtracker.importers.resolver import StateResolver, unknown_message
-from cahtracker.voting import WHOLE_TEXT
+from cahtracker.voting import WHOLE_TEXT, tally_key
 
 # rows a multi-row INSERT: 3 parameters each, under SQLite's limit of 32,766 since 3.32
 _ROWS_PER_INSERT = 999
@@ -82,6 +82,9 @@ class _Vote:
     id: int
     record: ImportedVote
     compare: bool = False  # another source's vote: this record's ballots are compared with it
+    # the vote's other sources, whose ballots were staged before this record replaced the
+    # vote's own: their differences with the new ballots are recorded at the end
+    others: tuple[str, ...] = ()
     # this import's ballots of the vote: one bit (state + 256 x choice) per ballot; the states
     # with a ballot and the count of each choice are read from it at the end
     ballots: int = 0
@@ -174,6 +177,13 @@ class _Writer:
         if vote is None:
             self._open([record])
             vote = self.votes[self._handle(record)]
+        elif (vote.record.symbol, vote.record.date) != (record.symbol, record.date):
+            raise CahError(
+                f"{self.path}{f' line {record.line}' if record.line else ''}: record "
+                f"{record.key} is on {record.symbol} ({record.date}) here but on "
+                f"{vote.record.symbol} ({vote.record.date}) above; one record is one vote. "
+                "Nothing was imported."
+            )
         return vote
 
     def _open(self, records: list[ImportedVote]) -> None:
@@ -198,16 +208,24 @@ class _Writer:
                 )
                 self.known_docs.add(record.symbol)
                 self.summary.documents_created.append(record.symbol)
+            triple = (record.symbol, record.date, record.body)
             old = existing.by_key.get(record.key) if record.key else None
-            if old is None:
-                # the same decision recorded by hand or from a source without ids
-                same = existing.by_triple.get((record.symbol, record.date, record.body))
+            if old is None and record.question in (WHOLE_TEXT, None):
+                # the same decision recorded by hand or from a source without ids: the first
+                # such record replaces it (other roll calls on that day stay votes of their own)
+                same = existing.by_triple.get(triple)
                 if same is not None and (same[1] is None or record.key is None):
                     old = same[0]
+                    del existing.by_triple[triple]
+            others: tuple[str, ...] = ()
             if old is not None and existing.sources.get(old, 1) > 1:
-                self._compare_with(old, record)  # a vote other sources recorded too
-                continue
-            triple = (record.symbol, record.date, record.body)
+                if record.key != existing.primary.get(old):
+                    self._compare_with(old, record)  # another source of a vote: compared
+                    continue
+                # the source whose ballots the vote holds, again: its new ballots replace
+                # them, and the other sources' differences are measured against the new ones
+                self._ensure_staging()
+                others = V.stage_other_sources(self.store, old)
             if old is None and record.key and record.question in (WHOLE_TEXT, None):
                 other = existing.whole_votes.get(triple)
                 if other is not None and other[1] != V.source_family(record.key):
@@ -244,17 +262,17 @@ class _Writer:
             rows.append(row)
             if record.key:
                 sources.append((vote_id, record.key, record.source))
-            self.votes[self._handle(record)] = _Vote(vote_id, record)
+            sources += [(vote_id, key, source) for key, source in others]
+            self.votes[self._handle(record)] = _Vote(
+                vote_id, record, others=tuple(key for key, _ in others)
+            )
         create_documents(self.store, documents)
         V.create_votes(self.store, rows)
         self.conn.executemany(
             "INSERT INTO vote_sources (vote_id, key, source) VALUES (?, ?, ?)", sources
         )
 
-    def _compare_with(self, vote_id: int, record: ImportedVote) -> None:
-        """This record is another source of an existing vote: stage its ballots to compare."""
-        from cahtracker import votes as V
-
+    def _ensure_staging(self) -> None:
         if not self.staged:
             self.conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS staged_ballots (vote_id INTEGER, key TEXT, "
@@ -262,6 +280,12 @@ class _Writer:
             )
             self.conn.execute("DELETE FROM staged_ballots")
             self.staged = True
+
+    def _compare_with(self, vote_id: int, record: ImportedVote) -> None:
+        """This record is another source of an existing vote: stage its ballots to compare."""
+        from cahtracker import votes as V
+
+        self._ensure_staging()
         if record.key:
             V.replace_vote_source(self.store, vote_id, record.key, record.source)
         V.fill_vote_details(self.store, vote_id, record)
@@ -284,6 +308,7 @@ class _Writer:
                 f"{self.path}{where}: the vote on {record.symbol} is dated '{record.date}', not "
                 "a real date (YYYY-MM-DD). Nothing was imported."
             ) from None
+
 
     # ------------------------------------------------------------ rows
 
@@ -352,8 +377,16 @@ class _Writer:
                     reason = f"former state {label}"
                     self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + rows
                 else:
-                    self.summary.unknown[label] = self.summary.unknown.get(label, 0) + rows
+                    self._count_unknown(label, rows)
         return isos
+
+    def _count_unknown(self, label: str, rows: int) -> None:
+        """Unknown names, at most MAX_UNKNOWN of them by name (a file of only unknown names
+        must not fill memory or the message); the rest counted under one line."""
+        unknown = self.summary.unknown
+        if label not in unknown and len(unknown) >= MAX_UNKNOWN:
+            label = _OTHER_UNKNOWN
+        unknown[label] = unknown.get(label, 0) + rows
 
     def _add_rows(
         self, vote_ids: list[int], isos: list, choices: list, votes: dict[int, _Vote]
@@ -477,6 +510,18 @@ class _Writer:
             ballots >>= _CHOICE_SHIFT
         return present
 
+    def _drop_empty(self, votes: list[_Vote]) -> None:
+        """Votes this import opened whose every row was skipped (former or unknown states):
+        not written; the summary counts them."""
+        ids = [v.id for v in votes if not v.compare]
+        self.conn.executemany("DELETE FROM vote_sources WHERE vote_id = ?", [(i,) for i in ids])
+        self.conn.executemany("DELETE FROM votes WHERE id = ?", [(i,) for i in ids])
+        for vote in votes:
+            if not vote.compare:
+                del self.votes[self._handle(vote.record)]
+        reason = "votes with no ballot of a known state, not recorded"
+        self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + len(votes)
+
     def finish(self, accept_mismatches: bool) -> None:
         from cahtracker import votes as V
         from cahtracker.voting import CHOICES
@@ -484,11 +529,18 @@ class _Writer:
         summary = self.summary
         if summary.unknown and not self.skip_unknown:
             raise CahError(unknown_message(self.names, self.path, summary.unknown))
+        empty = [
+            v
+            for v in self.votes.values()
+            if v.record.fill_members and not v.ballots and not v.compare
+        ]
+        if empty:  # every row of it was skipped: nothing of the vote is known
+            self._drop_empty(empty)
         if not self.votes:
             raise CahError(
                 f"{self.path} holds no votes (a header without rows?); nothing was imported."
             )
-        fill, staged_fill = [], []
+        staged_fill = []
         non_voting = _CHOICE_SHIFT * CHOICES.index("non-voting")
         for vote in self.votes.values():
             record = vote.record
@@ -499,31 +551,48 @@ class _Writer:
                 rows = staged_fill  # _stage counts them
             else:
                 vote.ballots += missing << non_voting
-                rows = fill
+                rows = []
             while missing:
                 low = missing & -missing
                 rows.append((vote.id, self.states[low.bit_length() - 1], "non-voting"))
                 missing ^= low
-        fill.sort()
-        self.pending.extend(chain.from_iterable(fill))
+            if not vote.compare and rows:
+                flat = [None] * (3 * len(rows))
+                flat[0::3], flat[1::3], flat[2::3] = zip(*rows, strict=True)
+                self.pending += flat
+                if len(self.pending) >= 3 * _FLUSH_ROWS:  # memory bounded by a flush
+                    pending, self.pending = self.pending, []
+                    self._flush(pending)
         pending, self.pending = self.pending, []
         if staged_fill:
             self._stage(staged_fill, {v.id: v for v in self.votes.values()})
         self._flush(pending)
-        finished = []
+        finished, compared = [], []
         for vote in self.votes.values():
-            if vote.compare:
-                summary.differences += V.record_differences(self.store, vote.id, vote.record.key)
-                continue
             counts = {
                 choice: ((vote.ballots >> (_CHOICE_SHIFT * c)) & _STATE_BITS).bit_count()
                 for c, choice in enumerate(CHOICES)
             }
-            finished.append((vote.id, counts))
+            if vote.compare:
+                compared.append((vote, counts))
+            else:
+                finished.append((vote.id, counts))
         by_id = {v.id: v.record for v in self.votes.values()}
-        for vote_id, problems in V.finish_votes(self.store, finished).items():
+        problems = V.finish_votes(self.store, finished)
+        for vote, counts in compared:  # another source's totals, against its own ballots
+            found = V.totals_warnings(
+                {tally_key(c): n for c, n in counts.items()}, _totals(vote.record)
+            )
+            if found:
+                problems[vote.id] = found
+        for vote_id, found in problems.items():
             record = by_id[vote_id]
-            summary.mismatches.append(f"{record.symbol} ({record.date}): " + "; ".join(problems))
+            summary.mismatches.append(f"{record.symbol} ({record.date}): " + "; ".join(found))
+        for vote in self.votes.values():
+            if vote.compare:
+                summary.differences += V.record_differences(self.store, vote.id, vote.record.key)
+            for key in vote.others:
+                summary.differences += V.record_differences(self.store, vote.id, key)
         summary.votes = len(self.votes)
         if summary.mismatches and not accept_mismatches:
             count = len(summary.mismatches)
@@ -538,9 +607,18 @@ class _Writer:
             self.conn.execute("DROP TABLE staged_ballots")
 
 
+def _totals(record: ImportedVote) -> dict[str, int | None] | None:
+    if not record.totals:
+        return None
+    return dict(zip(("yes", "no", "abstain", "non_voting", "members"), record.totals, strict=True))
+
+
 _CHOICE_SHIFT = 256  # bits per choice in _Vote.ballots (there are 195 states)
 _STATE_BITS = (1 << _CHOICE_SHIFT) - 1
 
+
+MAX_UNKNOWN = 1_000  # unknown names listed one by one in a summary
+_OTHER_UNKNOWN = "(other unknown names)"
 
 # markers among the ISO3 codes of rows (strings: scanning a list for them stays fast)
 _DATED = "\x00dated"  # a name whose state depends on the date: resolved row by row

@@ -68,6 +68,11 @@ class ImportSummaryView(View):
                 f"Imported {_count(summary.votes, 'vote')} with {_count(summary.ballots, 'ballot')} "
                 f"from {summary.file} ({summary.format})"
                 + (f"; {summary.replaced} replaced an earlier import" if summary.replaced else "")
+                + (
+                    f"; {summary.merged} added as another source of a vote already recorded"
+                    if summary.merged
+                    else ""
+                )
                 + ".",
                 "",
             )
@@ -88,6 +93,13 @@ class ImportSummaryView(View):
                     "yellow",
                 )
             )
+        if summary.differences:
+            lines.append((f"Ballots the sources disagree on: {len(summary.differences)}", "yellow"))
+            lines += [(f"  {line}", "yellow") for line in summary.differences[:20]]
+            if len(summary.differences) > 20:
+                lines.append(
+                    (f"  and {len(summary.differences) - 20} more (-o json lists them)", "")
+                )
         if summary.mismatches:
             lines.append((f"Totals mismatches: {len(summary.mismatches)}", "bold yellow"))
             lines += [(f"  {line}", "yellow") for line in summary.mismatches[:20]]
