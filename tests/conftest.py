@@ -208,7 +208,8 @@ def assert_refused(result, *fragments: str, code: int = 1) -> None:
         assert fragment in text, f"{fragment!r} not in {text!r}"
 
 
-# the fixed part of a `vote record` on the seeded draft, for tests that only vary the ballots
+# the fixed part of a `vote record` on the seeded draft, for tests that only vary the ballots:
+# a fictional vote, separate (--also) from the seed's decision of that day
 VOTE_ON_REV1 = (
     "vote",
     "record",
@@ -218,4 +219,7 @@ VOTE_ON_REV1 = (
     "2024-11-22",
     "--body",
     "Sixth Committee",
+    "--also",
+    "--source",
+    "fictional test ballots",
 )

@@ -25,7 +25,7 @@ def build(cli) -> None:
     )  # fmt: skip
     cli.ok(
         "position", "set", "IND", "--topic", "treaty", "--stance", "undecided",
-        "--date", "2024-11-20", "--source", "fictional statement",
+        "--date", "2024-11-20", "--unsourced",  # a fact recorded knowingly without a source
     )  # fmt: skip
     sponsors = f"MEX, GMB, {SPONSORS_ADDED}"
     for number in range(1, 7):
@@ -38,7 +38,7 @@ def build(cli) -> None:
         )  # fmt: skip
     cli.ok(
         "docs", "add", "A/FIC/L.99", "--title", "Fictional amendment to the draft",
-        "--kind", "amendment", "--body", "Sixth Committee", "--parent", "A/C.6/79/L.2/Rev.1",
+        "--kind", "amendment", "--body", "Sixth Committee", "--parent", "A/C.6/79/L.2/Rev.1", "--unsourced",
     )  # fmt: skip
     cli.ok(
         "vote", "record", "--doc", "A/FIC/L.99", "--date", "2024-11-21", "--body", "Sixth Committee",

@@ -39,7 +39,7 @@ LISTINGS = {
     ("position", "topics"): (None, {"slug": "Slug", "states": "States"}),
     ("states", "list"): (None, {"iso3": "ISO3", "name": "Name"}),
     ("timeline", "list"): (None, {"starts_on": "Start", "ends_on": "End"}),
-    ("db", "log"): (None, {"id": "#", "batch": "Batch", "command": "Command", "action": "Action"}),
+    ("db", "log"): (None, {"id": "#", "batch": "Batch", "command": "Command"}),
     ("analyze", "align", "France", "--group", "WEOG"): (
         None,
         {"rank": "#", "name": "State", "votes": "Votes", "score": "Score"},

@@ -61,6 +61,15 @@ def today_date() -> ParsedDate:
     return ParsedDate(today().isoformat(), "day")
 
 
+def date_phrase(value: str | None, precision: str | None = "day") -> str:
+    """A recorded date in a sentence: "on 2024-11-20", "in 2024-07", "on or before ..."."""
+    if not value:
+        return "at an unknown date"
+    if precision == "on-or-before":
+        return f"on or before {value}"
+    return f"in {value}" if len(value) < 10 else f"on {value}"
+
+
 def period_start(value: str) -> str:
     """The first day of a stored date (YYYY, YYYY-MM or YYYY-MM-DD) as YYYY-MM-DD."""
     if len(value) == 4:

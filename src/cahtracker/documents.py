@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any
 
+from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
 
 KINDS = (
@@ -95,6 +96,8 @@ def revision_chain(store, symbol: str) -> list[str]:
 
 
 def list_documents(store) -> list[dict[str, Any]]:
+    from cahtracker.sourcing import is_unsourced
+
     default = store.setting(DEFAULT_SETTING)
     rows = store.query(
         "SELECT d.symbol, d.kind, d.body, d.session, d.title, d.parent_symbol, d.date, "
@@ -104,12 +107,14 @@ def list_documents(store) -> list[dict[str, Any]]:
         "FROM documents d ORDER BY d.session IS NULL, d.session, d.symbol"
     )
     for row in rows:
+        row["unsourced"] = is_unsourced(row["source"])
         row["is_default"] = row["symbol"] == default
     return rows
 
 
 def show_document(store, symbol: str) -> dict[str, Any]:
     """One document with its revision chain, the texts that name it as parent, and counts."""
+    from cahtracker.sourcing import is_unsourced
     from cahtracker.sponsors import current_sponsors
 
     row = document(store, symbol)
@@ -130,6 +135,7 @@ def show_document(store, symbol: str) -> dict[str, Any]:
             "SELECT count(*) FROM count_claims WHERE symbol = ?", (symbol,)
         ),
         "votes": store.scalar("SELECT count(*) FROM votes WHERE symbol = ?", (symbol,)),
+        "unsourced": is_unsourced(row["source"]),
         "is_default": store.setting(DEFAULT_SETTING) == symbol,
     }
 
@@ -322,9 +328,14 @@ def add_document(
     source: str | None = None,
     session: int | None = None,
     new_body: bool = False,
+    unsourced: bool = False,
 ) -> dict[str, Any]:
-    """Add a document; the parent must exist, the symbol must be new and the body known
-    (or `new_body`). Every check runs inside the write, so concurrent adds cannot race."""
+    """Add a document with its source (or knowingly none: `unsourced`); the parent must
+    exist, the symbol must be new and the body known (or `new_body`). Every check runs
+    inside the write, so concurrent adds cannot race."""
+    from cahtracker.sourcing import require_source
+
+    source = require_source(source, unsourced, "docs add")
     symbol = check_symbol(symbol)
     if not title.strip():
         raise CahError("A document needs a title (--title).")
@@ -383,3 +394,27 @@ def document_family(store, symbol: str) -> list[str]:
         (json.dumps(chain),),
     )
     return [r["symbol"] for r in rows]
+
+
+# ---------------------------------------------------------------- the change log's words
+
+
+def _describe_document(context, change: dict[str, Any]) -> str:
+    """ "added document A/C.6/80/L.3 (draft resolution, parent A/C.6/80/L.2)"."""
+    row = change["after"] or change["before"]
+    parent = f", parent {row['parent_symbol']}" if row.get("parent_symbol") else ""
+    return f"{verb(change)} document {row['symbol']} ({row['kind']}{parent})"
+
+
+def _describe_setting(context, change: dict[str, Any]) -> str:
+    before, after = change["before"], change["after"]
+    key = (after or before)["key"]
+    what = "the default document" if key == DEFAULT_SETTING else f"setting {key}"
+    if after is None:
+        return f"cleared {what} (was {before['value']})"
+    was = f" (was {before['value']})" if before else ""
+    return f"set {what} to {after['value']}{was}"
+
+
+register_describer("documents", _describe_document, ("document", "documents"))
+register_describer("settings", _describe_setting, ("setting", "settings"))

@@ -11,13 +11,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
+from cahtracker.sourcing import is_unsourced, require_source
 
 STANCES = ("support", "oppose", "mixed", "undecided")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# the JSON shape of `position list` and `position history` (DESIGN.md)
-POSITION_KEYS = ("iso3", "name", "topic", "stance", "date", "date_precision", "source", "quote")
+# the JSON shape of `position list` and `position history` (DESIGN.md), with `unsourced`
+# (sourcing.py) and the event's `id` (for `position delete`)
+POSITION_KEYS = (
+    "id",
+    "iso3",
+    "name",
+    "topic",
+    "stance",
+    "date",
+    "date_precision",
+    "source",
+    "unsourced",
+    "quote",
+)
 
 
 def topics(store) -> list[dict[str, Any]]:
@@ -86,8 +100,12 @@ def set_stance(
     date_precision: str,
     source: str | None = None,
     quote: str | None = None,
+    *,
+    unsourced: bool = False,
 ) -> list[dict[str, Any]]:
-    """Record one stance event per state (states already resolved to StateRefs); returns the rows."""
+    """Record one stance event per state (states already resolved to StateRefs), with its
+    source (or knowingly none: `unsourced`); returns the rows."""
+    source = require_source(source, unsourced, "position set")
     written = []
     with store.write("position set"):
         for ref in states:
@@ -109,6 +127,48 @@ def set_stance(
             store.log_change("positions", cursor.lastrowid, None, row)
             written.append({**row, "name": ref.name})
     return written
+
+
+def delete_stances(
+    store,
+    event_id: int | None = None,
+    ref=None,
+    topic: str | None = None,
+    date: str | None = None,
+) -> list[dict[str, Any]]:
+    """`position delete`: a stance recorded by mistake (a stance that changed is history:
+    `set` a new one). By its id, or by state (a StateRef), topic and date (None: the
+    undated ones); more than one match is refused, naming their ids.
+    Each row deleted is logged (`db undo` puts it back). Returns the rows deleted."""
+    with store.write("position delete"):
+        if event_id is not None:
+            rows = store.query("SELECT * FROM positions WHERE id = ?", (event_id,))
+            if not rows:
+                raise CahError(
+                    f"No stance with id {event_id}; see the ids in "
+                    "`cahtracker position history STATE`."
+                )
+        else:
+            rows = store.query(
+                "SELECT * FROM positions WHERE iso3 = ? AND topic = ? AND date IS ? ORDER BY id",
+                (ref.iso3, topic, date),
+            )
+            when = f"on {date}" if date else "with an unknown date"
+            if not rows:
+                raise CahError(
+                    f"No stance of {ref.label()} on {topic} {when}; see "
+                    f"`cahtracker position history {ref.iso3} --topic {topic}`."
+                )
+            if len(rows) > 1:
+                ids = ", ".join(str(r["id"]) for r in rows)
+                raise CahError(
+                    f"{len(rows)} stances of {ref.label()} on {topic} {when} (ids {ids}); "
+                    "give the id of the wrong one: `cahtracker position delete ID`."
+                )
+        for row in rows:
+            store.conn.execute("DELETE FROM positions WHERE id = ?", (row["id"],))
+            store.log_change("positions", row["id"], row, None)
+    return rows
 
 
 def _events(
@@ -141,7 +201,8 @@ def _events(
 
 
 def _shape(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in POSITION_KEYS}
+    marked = {**row, "unsourced": is_unsourced(row["source"])}
+    return {key: marked[key] for key in POSITION_KEYS}
 
 
 def latest_stances(
@@ -219,3 +280,28 @@ def stance_matrix(
                 }
             )
     return rows, counts
+
+
+# ---------------------------------------------------------------- the change log's words
+
+
+def _describe_position(context, change: dict[str, Any]) -> str:
+    """ "recorded Chile's stance on treaty: support, on 2024-11-22"."""
+    from cahtracker.dates import date_phrase
+    from cahtracker.states import state_name
+
+    row = change["after"] or change["before"]
+    what = (
+        f"{state_name(context, row['iso3'])}'s stance on {row['topic']}: {row['stance']}, "
+        f"{date_phrase(row['date'], row['date_precision'])}"
+    )
+    return f"{verb(change, 'recorded', 'deleted')} {what}"
+
+
+def _describe_topic(context, change: dict[str, Any]) -> str:
+    row = change["after"] or change["before"]
+    return f"{verb(change, delete='deleted')} topic {row['slug']} ({row['title']})"
+
+
+register_describer("positions", _describe_position, ("stance", "stances"))
+register_describer("topics", _describe_topic, ("topic", "topics"))

@@ -8,12 +8,14 @@ with no known date count at every date and sort before dated ones.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cahtracker.dates import today_date
-from cahtracker.db.changes import register_dependents
+from cahtracker.db.changes import register_dependents, register_describer, verb
 from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
+from cahtracker.sourcing import is_unsourced, require_source
 
 
 def sponsorship_events(store, chain: list[str], as_of: str | None = None) -> list[dict[str, Any]]:
@@ -51,6 +53,7 @@ def current_sponsors(store, symbol: str, as_of: str | None = None) -> list[dict[
             "joined_on": e["date"],
             "date_precision": e["date_precision"],
             "source": e["source"],
+            "unsourced": is_unsourced(e["source"]),
             "inherited_from": None if e["symbol"] == symbol else e["symbol"],
         }
         for e in latest.values()
@@ -107,12 +110,16 @@ def add_sponsors(
     when=None,
     source: str | None = None,
     command: str = "sponsors add",
+    *,
+    unsourced: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Record that `refs` joined `symbol` on `when` (default today).
+    """Record that `refs` joined `symbol` on `when` (default today), with its `source` (or
+    knowingly none: `unsourced`; neither is refused).
 
     A state that already sponsors the document on that date is left alone (a no-op,
     reported under `already`). Returns {"added": [event rows], "already": [sponsor rows]}.
     """
+    source = require_source(source, unsourced, command)
     if role not in ROLES:
         raise CahError(f"Unknown role '{role}'; use main or co.")
     when = when or today_date()
@@ -144,13 +151,14 @@ def add_sponsors(
 
 
 def withdraw_sponsors(
-    store, symbol: str, refs, when=None, source: str | None = None
+    store, symbol: str, refs, when=None, source: str | None = None, *, unsourced: bool = False
 ) -> list[dict[str, Any]]:
-    """Record that `refs` withdrew from `symbol` on `when` (default today).
+    """Record that `refs` withdrew from `symbol` on `when` (default today), with its source.
 
     Every state must be a sponsor on that date (inherited sponsorships count), else the
     whole command is refused before anything is written.
     """
+    source = require_source(source, unsourced, "sponsors withdraw")
     when = when or today_date()
     refs = _unique(refs)
     events: list[dict[str, Any]] = []
@@ -183,15 +191,20 @@ def withdraw_sponsors(
     return events
 
 
-def dependent_events(store, event: dict[str, Any]) -> list[str]:
-    """Later withdrawals that end this joining (for `db undo`): on its document or a revision of it."""
+def _later_withdrawals(store, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The later withdrawals that end a joining: on its document or a revision of it."""
     if event.get("action") != "joined":
         return []
     later = store.query(
         "SELECT id, symbol FROM sponsorship_events WHERE iso3 = ? AND action = 'withdrew' AND id > ?",
         (event["iso3"], event["id"]),
     )
-    ids = [w["id"] for w in later if event["symbol"] in revision_chain(store, w["symbol"])]
+    return [w for w in later if event["symbol"] in revision_chain(store, w["symbol"])]
+
+
+def dependent_events(store, event: dict[str, Any]) -> list[str]:
+    """Later withdrawals that end this joining (for `db undo`): on its document or a revision of it."""
+    ids = [w["id"] for w in _later_withdrawals(store, event)]
     if not ids:
         return []
     return [
@@ -200,6 +213,71 @@ def dependent_events(store, event: dict[str, Any]) -> list[str]:
 
 
 register_dependents("sponsorship_events", dependent_events)
+
+
+def remove_sponsors(store, symbol: str, refs) -> list[dict[str, Any]]:
+    """Delete every sponsorship event of `refs` on `symbol` itself: a recorded mistake (a
+    withdrawal is history, `withdraw_sponsors`). Each row deleted is logged, so `db undo`
+    puts it back. Refused whole, before anything is deleted, when a state has no event on
+    the document (an inherited sponsorship is removed on the text it revises) or when a
+    later withdrawal on a revision ends a joining it would delete. Returns the rows deleted.
+    """
+    refs = _unique(refs)
+    removed: list[dict[str, Any]] = []
+    with store.write("sponsors remove"):
+        found = {
+            ref.iso3: store.query(
+                "SELECT * FROM sponsorship_events WHERE symbol = ? AND iso3 = ? ORDER BY id",
+                (symbol, ref.iso3),
+            )
+            for ref in refs
+        }
+        missing = [ref for ref in refs if not found[ref.iso3]]
+        if missing:
+            raise CahError(_nothing_to_remove(store, symbol, missing))
+        ids = {row["id"] for rows in found.values() for row in rows}
+        for ref in refs:
+            for row in found[ref.iso3]:
+                later = [w for w in _later_withdrawals(store, row) if w["id"] not in ids]
+                if later:
+                    where = ", ".join(f"{w['symbol']} (event {w['id']})" for w in later)
+                    raise CahError(
+                        f"Cannot remove {ref.label()} from {symbol}: its withdrawal on {where} "
+                        f"ends this joining; remove it there first (`cahtracker sponsors remove "
+                        f"{ref.iso3} --doc {later[0]['symbol']}`). Nothing was removed."
+                    )
+        for ref in refs:
+            for row in found[ref.iso3]:
+                store.conn.execute("DELETE FROM sponsorship_events WHERE id = ?", (row["id"],))
+                store.log_change("sponsorship_events", row["id"], row, None)
+                removed.append(row)
+    return removed
+
+
+def _nothing_to_remove(store, symbol: str, missing) -> str:
+    who = ", ".join(ref.label() for ref in missing)
+    chain = revision_chain(store, symbol)[1:]
+    elsewhere = []
+    if chain:
+        marks = ", ".join("?" for _ in chain)
+        elsewhere = [
+            r["symbol"]
+            for r in store.query(
+                f"SELECT DISTINCT symbol FROM sponsorship_events WHERE symbol IN ({marks}) "
+                "AND iso3 IN (SELECT value FROM json_each(?)) ORDER BY symbol",
+                (*chain, json.dumps([ref.iso3 for ref in missing])),
+            )
+        ]
+    hint = (
+        f" (what it inherits is recorded on {', '.join(elsewhere)}: pass --doc {elsewhere[0]})"
+        if elsewhere
+        else ""
+    )
+    verb = "has" if len(missing) == 1 else "have"
+    return (
+        f"Cannot remove: {who} {verb} no sponsorship event on {symbol}{hint}; see "
+        f"`cahtracker sponsors history --doc {symbol}`. Nothing was removed."
+    )
 
 
 def sponsor_history(store, symbol: str, iso3: str | None = None) -> list[dict[str, Any]]:
@@ -217,6 +295,7 @@ def sponsor_history(store, symbol: str, iso3: str | None = None) -> list[dict[st
             "date": e["date"],
             "date_precision": e["date_precision"] if e["date"] else "unknown",
             "source": e["source"],
+            "unsourced": is_unsourced(e["source"]),
             "note": e["note"],
         }
         for e in events
@@ -341,3 +420,72 @@ def read_state_list(path: str, stdin=None) -> str:
     if not text.strip():
         raise CahError(f"'{path}' holds no state names; give one name a line or 'A, B and C'.")
     return text
+
+
+# ---------------------------------------------------------------- the change log's words
+
+
+def _describe_event(context, change: dict[str, Any]) -> str:
+    """ "added Chile as co-sponsor of A/C.6/79/L.2/Rev.1 on 2024-11-20", and the like."""
+    from cahtracker.dates import date_phrase
+    from cahtracker.states import state_name
+
+    row = change["after"] or change["before"]
+    who = state_name(context, row["iso3"])
+    role = "main sponsor" if row["role"] == "main" else "co-sponsor"
+    when = date_phrase(row["date"], row["date_precision"])
+    symbol = row["symbol"]
+    action = change["action"]
+    if row["action"] == "withdrew":
+        if action == "insert":
+            return f"recorded the withdrawal of {who} as {role} of {symbol} {when}"
+        if action == "delete":
+            return f"removed the record of {who} withdrawing from {symbol} {when}"
+    elif action == "insert":
+        return f"added {who} as {role} of {symbol} {when}"
+    elif action == "delete":
+        return f"removed the record of {who} joining {symbol} as {role} {when}"
+    return f"changed sponsorship event {row['id']} ({who}, {symbol})"
+
+
+def _describe_claim(context, change: dict[str, Any]) -> str:
+    from cahtracker.dates import date_phrase
+
+    row = change["after"] or change["before"]
+    what = (
+        f"a reported count of {row['count']} sponsors of {row['symbol']} "
+        f"{date_phrase(row['date'], row['date_precision'])} ({row['source']})"
+    )
+    return f"{verb(change, 'recorded')} {what}"
+
+
+def _summarize_events(context, changes: list[dict[str, Any]]) -> str | None:
+    """ "added 40 co-sponsors of A/C.6/79/L.2/Rev.1 on 2024-11-22: Chile, Peru, ..." when
+    a batch's events have one document, action, role and date."""
+    from cahtracker.dates import date_phrase
+    from cahtracker.states import state_name
+
+    rows = [c["after"] or c["before"] for c in changes]
+    common = {(r["symbol"], r["action"], r["role"], r["date"], r["date_precision"]) for r in rows}
+    if len(common) != 1 or changes[0]["action"] == "update":
+        return None
+    symbol, action, role, date, precision = common.pop()
+    names = ", ".join(state_name(context, r["iso3"]) for r in rows)
+    n = len(rows)
+    who = f"{n} {'main sponsor' if role == 'main' else 'co-sponsor'}{'s' if n != 1 else ''}"
+    when = date_phrase(date, precision)
+    if changes[0]["action"] == "delete":
+        what = "joining" if action == "joined" else "withdrawal"
+        return f"removed the records of {n} {what}s of {symbol} {when}: {names}"
+    if action == "withdrew":
+        return f"recorded the withdrawal of {who} from {symbol} {when}: {names}"
+    return f"added {who} of {symbol} {when}: {names}"
+
+
+register_describer(
+    "sponsorship_events",
+    _describe_event,
+    ("sponsorship event", "sponsorship events"),
+    _summarize_events,
+)
+register_describer("count_claims", _describe_claim, ("reported count", "reported counts"))

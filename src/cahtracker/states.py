@@ -108,3 +108,12 @@ def group_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
         key = row.get("regional_group") or NO_GROUP_LABEL
         counts[key] = counts.get(key, 0) + 1
     return {k: v for k, v in counts.items() if v}
+
+
+def state_name(context, iso3: str) -> str:
+    """A state's short name for a change-log describer (`context`: its DescribeContext,
+    which reads the names once per log); the code itself when no state has it."""
+    names = context.memo(
+        "state names", lambda: dict(context.store.conn.execute("SELECT iso3, name FROM states"))
+    )
+    return names.get(iso3, iso3)

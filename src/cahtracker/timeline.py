@@ -12,7 +12,9 @@ from datetime import date
 from typing import Any
 
 from cahtracker.dates import period_end, period_start, today
+from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
+from cahtracker.sourcing import is_unsourced, require_source
 
 EVENT_KEYS = (
     "id",
@@ -48,7 +50,7 @@ def list_events(
 ) -> list[dict[str, Any]]:
     """Events overlapping [from, to], by start; keys EVENT_KEYS plus `status` and `next`.
 
-    `status` is past, ongoing, coming, undated, or in-period (today falls within an
+    `unsourced` is true for an event without a source; `status` is past, ongoing, coming, undated, or in-period (today falls within an
     imprecise date such as `2028` given with no end, so it may be before or after); `next` marks the first event (of all,
     not only of those shown) whose start is after today.
     """
@@ -70,7 +72,14 @@ def list_events(
             continue
         if date_to is not None and (start is None or period_start(start) > period_end(date_to)):
             continue
-        rows.append({**event, "status": _status(event, today_text), "next": event["id"] == next_id})
+        rows.append(
+            {
+                **event,
+                "unsourced": is_unsourced(event["source"]),
+                "status": _status(event, today_text),
+                "next": event["id"] == next_id,
+            }
+        )
     return rows
 
 
@@ -84,8 +93,12 @@ def add_event(
     body: str | None = None,
     source: str | None = None,
     note: str | None = None,
+    *,
+    unsourced: bool = False,
 ) -> dict[str, Any]:
-    """Add an event (dates already parsed); an end before the start is refused."""
+    """Add an event (dates already parsed) with its source (or knowingly none:
+    `unsourced`); an end before the start is refused."""
+    source = require_source(source, unsourced, "timeline add")
     if not title.strip():
         raise CahError("Empty event title; give a few words such as 'Preparatory committee'.")
     if ends_on is not None and period_end(ends_on) < period_start(starts_on):
@@ -111,3 +124,18 @@ def add_event(
         row = {"id": cursor.lastrowid, **row}
         store.log_change("events", cursor.lastrowid, None, row)
     return row
+
+
+def _describe_event(context, change: dict[str, Any]) -> str:
+    """ "added timeline event 7: Intersessional meeting, in 2027"."""
+    from cahtracker.dates import date_phrase
+
+    row = change["after"] or change["before"]
+    until = f" to {row['ends_on']}" if row.get("ends_on") else ""
+    return (
+        f"{verb(change)} timeline event {row['id']}: {row['title']}, "
+        f"{date_phrase(row['starts_on'], row['date_precision'])}{until}"
+    )
+
+
+register_describer("events", _describe_event, ("timeline event", "timeline events"))

@@ -18,8 +18,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cahtracker.db.changes import register_owned
+from cahtracker.db.changes import register_describer, register_owned
 from cahtracker.errors import CahError
+from cahtracker.sourcing import is_unsourced, require_source
 from cahtracker.voting import (
     CHOICES,
     METHOD_RECORDED,
@@ -134,11 +135,18 @@ def record_vote(
     explanations: list[str] = (),
     create_doc: bool = False,
     new_body: bool = False,
-) -> int:
-    """Validate everything, then write one vote in one transaction; returns its id.
+    unsourced: bool = False,
+    also: bool = False,
+    replace: bool = False,
+) -> dict[str, Any]:
+    """Validate everything, then write one vote in one transaction; returns {"id",
+    "replaced": the id it replaced or None}.
 
-    The document (found, or created with --create-doc) and the body are decided inside the
-    write, so concurrent commands that create the same document cannot race.
+    The vote needs its `source` (or `unsourced`). A second decision on the same document,
+    by the same body on the same date, is refused unless `also` (a separate vote that day)
+    or `replace` (it replaces the one there: deleted and written again under its id, both
+    logged). The document (found, or created with --create-doc, with the vote's source) and
+    the body are decided inside the write, so concurrent commands cannot race.
     """
     from cahtracker.documents import (
         check_symbol,
@@ -149,6 +157,9 @@ def record_vote(
         unknown_document,
     )
 
+    source = require_source(source, unsourced, "vote record")
+    if also and replace:
+        raise CahError("Give --also (a separate vote the same day) or --replace, not both.")
     check_majority(majority)
     if without_vote and withdrawn:
         raise CahError("A decision is either --without-vote or --withdrawn, not both.")
@@ -215,8 +226,12 @@ def record_vote(
             if not create_doc:
                 raise unknown_document(store, symbol, "Pass --create-doc to add it.")
             doc_row = create_document(
-                store, check_symbol(symbol), kind_of_symbol(symbol), body_name
+                store, check_symbol(symbol), kind_of_symbol(symbol), body_name, source=source
             )
+        same = same_decisions(store, doc_row["symbol"], body_name, on)
+        replaced = _check_duplicate(same, doc_row["symbol"], body_name, on, also, replace)
+        if replaced is not None:
+            delete_vote(store, replaced)
         row = {
             "symbol": doc_row["symbol"],
             "body": body_name,
@@ -228,7 +243,52 @@ def record_vote(
             "source": source,
             "note": note,
         }
-        return insert_vote(store, row, ballot_rows, statements)
+        vote_id = insert_vote(store, row, ballot_rows, statements, vote_id=replaced)
+    return {"id": vote_id, "replaced": replaced}
+
+
+def same_decisions(
+    store, symbol: str, body: str | None, date: str, but: int | None = None
+) -> list[dict[str, Any]]:
+    """The votes on `symbol` by `body` (any letter case) on `date`, except vote `but`."""
+    from cahtracker.documents import body_key
+
+    key = body_key(body or "")
+    return [
+        row
+        for row in store.query(
+            "SELECT id, method, outcome, body FROM votes WHERE symbol = ? AND date IS ? "
+            "ORDER BY id",
+            (symbol, date),
+        )
+        if body_key(row["body"] or "") == key and row["id"] != but
+    ]
+
+
+def _check_duplicate(
+    same: list[dict[str, Any]], symbol: str, body: str | None, on: str, also: bool, replace: bool
+) -> int | None:
+    """The vote a new one replaces (None: none), or the refusal of a second decision."""
+    where = f"on {symbol} by {body or 'no body'} on {on}"
+    if replace:
+        if not same:
+            raise CahError(f"--replace: no decision {where} to replace; drop --replace.")
+        if len(same) > 1:
+            ids = ", ".join(str(v["id"]) for v in same)
+            raise CahError(
+                f"--replace: {len(same)} decisions {where} (votes {ids}); delete the wrong one "
+                "with `cahtracker vote delete ID`, or correct it with `cahtracker vote edit ID`."
+            )
+        return same[0]["id"]
+    if same and not also:
+        first = same[0]
+        more = f" (and {len(same) - 1} more)" if len(same) > 1 else ""
+        raise CahError(
+            f"Vote {first['id']}{more} already records a decision {where} "
+            f"({first['outcome'] or 'no outcome'}, {first['method']}); pass --replace to replace "
+            "it, or --also if this is a separate vote on the same day. Nothing was recorded."
+        )
+    return None
 
 
 def insert_vote(
@@ -301,6 +361,128 @@ def delete_vote(store, vote_id: int) -> None:
     delete_owned(store, "votes", vote_id)
     store.conn.execute("DELETE FROM votes WHERE id = ?", (vote_id,))
     store.log_change("votes", vote_id, before, None)
+
+
+def remove_vote(store, ref: str) -> dict[str, Any]:
+    """`vote delete`: a vote recorded by mistake, with every row it owns, in one logged write
+    (`db undo` puts it back whole). `ref` is a vote id. Returns the row deleted."""
+    with store.write("vote delete"):
+        vote = _vote_by_id(store, ref)
+        delete_vote(store, vote["id"])
+    return vote
+
+
+def _vote_by_id(store, ref: str) -> dict[str, Any]:
+    text = str(ref).strip()
+    if not text.isdigit():
+        raise CahError(
+            f"'{ref}' is not a vote id; give the number from `cahtracker vote list` "
+            "(a symbol can mean several votes)."
+        )
+    return find_vote(store, text)
+
+
+OUTCOMES = ("adopted", "rejected", "withdrawn")
+
+
+def edit_vote(
+    store,
+    ref: str,
+    *,
+    when=None,
+    meeting: str | None = None,
+    body: str | None = None,
+    new_body: bool = False,
+    majority: str | None = None,
+    outcome: str | None = None,
+    source: str | None = None,
+    unsourced: bool = False,
+    note: str | None = None,
+    also: bool = False,
+) -> dict[str, Any]:
+    """`vote edit`: correct the fields of a decision, in one logged update (`db undo` puts the
+    old values back). Ballots are not edited here: record the vote again with `--replace`.
+
+    A recorded vote's outcome follows its ballots: a new `majority` decides it again, and
+    `outcome` is refused; a decision without ballots (without a vote, withdrawn, or as the
+    seed has it) takes `outcome` as given. An empty `meeting` or `note` clears it;
+    `unsourced` clears the source. A new date or body that makes it a second decision on the
+    same text, body and date is refused unless `also`. Returns {"before", "after"} (the
+    rows; equal when nothing changed, and then nothing is written).
+    """
+    if source is not None or unsourced:
+        source = require_source(source, unsourced, "vote edit")
+    elif not any(v is not None for v in (when, meeting, body, majority, outcome, note)):
+        raise CahError(
+            "Nothing to change; give --date, --meeting, --body, --majority, --outcome, "
+            "--source (or --unsourced) or --note."
+        )
+    if majority is not None:
+        check_majority(majority)
+    if outcome is not None and outcome.strip().casefold() not in OUTCOMES:
+        raise CahError(f"Unknown outcome '{outcome}'; use one of: {', '.join(OUTCOMES)}.")
+    with store.write("vote edit"):
+        before = _vote_by_id(store, ref)
+        updates: dict[str, Any] = {}
+        if when is not None:
+            updates["date"] = when.value
+        if meeting is not None:
+            updates["meeting"] = meeting.strip() or None
+        if note is not None:
+            updates["note"] = note.strip() or None
+        if source is not None or unsourced:
+            updates["source"] = source
+        if body is not None:
+            from cahtracker.documents import resolve_body
+
+            updates["body"] = resolve_body(store, body, new=new_body)
+        recorded = bool(store.scalar("SELECT 1 FROM ballots WHERE vote_id = ?", (before["id"],)))
+        if majority is not None:
+            if before["method"] != METHOD_RECORDED:
+                raise CahError(
+                    f"Vote {before['id']} is a decision {before['method']}: it has no majority."
+                )
+            updates["majority"] = majority
+        if outcome is not None:
+            if recorded and before["method"] == METHOD_RECORDED:
+                raise CahError(
+                    f"The outcome of vote {before['id']} follows its ballots and majority; "
+                    "change --majority, or record the ballots again with `vote record --replace`."
+                )
+            updates["outcome"] = outcome.strip().casefold()
+        if majority is not None and recorded:  # the outcome under the new majority
+            tally = tally_of(
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT choice FROM ballots WHERE vote_id = ?", (before["id"],)
+                )
+            )
+            updates["outcome"] = decide(tally["yes"], tally["no"], majority)
+        changed = {k: v for k, v in updates.items() if before.get(k) != v}
+        if "date" in changed or "body" in changed:
+            same = same_decisions(
+                store,
+                before["symbol"],
+                changed.get("body", before["body"]),
+                changed.get("date", before["date"]),
+                but=before["id"],
+            )
+            if same and not also:
+                raise CahError(
+                    f"Vote {same[0]['id']} already records a decision on {before['symbol']} by "
+                    f"{changed.get('body', before['body'])} on {changed.get('date', before['date'])}; "
+                    "delete one of them (`cahtracker vote delete ID`), or pass --also if they "
+                    "are separate votes. Nothing was changed."
+                )
+        if not changed:
+            return {"before": before, "after": before}
+        sets = ", ".join(f"{k} = ?" for k in changed)
+        store.conn.execute(
+            f"UPDATE votes SET {sets} WHERE id = ?", (*changed.values(), before["id"])
+        )
+        after = store.one("SELECT * FROM votes WHERE id = ?", (before["id"],))
+        store.log_change("votes", before["id"], before, after)
+    return {"before": before, "after": after}
 
 
 @dataclass
@@ -627,6 +809,7 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
             for s in statements
         ],
         "source": vote["source"],
+        "unsourced": is_unsourced(vote["source"]),
         "note": vote["note"],
         "question": vote["question"],
         # every source record of this one vote, and where a later one's ballots differ
@@ -663,8 +846,8 @@ def list_votes(
     date_to: str | None = None,
     details: bool = False,
 ) -> list[dict[str, Any]]:
-    """Votes by date with their tallies; `details` adds meeting, majority, source, note and
-    the official totals (for the report's exports)."""
+    """Votes by date with their tallies and sources; `details` adds meeting, majority, note
+    and the official totals (for the report's exports)."""
     where, params = ["1"], []
     if symbol:
         where.append("upper(v.symbol) = upper(?)")
@@ -706,13 +889,14 @@ def list_votes(
             "method": r["method"],
             "outcome": r["outcome"],
             "tally": {k: r[k] for k in ("yes", "no", "abstain", "non_voting", "absent")},
+            "source": r["source"],
+            "unsourced": is_unsourced(r["source"]),
         }
         | (
             {
                 "meeting": r["meeting"],
                 "majority": r["majority"],
                 "official_totals": official_totals(r),
-                "source": r["source"],
                 "note": r["note"],
             }
             if details
@@ -761,3 +945,82 @@ def compare_states(store, names, first: str, second: str) -> dict[str, Any]:
             if r["a"] != r["b"]
         ],
     }
+
+
+# ---------------------------------------------------------------- the change log's words
+
+
+def _decision(row: dict[str, Any]) -> str:
+    where = ", ".join(str(v) for v in (row.get("body"), row.get("date")) if v)
+    outcome = row.get("outcome") or "no outcome"
+    return (
+        f"vote {row['id']} on {row['symbol']}"
+        + (f" ({where})" if where else "")
+        + (f": {outcome}, {row['method']}")
+    )
+
+
+_EDITABLE_WORDS = {"total_non_voting": "official non-voting", "undl_id": "source key"}
+
+
+def _describe_vote(context, change: dict[str, Any]) -> str:
+    """ "recorded vote 12 on A/C.6/79/L.21 (Sixth Committee, 2024-11-22): adopted, recorded"."""
+    before, after = change["before"], change["after"]
+    if change["action"] == "insert":
+        return f"recorded {_decision(after)}"
+    if change["action"] == "delete":
+        return f"deleted {_decision(before)}"
+    edits = vote_edits(before, after)
+    return f"edited vote {after['id']} on {after['symbol']}: " + ("; ".join(edits) or "no change")
+
+
+def vote_edits(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What an edit changed, field by field: "date 2024-11-21 → 2024-11-22"."""
+    return [
+        f"{_EDITABLE_WORDS.get(k, k.replace('_', ' '))} {before.get(k) or '(none)'} → "
+        f"{after.get(k) or '(none)'}"
+        for k in after
+        if before.get(k) != after.get(k)
+    ]
+
+
+def _bundle_describer(bundle: str, one: str, many: str):
+    """How the logged list of a vote's owned rows reads: "recorded 65 ballots of vote 12"."""
+
+    def describe(context, change: dict[str, Any]) -> str:
+        row = change["after"] or change["before"]
+        if bundle not in row:  # one row logged alone (an import's source record, a difference)
+            verb = "added" if change["action"] == "insert" else "removed"
+            return f"{verb} a {one} of vote {row['vote_id']}"
+        n = len(row[bundle])
+        things = f"{n} {one if n == 1 else many}"
+        if change["action"] == "insert":
+            return f"recorded {things} of vote {row['vote_id']}"
+        return f"removed the {things} of vote {row['vote_id']}"
+
+    return describe
+
+
+register_describer("votes", _describe_vote, ("vote", "votes"))
+register_describer(
+    "ballots",
+    _bundle_describer("ballots", "ballot", "ballots"),
+    ("list of ballots", "lists of ballots"),
+)
+register_describer(
+    "vote_statements",
+    _bundle_describer("statements", "statement", "statements"),
+    ("list of statements", "lists of statements"),
+)
+register_describer(
+    "vote_sources",
+    _bundle_describer("sources", "source record", "source records"),
+    ("source record of a vote", "source records of votes"),
+)
+register_describer(
+    "ballot_differences",
+    _bundle_describer(
+        "differences", "ballot another source differs on", "ballots another source differs on"
+    ),
+    ("ballot another source differs on", "ballots other sources differ on"),
+)

@@ -23,7 +23,7 @@ SEED_BODIES = [
 def record_args(body, *extra):
     return (
         "vote", "record", "--doc", DOC, "--date", "2024-11-23", "--body", body,
-        "--yes", "Albania", *extra,
+        "--yes", "Albania", "--source", "fictional record", *extra,
     )  # fmt: skip
 
 
@@ -32,7 +32,10 @@ def record(cli, body, *extra):
 
 
 def add_doc(cli, symbol, body, *extra):
-    return cli("docs", "add", symbol, "--title", "t", "--kind", "draft", "--body", body, *extra)
+    return cli(
+        "docs", "add", symbol, "--title", "t", "--kind", "draft", "--body", body,
+        "--source", "fictional", *extra,
+    )  # fmt: skip
 
 
 def votes(cli, *args):
@@ -68,6 +71,7 @@ def test_docs_add_stores_the_known_spelling(cli):
         "draft",
         "--body",
         "general ASSEMBLY",
+        "--unsourced",
     )
     assert doc_body(cli, "A/C.6/99/L.1") == "General Assembly"
 
@@ -112,11 +116,11 @@ def test_an_unlike_name_is_refused_with_the_known_bodies(cli, unchanged, command
 
 def test_new_body_is_accepted_and_then_known(cli, unchanged):
     cli.ok("docs", "add", "A/C.6/99/L.1", "--title", "t", "--kind", "draft",
-           "--body", " Human  Rights Council ", "--new-body")  # fmt: skip
+           "--body", " Human  Rights Council ", "--new-body", "--unsourced")  # fmt: skip
     assert doc_body(cli, "A/C.6/99/L.1") == "Human Rights Council"
     # now known: any case, no flag; and its typo is caught
     cli.ok("vote", "record", "--doc", "A/C.6/99/L.1", "--date", "2024-11-23",
-           "--body", "human rights council", "--yes", "Albania")  # fmt: skip
+           "--body", "human rights council", "--yes", "Albania", "--unsourced")  # fmt: skip
     assert [v["body"] for v in votes(cli, "--doc", "A/C.6/99/L.1")] == ["Human Rights Council"]
     with unchanged():
         result = record(cli, "Human Rigths Council")

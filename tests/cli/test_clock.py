@@ -33,7 +33,19 @@ def test_sponsors_add_withdraw_and_import_record_the_frozen_day(cli, tmp_path):
 
 
 def test_position_set_records_the_frozen_day(cli):
-    cli.ok("position", "set", "Peru", "--topic", "treaty", "--stance", "support", "--source", "x")
+    cli.ok(
+        "position",
+        "set",
+        "Peru",
+        "--topic",
+        "treaty",
+        "--stance",
+        "support",
+        "--source",
+        "x",
+        "--date",
+        "today",
+    )
     rows = json.loads(cli.ok("position", "history", "Peru", "-f", "json").stdout)
     assert [r["date"] for r in rows] == [DAY]
 

@@ -58,7 +58,7 @@ def test_symbols_topics_and_groups_complete(cli):
 
 def test_completion_reads_the_database_given_anywhere(cli, tmp_path):
     cli.ok("docs", "add", "A/FIC/9", "--title", "Fictional", "--kind", "draft", "--body",
-           "Sixth Committee")  # fmt: skip
+           "Sixth Committee", "--unsourced")  # fmt: skip
     after = f"cahtracker vote list --db {cli.db} -d A/FIC"
     assert complete(cli, after) == ["A/FIC/9"]
     by_env = complete(cli, "cahtracker docs show A/FIC", env={"CAHTRACKER_DB": str(cli.db)})

@@ -49,6 +49,7 @@ def test_docs_add_revision_inherits_sponsors_until_they_withdraw(cli):
         "Sixth Committee",
         "--date",
         "1 October 2099",
+        "--unsourced",
     )
     cli.ok(
         "docs",
@@ -62,6 +63,7 @@ def test_docs_add_revision_inherits_sponsors_until_they_withdraw(cli):
         "Sixth Committee",
         "--parent",
         "A/C.6/99/L.7",
+        "--unsourced",
     )
     doc = json.loads(cli.ok("docs", "show", "A/C.6/99/L.7", "-f", "json").stdout)
     assert (doc["kind"], doc["session"], doc["date"], doc["date_precision"]) == (
@@ -70,9 +72,36 @@ def test_docs_add_revision_inherits_sponsors_until_they_withdraw(cli):
         "2099-10-01",
         "day",
     )
-    cli.ok("sponsors", "add", "Chile, Peru", "--doc", "A/C.6/99/L.7", "--date", "2099-10-01")
-    cli.ok("sponsors", "add", "Fiji", "--doc", "A/C.6/99/L.7/Rev.1", "--date", "2099-10-05")
-    cli.ok("sponsors", "withdraw", "Peru", "--doc", "A/C.6/99/L.7/Rev.1", "--date", "2099-10-06")
+    cli.ok(
+        "sponsors",
+        "add",
+        "Chile, Peru",
+        "--doc",
+        "A/C.6/99/L.7",
+        "--date",
+        "2099-10-01",
+        "--unsourced",
+    )
+    cli.ok(
+        "sponsors",
+        "add",
+        "Fiji",
+        "--doc",
+        "A/C.6/99/L.7/Rev.1",
+        "--date",
+        "2099-10-05",
+        "--unsourced",
+    )
+    cli.ok(
+        "sponsors",
+        "withdraw",
+        "Peru",
+        "--doc",
+        "A/C.6/99/L.7/Rev.1",
+        "--date",
+        "2099-10-06",
+        "--unsourced",
+    )
     rows = json.loads(
         cli.ok("sponsors", "list", "--doc", "A/C.6/99/L.7/Rev.1", "-f", "json").stdout
     )
@@ -136,7 +165,7 @@ def test_docs_use_changes_the_default_of_other_commands(cli):
 )
 def test_docs_add_refusals_change_nothing(cli, unchanged, args, fragments):
     with unchanged():
-        assert_refused(cli("docs", "add", *args), *fragments)
+        assert_refused(cli("docs", "add", *args, "--unsourced"), *fragments)
 
 
 def test_docs_use_unknown_is_refused(cli, unchanged):

@@ -35,6 +35,7 @@ def test_seeded_treaty_positions_with_sources(cli):
     assert "Mexico SRE Press Release No. 028" in rows["MEX"]["source"]
     assert rows["CZE"]["date_precision"] == "on-or-before"
     assert set(rows["RUS"]) == {
+        "id",
         "iso3",
         "name",
         "topic",
@@ -42,8 +43,10 @@ def test_seeded_treaty_positions_with_sources(cli):
         "date",
         "date_precision",
         "source",
+        "unsourced",
         "quote",
     }
+    assert not any(r["unsourced"] for r in rows.values())
     assert rows["RUS"]["name"] == "Russian Federation"
 
 
@@ -111,8 +114,30 @@ def test_later_stance_supersedes_and_as_of_gives_the_earlier(cli):
 
 
 def test_history_is_oldest_first_even_when_entered_out_of_order(cli):
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "support", "--date", "2024-12-01")
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "--date", "2023-05-01")
+    cli.ok(
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "support",
+        "--date",
+        "2024-12-01",
+        "--unsourced",
+    )
+    cli.ok(
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2023-05-01",
+        "--unsourced",
+    )
     history = as_json(cli.ok("position", "history", "CHL", "--topic", "treaty", "-f", "json"))
     assert [r["stance"] for r in history] == ["mixed", "support"]
     # the stance dated later wins, whatever the order of entry
@@ -121,27 +146,82 @@ def test_history_is_oldest_first_even_when_entered_out_of_order(cli):
 
 
 def test_same_date_ties_go_to_the_last_entered(cli):
-    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "oppose", "--date", "2025-01-01")
-    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "mixed", "--date", "2025-01-01")
+    cli.ok(
+        "position",
+        "set",
+        "Peru",
+        "-t",
+        "treaty",
+        "-s",
+        "oppose",
+        "--date",
+        "2025-01-01",
+        "--unsourced",
+    )
+    cli.ok(
+        "position",
+        "set",
+        "Peru",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-01-01",
+        "--unsourced",
+    )
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["PER"]["stance"] == "mixed"
 
 
 def test_unknown_date_counts_at_every_date_and_yields_to_dated(cli):
-    cli.ok("position", "set", "Kenya", "-t", "treaty", "-s", "undecided", "--date", "unknown")
+    cli.ok(
+        "position",
+        "set",
+        "Kenya",
+        "-t",
+        "treaty",
+        "-s",
+        "undecided",
+        "--date",
+        "unknown",
+        "--unsourced",
+    )
     rows = by_iso3(
         as_json(cli.ok("position", "list", "-t", "treaty", "--as-of", "1990-01-01", "-f", "json"))
     )
     assert rows["KEN"]["stance"] == "undecided"
     assert rows["KEN"]["date"] is None and rows["KEN"]["date_precision"] == "unknown"
-    cli.ok("position", "set", "Kenya", "-t", "treaty", "-s", "support", "--date", "2020-01-01")
+    cli.ok(
+        "position",
+        "set",
+        "Kenya",
+        "-t",
+        "treaty",
+        "-s",
+        "support",
+        "--date",
+        "2020-01-01",
+        "--unsourced",
+    )
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["KEN"]["stance"] == "support"
 
 
 def test_set_without_date_uses_today(cli, monkeypatch):
     monkeypatch.setenv("CAHTRACKER_TODAY", "2031-02-03")
-    cli.ok("position", "set", "Ghana", "-t", "treaty", "-s", "support")
+    cli.ok(
+        "position",
+        "set",
+        "Ghana",
+        "-t",
+        "treaty",
+        "-s",
+        "support",
+        "--unsourced",
+        "--date",
+        "today",
+    )
     rows = as_json(cli.ok("position", "history", "Ghana", "-f", "json"))
     assert [(r["date"], r["date_precision"]) for r in rows] == [("2031-02-03", "day")]
 
@@ -149,7 +229,7 @@ def test_set_without_date_uses_today(cli, monkeypatch):
 def test_set_accepts_several_states_and_un_style_lists(cli):
     result = cli.ok(
         "position", "set", "Norway, Iceland and Trinidad and Tobago", "FIN", "Norway",
-        "-t", "gender-definition", "-s", "mixed", "--date", "2024-11-20",
+        "-t", "gender-definition", "-s", "mixed", "--date", "2024-11-20", "--unsourced",
     )  # fmt: skip
     assert "Trinidad and Tobago (TTO)" in result.stdout
     rows = as_json(cli.ok("position", "list", "-t", "gender-definition", "-f", "json"))
@@ -159,7 +239,19 @@ def test_set_accepts_several_states_and_un_style_lists(cli):
 
 
 def test_set_logs_each_row_in_changes(cli, store):
-    cli.ok("position", "set", "Norway", "Chile", "-t", "treaty", "-s", "support", "--date", "2025")
+    cli.ok(
+        "position",
+        "set",
+        "Norway",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "support",
+        "--date",
+        "2025",
+        "--unsourced",
+    )
     logged = store.query(
         "SELECT command, table_name, before, after FROM changes WHERE table_name = 'positions'"
     )
@@ -172,31 +264,35 @@ def test_set_logs_each_row_in_changes(cli, store):
 # --- refusals: one line, exit 1, database unchanged ----------------------------------------
 
 
+SET = ("position", "set", "--unsourced")  # the refusals below are for another reason
+TODAY = ("--date", "today")
+
+
 @pytest.mark.parametrize(
     ("args", "fragments"),
     [
         (
-            ["position", "set", "Norway", "-t", "immunity", "-s", "support"],
+            [*SET, "Norway", "-t", "immunity", "-s", "support", *TODAY],
             ["Unknown topic 'immunity'", "treaty, gender-apartheid, forced-marriage"],
         ),
         (
-            ["position", "set", "Norway", "-t", "treaty", "-s", "maybe"],
+            [*SET, "Norway", "-t", "treaty", "-s", "maybe", *TODAY],
             ["Unknown stance 'maybe'", "support, oppose, mixed, undecided"],
         ),
         (
-            ["position", "set", "Norway", "Rusia", "-t", "treaty", "-s", "oppose"],
+            [*SET, "Norway", "Rusia", "-t", "treaty", "-s", "oppose", *TODAY],
             ["Unknown state 'Rusia'", "Russian Federation (RUS)"],
         ),
         (
-            ["position", "set", "Norway, Narnia and Chile", "-t", "treaty", "-s", "oppose"],
+            [*SET, "Norway, Narnia and Chile", "-t", "treaty", "-s", "oppose", *TODAY],
             ["Unknown state 'Narnia'"],
         ),
         (
-            ["position", "set", "Norway", "-t", "treaty", "-s", "oppose", "--date", "03/04/2024"],
+            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "--date", "03/04/2024"],
             ["Ambiguous date '03/04/2024'"],
         ),
         (
-            ["position", "set", "Norway", "-t", "treaty", "-s", "oppose", "--date", "2024-02-30"],
+            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "--date", "2024-02-30"],
             ["Impossible date"],
         ),
         (["position", "list", "-t", "nope"], ["Unknown topic 'nope'", "treaty"]),
@@ -220,7 +316,7 @@ def test_bad_input_is_refused_and_changes_nothing(cli, unchanged, args, fragment
 
 def test_missing_stance_option_is_a_usage_error(cli, unchanged):
     with unchanged():
-        result = cli("position", "set", "Norway", "-t", "treaty")
+        result = cli("position", "set", "Norway", "-t", "treaty", "--unsourced", "--date", "today")
     assert result.exit_code == 2
 
 
@@ -232,10 +328,10 @@ ODD_QUOTES = ["[/oops]", "=1+1", "<script>alert(1)</script>", "[bold]x[/bold]", 
 @pytest.mark.parametrize("quote", ODD_QUOTES)
 def test_odd_quotes_are_stored_and_shown_verbatim_in_every_format(cli, quote):
     cli.ok("position", "set", "Norway", "-t", "treaty", "-s", "support", f"--quote={quote}",
-           f"--source={quote}")  # fmt: skip
+           f"--source={quote}", "--date", "today")  # fmt: skip
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["NOR"]["quote"] == quote and rows["NOR"]["source"] == quote
-    table = cli.ok("position", "history", "Norway", "--wide").stdout
+    table = cli.ok("position", "history", "Norway").stdout
     assert quote.replace("\t", " ").split()[0] in table.replace("\t", " ")
     csv_text = cli.ok("position", "list", "-t", "treaty", "-f", "csv").stdout
     if quote[0] in "=+-@":
@@ -262,12 +358,15 @@ shell_text = st.text(
 )
 @given(quote=shell_text, source=shell_text)
 def test_any_text_survives_set_then_list_json(cli, quote, source):
+    # a blank source is refused (test_sources.py): that fact is recorded --unsourced
+    sourced = (f"--source={source}",) if source.strip() else ("--unsourced",)
     cli.ok("position", "set", "MLT", "-t", "reproductive-violence", "-s", "mixed",
-           f"--quote={quote}", f"--source={source}")  # fmt: skip
+           f"--quote={quote}", *sourced, "--date", "today")  # fmt: skip
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "reproductive-violence", "-f", "json")))
     # same date (today), so the last entered is the latest
     assert rows["MLT"]["quote"] == quote
-    assert rows["MLT"]["source"] == source
+    assert rows["MLT"]["source"] == (source if source.strip() else None)
+    assert rows["MLT"]["unsourced"] is not bool(source.strip())
 
 
 # --- topics --------------------------------------------------------------------------------
@@ -276,7 +375,18 @@ def test_any_text_survives_set_then_list_json(cli, quote, source):
 def test_topic_add_then_set_on_it(cli, store):
     cli.ok("position", "topic-add", "immunities", "--title", "Immunities",
            "--description", "Official immunities")  # fmt: skip
-    cli.ok("position", "set", "Norway", "-t", "Immunities", "-s", "oppose", "--date", "2025-04-01")
+    cli.ok(
+        "position",
+        "set",
+        "Norway",
+        "-t",
+        "Immunities",
+        "-s",
+        "oppose",
+        "--date",
+        "2025-04-01",
+        "--unsourced",
+    )
     rows = as_json(cli.ok("position", "list", "-t", "immunities", "-f", "json"))
     assert [(r["iso3"], r["stance"]) for r in rows] == [("NOR", "oppose")]
     logged = store.query("SELECT command, row_key FROM changes WHERE table_name = 'topics'")
@@ -288,7 +398,16 @@ def test_topic_add_then_set_on_it(cli, store):
 
 def test_matrix_json_and_counts(cli):
     cli.ok(
-        "position", "set", "Russia", "-t", "gender-apartheid", "-s", "oppose", "--date", "2025-01"
+        "position",
+        "set",
+        "Russia",
+        "-t",
+        "gender-apartheid",
+        "-s",
+        "oppose",
+        "--date",
+        "2025-01",
+        "--unsourced",
     )
     rows = by_iso3(as_json(cli.ok("position", "matrix", "-f", "json")))
     assert set(rows) == {"AFG", "CZE", "GMB", "MEX", "RUS"}
@@ -302,7 +421,18 @@ def test_matrix_json_and_counts(cli):
 
 
 def test_matrix_as_of_group_topic_and_all(cli):
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "--date", "2025-06-01")
+    cli.ok(
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-06-01",
+        "--unsourced",
+    )
     rows = by_iso3(as_json(cli.ok("position", "matrix", "--as-of", "2025-01-01", "-f", "json")))
     assert "CHL" not in rows
     rows = by_iso3(as_json(cli.ok("position", "matrix", "-g", "GRULAC", "-f", "json")))
@@ -318,8 +448,30 @@ def test_matrix_as_of_group_topic_and_all(cli):
 
 
 def test_matrix_terminal_symbols(cli):
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "undecided", "--date", "2025-06-01")
-    cli.ok("position", "set", "Peru", "-t", "treaty", "-s", "mixed", "--date", "2025-06-01")
+    cli.ok(
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "undecided",
+        "--date",
+        "2025-06-01",
+        "--unsourced",
+    )
+    cli.ok(
+        "position",
+        "set",
+        "Peru",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-06-01",
+        "--unsourced",
+    )
     out = cli.ok("position", "matrix", "-t", "treaty").stdout
     lines = {line.split("│")[1].strip(): line for line in out.splitlines() if "│" in line}
     assert "?" in lines["CHL"] and "±" in lines["PER"] and "✘" in lines["RUS"]
@@ -328,7 +480,18 @@ def test_matrix_terminal_symbols(cli):
 def test_matrix_colours_stances_on_a_colour_terminal(cli, monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("FORCE_COLOR", "1")
-    cli.ok("position", "set", "Chile", "-t", "treaty", "-s", "mixed", "--date", "2025-06-01")
+    cli.ok(
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-06-01",
+        "--unsourced",
+    )
     out = cli.ok("position", "matrix", "-t", "treaty").stdout
     assert "\x1b[32m" in out and "\x1b[31m" in out and "\x1b[33m" in out
     rus = next(line for line in out.splitlines() if "RUS" in line)

@@ -39,10 +39,36 @@ def test_tally_as_of_shows_no_decision_taken_after_that_date(cli):
 
 def test_markdown_shows_html_as_text(cli):
     quote = "<script>alert(1)</script> & <b>x</b>"
-    cli.ok("position", "set", "Peru", "--topic", "treaty", "--stance", "mixed", "--quote", quote)
+    cli.ok(
+        "position",
+        "set",
+        "Peru",
+        "--topic",
+        "treaty",
+        "--stance",
+        "mixed",
+        "--quote",
+        quote,
+        "--unsourced",
+        "--date",
+        "today",
+    )
     out = cli.ok("position", "list", "-f", "markdown").stdout
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt;" in out
     assert "<script>" not in out and "<b>" not in out
     # a line break is still the one tag a cell holds
-    cli.ok("position", "set", "Chile", "--topic", "treaty", "--stance", "mixed", "--quote", "a\nb")
+    cli.ok(
+        "position",
+        "set",
+        "Chile",
+        "--topic",
+        "treaty",
+        "--stance",
+        "mixed",
+        "--quote",
+        "a\nb",
+        "--unsourced",
+        "--date",
+        "today",
+    )
     assert "a<br>b" in cli.ok("position", "list", "-f", "markdown").stdout

@@ -285,7 +285,7 @@ def test_markdown_golden(rich_cli, tmp_path):
 
 def test_markdown_escapes_pipes_in_user_text(cli, tmp_path):
     cli.ok("position", "set", "FRA", "--topic", "treaty", "--stance", "support",
-           "--date", "2024-11-01", "--quote", "yes | no\nmaybe")  # fmt: skip
+           "--date", "2024-11-01", "--quote", "yes | no\nmaybe", "--unsourced")  # fmt: skip
     text = _export(cli, tmp_path, "markdown").read_text("utf-8")
     assert "yes \\| no<br>maybe" in text
 

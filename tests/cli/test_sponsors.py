@@ -17,6 +17,7 @@ SPONSOR_KEYS = [
     "joined_on",
     "date_precision",
     "source",
+    "unsourced",
     "inherited_from",
 ]
 REV1 = "A/C.6/79/L.2/Rev.1"
@@ -122,7 +123,17 @@ def test_add_un_style_list_records_events_with_date_and_source(cli):
 
 
 def test_add_several_arguments_and_main_role(cli):
-    cli.ok("sponsors", "add", "FRA", "Côte d’Ivoire", "--role", "main", "--date", "2024-11-01")
+    cli.ok(
+        "sponsors",
+        "add",
+        "FRA",
+        "Côte d’Ivoire",
+        "--role",
+        "main",
+        "--date",
+        "2024-11-01",
+        "--unsourced",
+    )
     rows = {r["iso3"]: r["role"] for r in sponsors(cli)}
     assert rows["FRA"] == rows["CIV"] == "main"
 
@@ -130,18 +141,20 @@ def test_add_several_arguments_and_main_role(cli):
 def test_add_without_date_means_today(cli):
     from datetime import date
 
-    cli.ok("sponsors", "add", "Peru")
+    cli.ok("sponsors", "add", "Peru", "--unsourced")
     row = next(r for r in sponsors(cli) if r["iso3"] == "PER")
     assert row["joined_on"] == date.today().isoformat() and row["date_precision"] == "day"
 
 
 def test_adding_a_current_sponsor_is_a_no_op_that_says_so(cli, unchanged):
     with unchanged():
-        result = cli.ok("sponsors", "add", "Mexico, Czechia", "--date", "2024-12-01")
+        result = cli.ok("sponsors", "add", "Mexico, Czechia", "--date", "2024-12-01", "--unsourced")
     assert "Nothing recorded: already sponsors" in result.stdout
     assert "Mexico (MEX, main since 2024-07)" in result.stdout
     # before Czechia's joining date it is not yet a sponsor: that one is recorded
-    out = cli.ok("sponsors", "add", "Mexico", "Czechia", "--date", "2024-10-01").stdout
+    out = cli.ok(
+        "sponsors", "add", "Mexico", "Czechia", "--date", "2024-10-01", "--unsourced"
+    ).stdout
     assert "Added 1 sponsor" in out and "Czechia (CZE)" in out and "Already a sponsor" in out
 
 
@@ -158,7 +171,7 @@ def test_adding_a_current_sponsor_is_a_no_op_that_says_so(cli, unchanged):
 )
 def test_add_bad_input_is_refused_and_changes_nothing(cli, unchanged, args, fragments):
     with unchanged():
-        result = cli("sponsors", "add", *args)
+        result = cli("sponsors", "add", *args, "--unsourced")
     assert_refused(result, *fragments)
     assert len(result.output.strip().splitlines()) == 1
 
@@ -172,7 +185,7 @@ def test_ambiguous_name_is_refused(cli, db_path, unchanged):
     conn.commit()
     conn.close()
     with unchanged():
-        result = cli("sponsors", "add", "Korea", "--date", "2024-11-01")
+        result = cli("sponsors", "add", "Korea", "--date", "2024-11-01", "--unsourced")
     assert_refused(result, "Ambiguous state 'Korea'", "KOR", "PRK")
 
 
@@ -185,12 +198,12 @@ def test_withdraw_ends_a_sponsorship_from_its_date(cli):
     assert "AND" not in iso3s(cli, "--as-of", "2024-11-19")
     assert "AND" not in iso3s(cli, "--as-of", "2024-11-25")
     # joining again later is a new event
-    cli.ok("sponsors", "add", "Andorra", "--date", "2024-12-01")
+    cli.ok("sponsors", "add", "Andorra", "--date", "2024-12-01", "--unsourced")
     assert "AND" in iso3s(cli)
 
 
 def test_withdrawing_an_inherited_sponsor_leaves_the_original_text_alone(cli):
-    cli.ok("sponsors", "withdraw", "Czechia", "--date", "2024-11-23")
+    cli.ok("sponsors", "withdraw", "Czechia", "--date", "2024-11-23", "--unsourced")
     assert "CZE" not in iso3s(cli)
     assert "CZE" in iso3s(cli, "--doc", "A/C.6/79/L.2")
 
@@ -210,7 +223,7 @@ def test_withdrawing_an_inherited_sponsor_leaves_the_original_text_alone(cli):
 )
 def test_withdraw_refusals_change_nothing(cli, unchanged, args, fragments):
     with unchanged():
-        result = cli("sponsors", "withdraw", *args)
+        result = cli("sponsors", "withdraw", *args, "--unsourced")
     assert_refused(result, *fragments)
     assert len(result.output.strip().splitlines()) == 1
 
@@ -283,7 +296,13 @@ def test_import_un_style_file_with_bom_and_crlf(cli, tmp_path):
 
 def test_import_one_name_a_line_from_stdin_skips_current_sponsors(cli):
     out = cli.ok(
-        "sponsors", "import", "-", "--date", "2024-11-21", input="Chile\nMexico\nCôte d'Ivoire\n"
+        "sponsors",
+        "import",
+        "-",
+        "--date",
+        "2024-11-21",
+        "--unsourced",
+        input="Chile\nMexico\nCôte d'Ivoire\n",
     ).stdout
     assert "Added 2 sponsors" in out and "Already a sponsor" in out
     assert {"CHL", "CIV"} <= set(iso3s(cli))
@@ -293,7 +312,7 @@ def test_import_refuses_the_whole_file_naming_every_unknown_name(cli, tmp_path, 
     path = tmp_path / "list.txt"
     path.write_text("Albania, Rusia, Andorra, Frnace and Zambia\n", encoding="utf-8")
     with unchanged():
-        result = cli("sponsors", "import", str(path))
+        result = cli("sponsors", "import", str(path), "--unsourced")
     assert_refused(result, "'Rusia'", "Russian Federation (RUS)", "'Frnace'", "France (FRA)")
     assert len(result.output.strip().splitlines()) == 1
 
@@ -307,11 +326,11 @@ def test_import_bad_files_are_refused(cli, tmp_path, unchanged, content, fragmen
     if content is not None:
         path.write_bytes(content)
     with unchanged():
-        assert_refused(cli("sponsors", "import", str(path)), fragment)
+        assert_refused(cli("sponsors", "import", str(path), "--unsourced"), fragment)
 
 
 def test_andorra_iso_code_before_a_final_and_is_a_name(cli):
-    cli.ok("sponsors", "add", "Austria, AND and Fiji", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Austria, AND and Fiji", "--date", "2024-11-20", "--unsourced")
     assert {"AUT", "AND", "FJI"} <= set(iso3s(cli))
 
 
@@ -341,5 +360,5 @@ def test_sponsors_list_path_imports_no_heavy_library(db_path):
 
 def test_add_of_a_list_with_no_names_is_refused(cli, unchanged):
     with unchanged():
-        result = cli("sponsors", "add", " , ;", "--date", "2024-11-01")
+        result = cli("sponsors", "add", " , ;", "--date", "2024-11-01", "--unsourced")
     assert_refused(result, "holds no state names")

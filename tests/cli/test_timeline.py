@@ -60,8 +60,8 @@ def test_next_marker_follows_today(cli, monkeypatch):
 
 
 def test_year_precision_sorts_as_start_of_year(cli):
-    cli.ok("timeline", "add", "2027-12-31", "Fictional year-end meeting")
-    cli.ok("timeline", "add", "2026-12-31", "Fictional earlier meeting")
+    cli.ok("timeline", "add", "2027-12-31", "Fictional year-end meeting", "--unsourced")
+    cli.ok("timeline", "add", "2026-12-31", "Fictional earlier meeting", "--unsourced")
     titles = [r["title"] for r in events(cli, "--from", "2026-12", "--to", "2028")]
     assert titles == [
         "Fictional earlier meeting",
@@ -100,7 +100,7 @@ def test_add_event_with_end_and_details_is_logged(cli, store):
 
 
 def test_add_month_precision(cli):
-    cli.ok("timeline", "add", "March 2027", "Fictional March meeting")
+    cli.ok("timeline", "add", "March 2027", "Fictional March meeting", "--unsourced")
     row = next(r for r in events(cli) if r["title"] == "Fictional March meeting")
     assert (row["starts_on"], row["date_precision"]) == ("2027-03", "month")
 
@@ -118,7 +118,7 @@ def test_add_month_precision(cli):
 )
 def test_add_refusals_change_nothing(cli, unchanged, args, fragment):
     with unchanged():
-        result = cli("timeline", "add", *args)
+        result = cli("timeline", "add", *args, "--unsourced")
     assert_refused(result, fragment)
 
 
@@ -130,7 +130,7 @@ def test_bad_today_and_bad_range_are_refused(cli, unchanged, monkeypatch):
 
 
 def test_end_within_the_month_of_a_month_start_is_accepted(cli):
-    cli.ok("timeline", "add", "2027-03", "Fictional", "--end", "2027-03-05")
+    cli.ok("timeline", "add", "2027-03", "Fictional", "--end", "2027-03-05", "--unsourced")
 
 
 def test_period_helpers():

@@ -17,8 +17,8 @@ def iso3s(cli, *args: str) -> list[str]:
 
 
 def test_one_undo_takes_back_a_three_state_add_and_logs_one_batch(cli):
-    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-19")
-    cli.ok("sponsors", "add", "Peru, Fiji and Ghana", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-19", "--unsourced")
+    cli.ok("sponsors", "add", "Peru, Fiji and Ghana", "--date", "2024-11-20", "--unsourced")
     added = [r for r in log(cli) if r["command"] == "sponsors add" and r["batch"] != 1]
     assert len(added) == 3 and len({r["batch"] for r in added}) == 1
     batch = added[0]["batch"]
@@ -44,9 +44,9 @@ def test_one_undo_takes_back_a_three_state_add_and_logs_one_batch(cli):
 
 
 def test_a_batch_with_one_change_a_later_change_depends_on_is_refused_whole(cli, unchanged):
-    cli.ok("sponsors", "add", "Chile, Peru and Fiji", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Chile, Peru and Fiji", "--date", "2024-11-20", "--unsourced")
     batch = log(cli)[0]["batch"]
-    cli.ok("sponsors", "withdraw", "Peru", "--date", "2024-11-25")
+    cli.ok("sponsors", "withdraw", "Peru", "--date", "2024-11-25", "--unsourced")
     with unchanged():
         assert_refused(
             cli("db", "undo", "--batch", str(batch)),
@@ -60,7 +60,7 @@ def test_a_batch_with_one_change_a_later_change_depends_on_is_refused_whole(cli,
 
 
 def test_undo_takes_back_the_rest_of_a_batch_partly_undone_by_id(cli):
-    cli.ok("sponsors", "add", "Chile, Peru and Fiji", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Chile, Peru and Fiji", "--date", "2024-11-20", "--unsourced")
     ids = [r["id"] for r in log(cli)]
     cli.ok("db", "undo", "--id", str(ids[1]))  # one change alone: the rest stay
     assert "CHL" in iso3s(cli) and "FJI" in iso3s(cli)
@@ -70,7 +70,7 @@ def test_undo_takes_back_the_rest_of_a_batch_partly_undone_by_id(cli):
 
 
 def test_undoing_the_undo_batch_redoes_the_whole_command(cli):
-    cli.ok("sponsors", "add", "Chile, Peru and Fiji", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Chile, Peru and Fiji", "--date", "2024-11-20", "--unsourced")
     cli.ok("db", "undo")
     undo_batch = log(cli)[0]["batch"]
     out = cli.ok("db", "undo", "--batch", str(undo_batch)).stdout
@@ -86,7 +86,7 @@ def test_undoing_the_undo_batch_redoes_the_whole_command(cli):
 
 
 def test_undo_options_are_checked(cli, unchanged):
-    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20", "--unsourced")
     cli.ok("db", "undo")
     with unchanged():
         assert_refused(cli("db", "undo", "--id", "1", "--batch", "1"), "not both")

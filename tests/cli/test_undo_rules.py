@@ -33,8 +33,8 @@ def test_log_lists_every_write_newest_first(cli):
 
 
 def test_undo_steps_back_one_change_at_a_time_and_is_logged(cli):
-    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20")
-    cli.ok("sponsors", "add", "Peru", "--date", "2024-11-21")
+    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20", "--unsourced")
+    cli.ok("sponsors", "add", "Peru", "--date", "2024-11-21", "--unsourced")
     assert "Undid change #2" in cli.ok("db", "undo").stdout
     assert "PER" not in iso3s(cli) and "CHL" in iso3s(cli)
     assert "Undid change #1" in cli.ok("db", "undo").stdout
@@ -51,7 +51,7 @@ def test_undo_steps_back_one_change_at_a_time_and_is_logged(cli):
 
 
 def test_undoing_an_undo_redoes(cli, unchanged):
-    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20")
+    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20", "--unsourced")
     cli.ok("db", "undo")
     with unchanged():
         assert_refused(cli("db", "undo", "--id", "1"), "already undone (by #2)")
@@ -68,7 +68,10 @@ def default_document(cli) -> list[str]:
 def test_undo_restores_an_update(cli):
     cli.ok("docs", "use", "A/C.6/79/L.20")
     assert default_document(cli) == ["A/C.6/79/L.20"]
-    assert "update in settings default_document" in cli.ok("db", "undo").stdout
+    assert (
+        "Undid change #1 (docs use): set the default document to A/C.6/79/L.20 "
+        "(was A/C.6/79/L.2/Rev.1)." in cli.ok("db", "undo").stdout
+    )
     assert default_document(cli) == ["A/C.6/79/L.2/Rev.1"]
 
 
@@ -94,16 +97,19 @@ def test_undo_refuses_to_delete_a_row_others_refer_to(cli, unchanged):
         "draft",
         "--body",
         "Sixth Committee",
+        "--unsourced",
     )
-    cli.ok("sponsors", "add", "Chile", "--doc", "A/C.6/99/L.7", "--date", "2099-01-01")
+    cli.ok(
+        "sponsors", "add", "Chile", "--doc", "A/C.6/99/L.7", "--date", "2099-01-01", "--unsourced"
+    )
     with unchanged():
         result = cli("db", "undo", "--id", "1")
     assert_refused(result, "Cannot undo #1", "1 row in sponsorship_events refers to it")
 
 
 def test_undo_refuses_a_joining_that_a_later_withdrawal_ends(cli, unchanged):
-    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20")
-    cli.ok("sponsors", "withdraw", "Chile", "--date", "2024-11-25")
+    cli.ok("sponsors", "add", "Chile", "--date", "2024-11-20", "--unsourced")
+    cli.ok("sponsors", "withdraw", "Chile", "--date", "2024-11-25", "--unsourced")
     with unchanged():
         assert_refused(cli("db", "undo", "--id", "1"), "later withdrawal", "CHL")
     cli.ok("db", "undo")

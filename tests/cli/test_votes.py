@@ -14,9 +14,15 @@ from conftest import assert_refused
 DOC = "A/C.6/79/L.2/Rev.1"
 
 
+ON_REV1 = ("vote", "record", "--doc", DOC, "--date", "2024-11-22", "--body", "Sixth Committee")
+
+
 def record(cli, *args: str):
     return cli.ok(
-        "vote", "record", "--doc", DOC, "--date", "2024-11-22", "--body", "Sixth Committee", *args
+        *ON_REV1,
+        "--also",  # a fictional vote beside the seed's decision of that day
+        *args,
+        *(() if "--source" in args else ("--unsourced",)),
     )
 
 
@@ -124,17 +130,7 @@ def test_withdrawn(cli):
 )
 def test_bad_record_is_refused_and_changes_nothing(cli, unchanged, args, fragments):
     with unchanged():
-        result = cli(
-            "vote",
-            "record",
-            "--doc",
-            DOC,
-            "--date",
-            "2024-11-22",
-            "--body",
-            "Sixth Committee",
-            *args,
-        )
+        result = cli(*ON_REV1, *args, "--unsourced")
     assert_refused(result, *fragments)
     assert len(result.output.strip().splitlines()) == 1
 
@@ -151,6 +147,7 @@ def test_unknown_document_needs_create_doc(cli, unchanged):
         "Sixth Committee",
         "--yes",
         "Albania",
+        "--unsourced",
     )
     with unchanged():
         result = cli(*args)
@@ -181,6 +178,7 @@ def test_from_file_and_bad_date(cli, tmp_path, unchanged):
             "X",
             "--yes",
             "Albania",
+            "--unsourced",
         )
     assert_refused(result, "Ambiguous date")
 
@@ -197,6 +195,7 @@ def test_show_symbol_means_latest_vote_and_by_group(cli):
         "Sixth Committee",
         "--yes",
         "Albania",
+        "--unsourced",
     )
     cli.ok(
         "vote",
@@ -209,6 +208,7 @@ def test_show_symbol_means_latest_vote_and_by_group(cli):
         "Sixth Committee",
         "--no",
         "Albania",
+        "--unsourced",
     )
     cli.ok(
         "vote",
@@ -223,6 +223,8 @@ def test_show_symbol_means_latest_vote_and_by_group(cli):
         "Albania, Andorra",
         "--absent",
         "Chile",
+        "--unsourced",
+        "--also",
     )
     vote = show(cli, DOC)
     assert vote["date"] == "2024-11-23" and vote["tally"]["yes"] == 2
@@ -254,7 +256,10 @@ def test_show_unknown_is_refused(cli):
 def test_list_shape_and_filters(cli):
     record(cli, "--yes", "Albania", "--no", "Chile")
     rows = json.loads(cli.ok("vote", "list", "-f", "json").stdout)
-    assert set(rows[0]) == {"id", "symbol", "body", "date", "method", "outcome", "tally"}
+    assert set(rows[0]) == {
+        *("id", "symbol", "body", "date", "method", "outcome", "tally", "source", "unsourced")
+    }
+    assert not any(r["unsourced"] for r in rows if r["symbol"] != DOC or r["source"])
     seeded = {r["symbol"]: r["method"] for r in rows}
     assert (
         seeded["A/RES/79/122"] == "unconfirmed"
@@ -263,10 +268,13 @@ def test_list_shape_and_filters(cli):
     mine = json.loads(cli.ok("vote", "list", "--doc", DOC, "--body", "sixth", "-f", "json").stdout)
     assert [r["method"] for r in mine] == ["without a vote", "recorded"]
     assert mine[1]["tally"] == {"yes": 1, "no": 1, "abstain": 0, "non_voting": 0, "absent": 0}
+    assert (mine[1]["source"], mine[1]["unsourced"]) == (None, True)  # recorded --unsourced
     later = json.loads(cli.ok("vote", "list", "--from", "2024-12-01", "-f", "json").stdout)
     assert [r["symbol"] for r in later] == ["A/RES/79/122"]
     csv_out = cli.ok("vote", "list", "--to", "2024-11-22", "-f", "csv").stdout.splitlines()
-    assert csv_out[0] == "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent"
+    assert csv_out[0] == (
+        "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent,source,unsourced"
+    )
     assert "Votes" in cli.ok("vote", "list", "-f", "markdown").stdout
 
 

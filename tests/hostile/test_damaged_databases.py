@@ -19,7 +19,19 @@ from conftest import assert_refused, cahtracker_command, file_digest, process_en
 
 WRITES = [
     ("timeline", "add", "2030-01-01", "An event", "--source", "test"),
-    ("position", "set", "France", "--topic", "treaty", "--stance", "support", "--source", "t"),
+    (
+        "position",
+        "set",
+        "France",
+        "--topic",
+        "treaty",
+        "--stance",
+        "support",
+        "--source",
+        "t",
+        "--date",
+        "today",
+    ),
     ("sponsors", "add", "Chile", "--date", "2024-01-01", "--source", "test"),
 ]
 READS = [("states", "list", "-f", "json"), ("db", "check")]

@@ -66,15 +66,37 @@ def test_sql_fragments_as_state_names_are_refused_and_change_nothing(cli, unchan
     with unchanged():
         for args in (
             ("sponsors", "add", fragment, "--source", "t"),
-            ("position", "set", fragment, "--topic", "treaty", "--stance", "support"),
+            (
+                "position",
+                "set",
+                fragment,
+                "--topic",
+                "treaty",
+                "--stance",
+                "support",
+                "--unsourced",
+                "--date",
+                "today",
+            ),
             (
                 *VOTE_ON_REV1,
                 "--yes",
                 f"France, {fragment}",
             ),
             ("states", "show", fragment),
-            ("sponsors", "withdraw", fragment),
-            ("position", "set", "France", "--topic", fragment, "--stance", "support"),
+            ("sponsors", "withdraw", fragment, "--unsourced"),
+            (
+                "position",
+                "set",
+                "France",
+                "--topic",
+                fragment,
+                "--stance",
+                "support",
+                "--unsourced",
+                "--date",
+                "today",
+            ),
         ):
             result = cli(*args)
             assert_refused(result)
@@ -167,7 +189,16 @@ def test_a_symbol_with_sql_is_stored_verbatim_or_refused(cli, db_path):
     before = snapshot(db_path)
     for fragment in SQL:
         result = cli(
-            "docs", "add", fragment, "--title", "t", "--kind", "other", "--body", "General Assembly"
+            "docs",
+            "add",
+            fragment,
+            "--title",
+            "t",
+            "--kind",
+            "other",
+            "--body",
+            "General Assembly",
+            "--unsourced",
         )
         if result.exit_code:
             assert_refused(result)
@@ -229,6 +260,7 @@ def hostile_db(tmp_path_factory, _seeded_template):
             "General Assembly",
             "--title",
             text,
+            "--unsourced",
         )
     return cli
 

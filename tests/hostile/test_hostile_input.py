@@ -233,7 +233,7 @@ def test_xml_bombs_are_refused_in_bounded_memory(db_path, name):
 def test_sponsor_list_from_stdin_is_bounded(cli, unchanged):
     with unchanged():
         text = refused_in_one_line(
-            cli("sponsors", "import", "-", input="France, " * 200_000 + "Mexico")
+            cli("sponsors", "import", "-", "--unsourced", input="France, " * 200_000 + "Mexico")
         )
     assert "too large for a list of state names" in text
 
@@ -241,5 +241,5 @@ def test_sponsor_list_from_stdin_is_bounded(cli, unchanged):
 def test_a_list_of_only_separators_is_refused(cli, unchanged):
     """Found by fuzzing: ',' resolved to no states and the import said nothing, exit 0."""
     with unchanged():
-        text = refused_in_one_line(cli("sponsors", "import", "-", input=", ;\n,"))
+        text = refused_in_one_line(cli("sponsors", "import", "-", "--unsourced", input=", ;\n,"))
     assert "holds no state names" in text

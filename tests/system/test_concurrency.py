@@ -31,7 +31,15 @@ def writes_of(writer: int, members: list[str]) -> list[tuple[str, list[str]]]:
         if kind == 0:
             args = ["timeline", "add", "2031-01-01", f"writer {writer} write {i}", "--source", "t"]
         elif kind == 1:
-            args = ["position", "set", state, "--topic", "treaty", "--stance", "support"]
+            args = [
+                "position",
+                "set",
+                state,
+                "--topic",
+                "treaty",
+                "--stance",
+                "support",
+            ]
             args += ["--date", "2024-05-01", "--source", f"writer {writer} write {i}"]
         else:
             args = ["sponsors", "add", state, "--date", "2024-05-01"]

@@ -83,7 +83,15 @@ def test_docs_add_of_one_symbol_in_four_letter_cases_leaves_one_document(db_path
     spellings = ["A/C.6/99/L.7", "a/c.6/99/l.7", "A/C.6/99/l.7", "a/C.6/99/L.7"]
     commands = [
         [
-            *("docs", "add", spellings[i % 4], "--title", f"draft {i}", "--kind", "draft"),
+            *(
+                "docs",
+                "add",
+                spellings[i % 4],
+                "--title",
+                f"draft {i}",
+                "--kind",
+                "draft",
+            ),
             *("--body", "Sixth Committee", "--source", "fictional"),
         ]
         for i in range(PROCESSES)
@@ -126,7 +134,8 @@ def test_sixteen_vote_records_creating_one_document_keep_sixteen_votes(db_path):
     commands = [
         [
             *("vote", "record", "--doc", "A/C.6/99/L.8", "--create-doc"),
-            *("--date", f"2025-11-0{1 + i % 9}", "--body", "Sixth Committee"),
+            # nine dates for sixteen votes: separate votes on one day (--also)
+            *("--date", f"2025-11-0{1 + i % 9}", "--body", "Sixth Committee", "--also"),
             *("--yes", "France", "--no", "Chile", "--source", f"run {i}"),
         ]
         for i in range(PROCESSES)
@@ -139,6 +148,23 @@ def test_sixteen_vote_records_creating_one_document_keep_sixteen_votes(db_path):
     assert query(db_path, "SELECT kind FROM documents WHERE symbol = 'A/C.6/99/L.8'") == [
         ("draft resolution",)
     ]
+
+
+def test_sixteen_records_of_one_decision_keep_one_vote(db_path):
+    """The check for a second decision runs inside the write: one of them wins."""
+    commands = [
+        [
+            *("vote", "record", "--doc", "A/C.6/79/L.21", "--date", "2025-11-03"),
+            *("--body", "Sixth Committee", "--yes", "France", "--source", f"run {i}"),
+        ]
+        for i in range(PROCESSES)
+    ]
+    results = race(db_path, commands)
+    assert sum(r.returncode == 0 for r in results) == 1
+    refusals = one_line_refusals(results)
+    assert len(refusals) == PROCESSES - 1
+    assert all("already records a decision" in line for line in refusals)
+    assert query(db_path, "SELECT count(*) FROM votes WHERE symbol = 'A/C.6/79/L.21'") == [(1,)]
 
 
 def test_sixteen_docs_use_leave_a_log_whose_undo_walks_back_in_order(db_path):

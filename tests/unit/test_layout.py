@@ -127,3 +127,22 @@ def test_every_identifier_is_whole_in_the_printed_table(table, width):
                 assert all(word in out for word in value.split())
             else:
                 assert any(value in line for line in lines), (value, out)
+
+
+def test_a_flag_in_a_column_left_out_is_named_under_the_table():
+    """A source column's "(unsourced)" does not vanish with the column (fictional rows)."""
+    columns = [
+        Column("role", "Role"),
+        Column("name", "State"),
+        Column("source", "Source", kind=TEXT, flag=("(unsourced)", "Without a source")),
+    ]
+    rows = [
+        {"role": "co", "name": "Chile", "source": "(unsourced)"},
+        {"role": "co", "name": "Peru", "source": "a fictional source " * 3},
+        {"role": "main", "name": "Mexico", "source": "(unsourced)"},
+    ]
+    narrow = " ".join(printed(Listing(rows, columns), 25).split())  # the footer wraps
+    assert "Not shown at 25 columns: Source" in narrow
+    assert "Without a source (unsourced): Chile, Mexico." in narrow  # named by State
+    wide = printed(Listing(rows, columns), 120)
+    assert wide.count("(unsourced)") == 2 and "Without a source" not in wide

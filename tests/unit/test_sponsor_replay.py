@@ -93,9 +93,15 @@ operation = st.tuples(
 def test_as_of_equals_brute_force_replay(store, ops):
     n = next(_numbers)
     original, revision = f"A/C.6/99/L.{n}", f"A/C.6/99/L.{n}/Rev.1"
-    add_document(store, original, "Fictional draft", "draft", "Sixth Committee")
+    add_document(store, original, "Fictional draft", "draft", "Sixth Committee", unsourced=True)
     add_document(
-        store, revision, "Fictional draft, revised", "draft", "Sixth Committee", parent=original
+        store,
+        revision,
+        "Fictional draft, revised",
+        "draft",
+        "Sixth Committee",
+        parent=original,
+        unsourced=True,
     )
     chains = {original: [original], revision: [revision, original]}
     events: list[dict] = []

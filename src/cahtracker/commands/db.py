@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import FormatOption, examples
 from cahtracker.errors import CahError
-from cahtracker.invocation import app_state, get_store, resolve_path
+from cahtracker.invocation import app_state, get_names, get_store, resolve_path
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
@@ -83,18 +84,17 @@ def check_command(ctx: typer.Context) -> None:
         raise CahError("; ".join(problems))
 
 
-def _summary(row: dict) -> str:
-    """What a logged row was, in a few words (its main text columns)."""
-    data = row["after"] if row["after"] is not None else row["before"]
-    if not isinstance(data, dict):
-        return ""
-    keys = ("symbol", "iso3", "action", "role", "count", "date", "value", "stance", "title")
-    return ", ".join(f"{k}={data[k]}" for k in keys if data.get(k) not in (None, ""))
+def _number(row: dict) -> str:
+    return f"{row['first_id']}–{row['id']}" if row["action"] == "batch" else str(row["id"])
 
 
 def _state(row: dict) -> str:
     if row["undone"]:
         return "undone"
+    if row.get("partly_undone"):
+        return "partly undone"
+    if row.get("undoes_batch"):
+        return f"undoes batch {row['undoes_batch']}"
     return f"undoes #{row['undoes']}" if row["undoes"] else ""
 
 
@@ -102,36 +102,88 @@ def _state(row: dict) -> str:
     "log",
     epilog=examples(
         "cahtracker db log -n 10",
-        "cahtracker db log -f json",
+        "cahtracker db log -d A/C.6/79/L.2/Rev.1 -f json",
     ),
 )
 def log_command(
     ctx: typer.Context,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", help="How many changes, newest first.")
+        int, typer.Option("--limit", "-n", help="How many lines (changes), newest first.")
     ] = 20,
+    table: Annotated[
+        str | None, typer.Option("--table", help="Only changes to this table (see `db log`).")
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help="Only changes about this state (name, alias or code).",
+            autocompletion=complete_state,
+        ),
+    ] = None,
+    doc: Annotated[
+        str | None,
+        typer.Option(
+            "--doc",
+            "-d",
+            help="Only changes about this document symbol.",
+            autocompletion=complete_symbol,
+        ),
+    ] = None,
+    command: Annotated[
+        str | None,
+        typer.Option(
+            "--command", help="Only this command ('sponsors add'; 'vote': every vote command)."
+        ),
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", help="Only this batch, every change of it.")
+    ] = None,
+    each: Annotated[
+        bool, typer.Option("--each", help="One line per change, also for an import.")
+    ] = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """List recent changes (every write of every command), newest first."""
-    from cahtracker.db.changes import change_log
+    """List recent changes (every write of every command) in words, newest first; an import
+    is one line (`--batch B` or `--each` lists its changes)."""
+    from cahtracker.db.changes import LogFilter, change_log, logged_tables
 
+    store = get_store(ctx)
+    if table is not None and table not in logged_tables(store):
+        known = ", ".join(logged_tables(store)) or "none yet"
+        raise CahError(f"No change to a table '{table}' in the log; tables in the log: {known}.")
+    values = []
+    if state is not None:
+        values.append(("iso3", get_names(ctx).resolve(state).iso3))
+    if doc is not None:
+        from cahtracker.documents import find_document
+
+        found = find_document(store, doc.strip())
+        values.append(("symbol", found["symbol"] if found else doc.strip()))
+    where = LogFilter(
+        table=table,
+        command=" ".join(command.split()) if command else None,
+        values=tuple(values),
+        batch=batch,
+    )
     listing = Listing(
-        change_log(get_store(ctx), limit),
+        change_log(store, limit, where, each=each),
         [
-            ("id", "#"),
+            Column("id", "#", _number),
             ("batch", "Batch"),
             ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
-            ("action", "Action"),
-            ("table", "Table", OPTIONAL),
-            ("row_key", "Key", OPTIONAL),
-            Column("what", "Row", _summary, TEXT),
+            ("description", "What", TEXT),
             Column("state", "State", _state),
         ],
         title="Changes",
-        empty="No changes yet.",
+        empty="No changes match." if (table or values or command or batch) else "No changes yet.",
     )
     render(listing, fmt)
+
+
+def _undone(done: list[dict]) -> str:
+    return "; ".join(d["description"] for d in done)
 
 
 @app.command(
@@ -167,13 +219,10 @@ def undo_command(
         done, command, label = result["changes"], result["command"], result["batch"]
     if len(done) == 1:
         only = done[0]
-        message(
-            f"Undid change #{only['id']} ({only['command']}: {only['action']} "
-            f"in {only['table']} {only['row_key']})."
-        )
+        message(f"Undid change #{only['id']} ({only['command']}): {only['description']}.")
         return
-    if len(done) > 5:  # an import: the ids, not every row (`db log` has them)
-        which = f"#{done[0]['id']} back to #{done[-1]['id']}"
+    if len(done) > 5:  # an import: what it was, counted (`db log --batch` has every row)
+        which = f"#{done[0]['id']} back to #{done[-1]['id']}: {result['summary']}"
     else:
-        which = ", ".join(f"#{d['id']} {d['action']} in {d['table']} {d['row_key']}" for d in done)
-    message(f"Undid batch {label} ({command}): {len(done)} changes, {which}.")
+        which = _undone(done)
+    message(f"Undid batch {label} ({command}): {len(done)} changes: {which}.")

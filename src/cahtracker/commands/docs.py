@@ -5,10 +5,10 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.completion import complete_symbol
-from cahtracker.commands.options import FormatOption, date_option, examples
+from cahtracker.commands.options import FormatOption, UnsourcedOption, date_option, examples
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, Record
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, Record, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
             ("date_precision", "Precision", OPTIONAL),
             ("sponsorship_events", "Sponsor events", OPTIONAL),
             ("title", "Title", TEXT),
+            source_column(),
         ],
         title="Documents",
         footer=["* the default document (`cahtracker docs use SYMBOL` changes it)"],
@@ -111,8 +112,10 @@ def add_command(
     date: Annotated[ParsedDate | None, date_option("--date", help="Date of the document.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Where to read it.")] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where this record comes from.")
+        str | None,
+        typer.Option("--source", help="Where this record comes from; needed unless --unsourced."),
     ] = None,
+    unsourced: UnsourcedOption = False,
     session: Annotated[
         int | None, typer.Option("--session", help="GA session (default: read from the symbol).")
     ] = None,
@@ -135,6 +138,7 @@ def add_command(
         source=source,
         session=session,
         new_body=new_body,
+        unsourced=unsourced,
     )
     parent_text = f", parent {row['parent_symbol']}" if row["parent_symbol"] else ""
     message(f"Added {row['symbol']} ({row['kind']}{parent_text}).")

@@ -110,7 +110,17 @@ ToOption = Annotated[
     ParsedDate | None, date_option("--to", help="Up to this date (on or before it).")
 ]
 SourceOption = Annotated[
-    str | None, typer.Option("--source", help="Where this comes from (symbol, record, URL).")
+    str | None,
+    typer.Option(
+        "--source", help="Where this comes from (symbol, record, URL); needed unless --unsourced."
+    ),
+]
+UnsourcedOption = Annotated[
+    bool,
+    typer.Option(
+        "--unsourced",
+        help="Record it knowingly without a source (shown as (unsourced) everywhere).",
+    ),
 ]
 
 

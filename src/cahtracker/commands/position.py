@@ -5,9 +5,17 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.completion import complete_state, complete_topic
-from cahtracker.commands.options import AsOfOption, FormatOption, GroupOption, examples, value_of
+from cahtracker.commands.options import (
+    AsOfOption,
+    FormatOption,
+    GroupOption,
+    UnsourcedOption,
+    examples,
+    value_of,
+)
+from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import OPTIONAL, TEXT, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -27,7 +35,7 @@ POSITION_COLUMNS = [
     ("stance", "Stance"),
     ("date", "Date"),
     ("date_precision", "Precision", OPTIONAL),
-    ("source", "Source", TEXT),
+    source_column(),
     ("quote", "Quote", TEXT),
 ]
 
@@ -72,38 +80,112 @@ def set_command(
     date: Annotated[
         str | None,
         typer.Option(
-            "--date", help="When the state said it (default: today; 'unknown' if not known)."
+            "--date",
+            help="When the state said it (needed: a date, 'today', or 'unknown' if not known).",
         ),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Document symbol, meeting record or URL.")
+        str | None,
+        typer.Option(
+            "--source", help="Document symbol, meeting record or URL; needed unless --unsourced."
+        ),
     ] = None,
+    unsourced: UnsourcedOption = False,
     quote: Annotated[
         str | None, typer.Option("--quote", "-q", help="What the state said, kept verbatim.")
     ] = None,
 ) -> None:
     """Record a stance of one or more states on a topic (a new event; history is kept)."""
-    from cahtracker.dates import parse_date
     from cahtracker.positions import resolve_stance, resolve_topic, set_stance
 
     store = get_store(ctx)
     slug = resolve_topic(store, topic)
     chosen = resolve_stance(stance)
-    if date is not None and date.strip().casefold() == "unknown":
-        when, precision = None, "unknown"
-    else:
-        parsed = parse_date(date if date is not None else "today")
-        when, precision = parsed.value, parsed.precision
+    when, precision = _stance_date(date)
     names = get_names(ctx)
     refs = []
     for argument in states:
         for ref in names.resolve_list(argument, on=when):
             if ref not in refs:
                 refs.append(ref)
-    rows = set_stance(store, refs, slug, chosen, when, precision, source, quote)
+    rows = set_stance(
+        store, refs, slug, chosen, when, precision, source, quote, unsourced=unsourced
+    )
     when_text = f"{when} ({precision})" if when else "an unknown date"
     for row in rows:
         message(f"{row['name']} ({row['iso3']}): {chosen} on {slug}, {when_text}.")
+
+
+def _stance_date(text: str | None) -> tuple[str | None, str]:
+    """(date, precision) of `--date`: required, since a stance dated today by default would
+    override older, dated ones; `today` and `unknown` are said on purpose."""
+    from cahtracker.dates import parse_date
+
+    if text is None:
+        raise CahError(
+            "A stance needs its date: give --date DATE (when the state said it), "
+            "--date today, or --date unknown. Nothing was recorded."
+        )
+    if text.strip().casefold() == "unknown":
+        return None, "unknown"
+    parsed = parse_date(text)
+    return parsed.value, parsed.precision
+
+
+@app.command(
+    "delete",
+    epilog=examples(
+        'cahtracker position set Peru --topic treaty --stance mixed --date 2024-11-22 --source "..."   # a mistake ...',
+        "cahtracker position delete Peru --topic treaty --date 2024-11-22   # ... deleted",
+    ),
+)
+def delete_command(
+    ctx: typer.Context,
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A stance's id (see `position history`), or a state with --topic and --date.",
+            autocompletion=complete_state,
+        ),
+    ],
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            "--topic",
+            "-t",
+            help="The stance's topic (with a state).",
+            autocompletion=complete_topic,
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="The stance's date, or 'unknown' (with a state)."),
+    ] = None,
+) -> None:
+    """Delete a stance recorded by mistake (a changed stance is history: `set` a new one)."""
+    from cahtracker.positions import delete_stances, resolve_topic
+
+    store = get_store(ctx)
+    if target.strip().isdigit():
+        if topic is not None or date is not None:
+            raise CahError("Give a stance's id alone, or a state with --topic and --date.")
+        rows = delete_stances(store, event_id=int(target))
+    else:
+        if topic is None or date is None:
+            raise CahError(
+                f"To delete a stance of '{target}' give --topic and --date (or 'unknown'), "
+                "or give the stance's id (see `cahtracker position history`)."
+            )
+        slug = resolve_topic(store, topic)
+        when, _ = _stance_date(date)
+        ref = get_names(ctx).resolve(target, on=when)
+        rows = delete_stances(store, ref=ref, topic=slug, date=when)
+    names = get_names(ctx)
+    for row in rows:
+        message(
+            f"Deleted stance {row['id']}: {names.ref(row['iso3']).label()} {row['stance']} on "
+            f"{row['topic']}, {row['date'] or 'an unknown date'} (`cahtracker db undo` puts it back)."
+        )
 
 
 @app.command(
@@ -173,7 +255,7 @@ def history_command(
     rows = position_history(store, ref.iso3, slug)
     listing = Listing(
         rows,
-        POSITION_COLUMNS,
+        [("id", "#"), *POSITION_COLUMNS],
         title=f"Positions of {ref.name}" + (f" — {slug}" if slug else ""),
         empty=f"No stances recorded for {ref.name}.",
     )

@@ -17,6 +17,7 @@ from cahtracker.commands.options import (
     FormatOption,
     GroupOption,
     SourceOption,
+    UnsourcedOption,
     date_option,
     examples,
     value_of,
@@ -24,7 +25,7 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -58,7 +59,7 @@ SPONSOR_COLUMNS = [
     ("regional_group", "Regional group", OPTIONAL),
     ("joined_on", "Joined"),
     ("date_precision", "Precision", OPTIONAL),
-    ("source", "Source", TEXT),
+    source_column(),
     ("inherited_from", "Inherited from", OPTIONAL),
 ]
 
@@ -134,9 +135,10 @@ def add_command(
     role: RoleOption = Role.co,
     date: DateOption = None,
     source: SourceOption = None,
+    unsourced: UnsourcedOption = False,
 ) -> None:
     """Record that states joined as sponsors (an event; a state already sponsoring is left alone)."""
-    _add(ctx, states, doc, role, date, source, "sponsors add")
+    _add(ctx, states, doc, role, date, source, unsourced, "sponsors add")
 
 
 def _add(
@@ -146,6 +148,7 @@ def _add(
     role: Role,
     when: ParsedDate | None,
     source: str | None,
+    unsourced: bool,
     command: str,
     origin: str | None = None,
 ) -> None:
@@ -159,7 +162,9 @@ def _add(
     if not refs:  # e.g. only commas: refused rather than a silent "nothing added"
         what = origin or ", ".join(texts)
         raise CahError(f"'{what}' holds no state names; give one name a line or 'A, B and C'.")
-    result = add_sponsors(store, symbol, refs, role.value, when, source, command=command)
+    result = add_sponsors(
+        store, symbol, refs, role.value, when, source, command=command, unsourced=unsourced
+    )
     _report_added(symbol, result, refs)
 
 
@@ -195,6 +200,7 @@ def withdraw_command(
     doc: DocOption = None,
     date: DateOption = None,
     source: SourceOption = None,
+    unsourced: UnsourcedOption = False,
 ) -> None:
     """Record that sponsors withdrew (each must be a sponsor on that date)."""
     from cahtracker.documents import resolve_symbol
@@ -203,10 +209,45 @@ def withdraw_command(
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
     refs = _refs(ctx, states, value_of(date))
-    events = withdraw_sponsors(store, symbol, refs, date, source)
+    events = withdraw_sponsors(store, symbol, refs, date, source, unsourced=unsourced)
     message(
         f"Withdrew {len(events)} {'sponsor' if len(events) == 1 else 'sponsors'} of {symbol} "
         f"({_when(events[0]['date'], events[0]['date_precision'])}): {_labels(refs)}."
+    )
+
+
+@app.command(
+    "remove",
+    epilog=examples(
+        'cahtracker sponsors add Chile --date 2024-11-20 --source "..."   # a mistake ...',
+        "cahtracker sponsors remove Chile   # ... removed (a real withdrawal: `sponsors withdraw`)",
+    ),
+)
+def remove_command(
+    ctx: typer.Context,
+    states: StatesArgument,
+    doc: DocOption = None,
+) -> None:
+    """Delete a state's sponsorship events on a document: a recorded mistake (undo: `db undo`).
+
+    A withdrawal that happened is history: record it with `sponsors withdraw` instead.
+    """
+    from cahtracker.documents import resolve_symbol
+    from cahtracker.sponsors import remove_sponsors
+
+    store = get_store(ctx)
+    symbol = resolve_symbol(store, doc)
+    refs = _refs(ctx, states, None)
+    removed = remove_sponsors(store, symbol, refs)
+    labels = {r.iso3: r.label() for r in refs}
+    events = "; ".join(
+        f"{labels[e['iso3']]} {e['action']} {_when(e['date'], e['date_precision'])}"
+        for e in removed
+    )
+    message(
+        f"Removed {len(removed)} sponsorship {'event' if len(removed) == 1 else 'events'} "
+        f"of {symbol}: {events} (`cahtracker db undo` puts "
+        f"{'it' if len(removed) == 1 else 'them'} back)."
     )
 
 
@@ -244,7 +285,7 @@ def history_command(
             ("action", "Action"),
             ("role", "Role"),
             ("symbol", "Document"),
-            ("source", "Source", TEXT),
+            source_column(),
         ],
         title=title,
         empty=f"{title}: none.",
@@ -342,8 +383,19 @@ def import_command(
     role: RoleOption = Role.co,
     date: DateOption = None,
     source: SourceOption = None,
+    unsourced: UnsourcedOption = False,
 ) -> None:
     """Add every state of a list as UN documents print it; one unknown name refuses the whole file."""
     from cahtracker.sponsors import read_state_list
 
-    _add(ctx, [read_state_list(file)], doc, role, date, source, "sponsors import", origin=file)
+    _add(
+        ctx,
+        [read_state_list(file)],
+        doc,
+        role,
+        date,
+        source,
+        unsourced,
+        "sponsors import",
+        origin=file,
+    )

@@ -7,6 +7,7 @@ import typer
 from cahtracker.commands.options import (
     FormatOption,
     ResolvedHelpCommand,
+    UnsourcedOption,
     date_option,
     examples,
     parse_date_option,
@@ -14,7 +15,7 @@ from cahtracker.commands.options import (
 )
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -33,7 +34,7 @@ EVENT_COLUMNS = [
     ("title", "Event", TEXT),
     ("body", "Body", OPTIONAL),
     ("place", "Place", OPTIONAL),
-    ("source", "Source", TEXT),
+    source_column(),
 ]
 
 
@@ -95,15 +96,28 @@ def add_command(
         str | None, typer.Option("--body", help="Which body meets, e.g. General Assembly.")
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Document symbol, press release or URL.")
+        str | None,
+        typer.Option(
+            "--source", help="Document symbol, press release or URL; needed unless --unsourced."
+        ),
     ] = None,
+    unsourced: UnsourcedOption = False,
     note: Annotated[str | None, typer.Option("--note", help="Anything else worth keeping.")] = None,
 ) -> None:
     """Add an event to the timeline."""
     from cahtracker.timeline import add_event
 
     row = add_event(
-        get_store(ctx), date.value, date.precision, title, value_of(end), place, body, source, note
+        get_store(ctx),
+        date.value,
+        date.precision,
+        title,
+        value_of(end),
+        place,
+        body,
+        source,
+        note,
+        unsourced=unsourced,
     )
     until = f" to {row['ends_on']}" if row["ends_on"] else ""
     message(

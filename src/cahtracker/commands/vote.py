@@ -10,6 +10,7 @@ from cahtracker.commands.options import (
     FormatOption,
     FromOption,
     ToOption,
+    UnsourcedOption,
     date_option,
     examples,
     value_of,
@@ -17,7 +18,7 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import OPTIONAL, Column, Listing
+from cahtracker.views.listing import OPTIONAL, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
@@ -30,13 +31,19 @@ app = typer.Typer(
 )
 
 ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
+AlsoOption = Annotated[
+    bool,
+    typer.Option(
+        "--also", help="A separate vote on the same document, body and date as one recorded."
+    ),
+]
 
 
 @app.command(
     "record",
     epilog=examples(
         'cahtracker vote record -d A/C.6/79/L.21 --date 2024-11-22 --body "Sixth Committee" --yes "Albania, Andorra and Zambia" --no Chile --abstain India --source "..."   # illustrative',
-        'cahtracker vote record -d A/C.6/79/L.20 --date 2024-11-22 --body "Sixth Committee" --withdrawn --source "..."',
+        'cahtracker vote record -d A/C.6/79/L.20 --date 2024-11-22 --body "Sixth Committee" --withdrawn --replace --source "GA/L/3738"   # corrects that day\'s decision',
     ),
 )
 def record_command(
@@ -73,7 +80,11 @@ def record_command(
         str, typer.Option("--majority", help="simple, or two-thirds (important questions).")
     ] = "simple",
     meeting: Annotated[str | None, typer.Option("--meeting", help="Meeting, e.g. '39th'.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Where this comes from.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Where this comes from; needed unless --unsourced."),
+    ] = None,
+    unsourced: UnsourcedOption = False,
     note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
     dissociating: Annotated[
         str | None,
@@ -91,13 +102,21 @@ def record_command(
     new_body: Annotated[
         bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")
     ] = False,
+    also: AlsoOption = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the decision already recorded on this document, body and date.",
+        ),
+    ] = False,
 ) -> None:
     """Record one decision: a recorded vote, a decision without a vote, or a withdrawal."""
     from cahtracker.votes import read_ballot_file, record_vote, show_vote
 
     store = get_store(ctx)
     pairs = read_ballot_file(str(from_file)) if from_file else []
-    vote_id = record_vote(
+    result = record_vote(
         store,
         get_names(ctx),
         symbol=doc,
@@ -121,12 +140,101 @@ def record_command(
         explanations=explanation or [],
         create_doc=create_doc,
         new_body=new_body,
+        unsourced=unsourced,
+        also=also,
+        replace=replace,
     )
-    vote = show_vote(store, str(vote_id))
+    vote = show_vote(store, str(result["id"]))
     t = vote["tally"]
     counts = f" — yes {t['yes']}, no {t['no']}, abstain {t['abstain']}" if vote["ballots"] else ""
+    verb = "Replaced" if result["replaced"] else "Recorded"
     message(
-        f"Recorded vote {vote_id} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+        f"{verb} vote {result['id']} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+    )
+
+
+@app.command(
+    "edit",
+    epilog=examples(
+        'cahtracker vote edit 3 --meeting "48th plenary meeting"   # illustrative',
+        'cahtracker vote edit 3 --note "..." --source "..."',
+    ),
+)
+def edit_command(
+    ctx: typer.Context,
+    vote_id: Annotated[str, typer.Argument(help="The vote's id (see `vote list`).")],
+    date: Annotated[ParsedDate | None, date_option("--date", help="The decision's date.")] = None,
+    meeting: Annotated[
+        str | None, typer.Option("--meeting", help="Meeting, e.g. '39th' ('' clears it).")
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body", help="A known body.")] = None,
+    new_body: Annotated[
+        bool, typer.Option("--new-body", help="Accept a --body not yet in the database.")
+    ] = False,
+    majority: Annotated[
+        str | None,
+        typer.Option("--majority", help="simple or two-thirds (the outcome follows the ballots)."),
+    ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome", help="adopted, rejected or withdrawn (a decision without ballots)."
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Where this comes from.")] = None,
+    unsourced: Annotated[
+        bool, typer.Option("--unsourced", help="Clear the source (knowingly unsourced).")
+    ] = False,
+    note: Annotated[str | None, typer.Option("--note", help="A note ('' clears it).")] = None,
+    also: AlsoOption = False,
+) -> None:
+    """Correct a decision's date, meeting, body, majority, outcome, source or note (undo: `db undo`).
+
+    Ballots are not edited: record the vote again with `vote record ... --replace`.
+    """
+    from cahtracker.votes import edit_vote, vote_edits
+
+    result = edit_vote(
+        get_store(ctx),
+        vote_id,
+        when=date,
+        meeting=meeting,
+        body=body,
+        new_body=new_body,
+        majority=majority,
+        outcome=outcome,
+        source=source,
+        unsourced=unsourced,
+        note=note,
+        also=also,
+    )
+    after = result["after"]
+    edits = vote_edits(result["before"], after)
+    if not edits:
+        message(f"Vote {after['id']} on {after['symbol']} already says that; nothing changed.")
+        return
+    message(f"Edited vote {after['id']} on {after['symbol']}: {'; '.join(edits)}.")
+
+
+@app.command(
+    "delete",
+    epilog=examples(
+        'cahtracker vote record -d A/C.6/79/L.21 --date 2024-11-21 --body "Sixth Committee" --without-vote --source "..."   # a mistake ...',
+        "cahtracker vote delete 4   # ... deleted, with its ballots",
+    ),
+)
+def delete_command(
+    ctx: typer.Context,
+    vote_id: Annotated[str, typer.Argument(help="The vote's id (see `vote list`).")],
+) -> None:
+    """Delete a decision recorded by mistake, with its ballots and statements (undo: `db undo`)."""
+    from cahtracker.votes import remove_vote
+
+    vote = remove_vote(get_store(ctx), vote_id)
+    message(
+        f"Deleted vote {vote['id']} on {vote['symbol']} ({vote['body'] or 'no body'}, "
+        f"{vote['date'] or 'date unknown'}) with its ballots and statements "
+        "(`cahtracker db undo` puts it back)."
     )
 
 
@@ -202,13 +310,14 @@ def list_command(
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
                 OPTIONAL,
             ),
+            source_column(),
         ],
         title="Votes",
         empty="No votes match.",
         csv_flatten=("tally",),
         csv_columns=(
             *("id", "symbol", "body", "date", "method", "outcome"),
-            *("yes", "no", "abstain", "non_voting", "absent"),
+            *("yes", "no", "abstain", "non_voting", "absent", "source", "unsourced"),
         ),
     )
     render(listing, fmt)

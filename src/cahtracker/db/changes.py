@@ -1,10 +1,12 @@
 """The change log: every logged write, `db log`, and `db undo`, for any table.
 
 This module names no table of the domain. A table's owner registers here how its rows
-depend on each other (`register_dependents`: a withdrawal depends on the joining it ends)
-and which rows a row owns (`register_owned`: a vote owns its ballots and statements), where
-that table is defined (sponsors.py, votes.py); `RULE_MODULES` lists those modules so that
-an undo always decides with every rule loaded.
+depend on each other (`register_dependents`: a withdrawal depends on the joining it ends),
+which rows a row owns (`register_owned`: a vote owns its ballots and statements) and how a
+change of its rows reads in the domain's words (`register_describer`: "added Chile as
+co-sponsor of A/C.6/79/L.2/Rev.1 on 2024-11-20"), where that table is defined (sponsors.py,
+votes.py, ...); `RULE_MODULES` lists those modules so that an undo and the log always
+decide and speak with every rule loaded.
 
 A change is one row of `changes`: when, the command, the table and row key, the whole row
 `before` and `after` as JSON (None for "no row"), and
@@ -53,7 +55,13 @@ from typing import Any
 from cahtracker.errors import CahError
 
 # the modules that register rules for the tables they define (imported before an undo)
-RULE_MODULES = ("cahtracker.sponsors", "cahtracker.votes", "cahtracker.documents")
+RULE_MODULES = (
+    "cahtracker.sponsors",
+    "cahtracker.votes",
+    "cahtracker.documents",
+    "cahtracker.positions",
+    "cahtracker.timeline",
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,130 @@ def register_dependents(table: str, rule: Callable[[Any, dict[str, Any]], list[s
     rules = _DEPENDENTS.setdefault(table, [])
     if rule not in rules:
         rules.append(rule)
+
+
+class DescribeContext:
+    """What describers share while one log or undo is described: the store, and a memo for
+    lookups they would otherwise repeat per change (the names of the states)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, load: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
+
+
+@dataclass(frozen=True)
+class Describer:
+    """How a table's changes read: `describe(context, change)` -> "added Chile as ...", where
+    `change` is {table, row_key, action, before, after}; `noun` (one, many) counts its rows
+    in a batch's summary ("added 2,400 votes")."""
+
+    describe: Callable[[DescribeContext, dict[str, Any]], str]
+    noun: tuple[str, str]
+    # optional: many changes of one action in a few words ("added 40 co-sponsors of ..."),
+    # or None when they have nothing in common to say
+    summarize: Callable[[DescribeContext, list[dict[str, Any]]], str | None] | None = None
+
+
+_DESCRIBERS: dict[str, Describer] = {}
+SUMMARY_ROWS = 200  # a batch's rows of one table read back to summarize them, at most
+
+
+def register_describer(
+    table: str,
+    describe: Callable[[DescribeContext, dict[str, Any]], str],
+    noun: tuple[str, str],
+    summarize: Callable[[DescribeContext, list[dict[str, Any]]], str | None] | None = None,
+) -> None:
+    _DESCRIBERS[table] = Describer(describe, noun, summarize)
+
+
+def describe_change(
+    context: DescribeContext, table: str, row_key: str, before: Any, after: Any
+) -> str:
+    """One change in the domain's words (its table's describer), else in storage words."""
+    action = _action(before, after)
+    plain = f"{action} in {table} {row_key}"
+    describer = _DESCRIBERS.get(table)
+    if describer is None:
+        return plain
+    change = {
+        "table": table,
+        "row_key": row_key,
+        "action": action,
+        "before": before,
+        "after": after,
+    }
+    try:
+        return describer.describe(context, change)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return plain  # a row logged by an older schema, without the columns it reads
+
+
+_VERBS = {"insert": "added", "update": "changed", "delete": "deleted"}
+
+
+def verb(change: dict[str, Any], insert: str = "added", delete: str = "removed") -> str:
+    """The verb a describer puts before the row a change wrote, deleted or changed."""
+    return {"insert": insert, "delete": delete, "update": "changed"}[change["action"]]
+
+
+def describe_counts(
+    counts: dict[tuple[str, str], int], summaries: dict[tuple[str, str], str] | None = None
+) -> str:
+    """A batch in a few words: {(table, action): n} -> "added 2,400 votes and 12 documents";
+    `summaries` give some of them in words of their own (a describer's `summarize`)."""
+    summaries = summaries or {}
+    parts = [summaries[key] for key in counts if key in summaries]
+    for action in ("insert", "update", "delete"):
+        things = []
+        for (table, act), n in counts.items():
+            if act != action or not n or (table, act) in summaries:
+                continue
+            describer = _DESCRIBERS.get(table)
+            one, many = describer.noun if describer else (f"row of {table}", f"rows of {table}")
+            things.append(f"{n:,} {one if n == 1 else many}")
+        if things:
+            listed = (
+                things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+            )
+            parts.append(f"{_VERBS[action]} {listed}")
+    return "; ".join(parts) or "no change"
+
+
+def summarize_groups(context: DescribeContext, groups: dict[tuple[str, str], list]) -> dict:
+    """{(table, action): [change rows of the log]} -> the groups their describer words as a
+    whole ("added 12 co-sponsors of ..."); groups over SUMMARY_ROWS are only counted."""
+    out = {}
+    for (table, action), rows in groups.items():
+        describer = _DESCRIBERS.get(table)
+        if describer is None or describer.summarize is None or len(rows) > SUMMARY_ROWS:
+            continue
+        changes = [
+            {
+                "table": table,
+                "row_key": r["row_key"],
+                "action": action,
+                "before": None if r["before"] is None else json.loads(r["before"]),
+                "after": None if r["after"] is None else json.loads(r["after"]),
+            }
+            for r in rows
+        ]
+        try:
+            text = describer.summarize(context, changes)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            text = None
+        if text:
+            out[(table, action)] = text
+    return out
+
+
+def _raw_action(row: dict[str, Any]) -> str:
+    return _action(row["before"], row["after"])
 
 
 def _load_rules() -> None:
@@ -205,35 +337,183 @@ def _action(before: Any, after: Any) -> str:
     return "update"
 
 
-def change_log(store, limit: int = 20) -> list[dict[str, Any]]:
-    """The most recent changes, newest first, with whether each is still in effect."""
+BULK_LINES = 10  # a batch of more changes than this is one line of `db log` (an import)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which changes `db log` lists. `values` {column: value}: changes of rows whose column
+    holds the value (before or after), of the rows owned by such a row, and bundles of owned
+    rows one of which holds it (a vote's ballots for a state); `command` matches a command
+    or every command it starts (`vote` matches `vote record` and `vote import`)."""
+
+    table: str | None = None
+    command: str | None = None
+    values: tuple[tuple[str, str], ...] = ()
+    batch: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["1"], []
+        if self.table is not None:
+            clauses.append("table_name = ?")
+            params.append(self.table)
+        if self.command is not None:
+            escaped = self.command.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("(command = ? OR command LIKE ? ESCAPE '\\')")
+            params += [self.command, escaped + " %"]
+        if self.batch is not None:
+            clauses.append("batch = ?")
+            params.append(self.batch)
+        for column, value in self.values:
+            clause, more = _value_clause(column, value)
+            clauses.append(clause)
+            params += more
+        return " AND ".join(clauses), params
+
+
+def _value_clause(column: str, value: str) -> tuple[str, list[Any]]:
+    path = '$."' + column.replace('"', "") + '"'
+    row = "(json_extract(before, ?) = ? OR json_extract(after, ?) = ?)"
+    ors, params = [row], [path, value, path, value]
+    for rule in _BUNDLES.values():
+        key_path = f"$.{rule.key}"
+        # the rows (or bundles) owned by an owner row that holds the value
+        ors.append(
+            "(table_name = ? AND CAST(coalesce(json_extract(after, ?), json_extract(before, ?)) "
+            "AS TEXT) IN (SELECT o.row_key FROM changes o WHERE o.table_name = ? AND "
+            "(json_extract(o.before, ?) = ? OR json_extract(o.after, ?) = ?)))"
+        )
+        params += [rule.table, key_path, key_path, rule.owner, path, value, path, value]
+        if column in rule.columns:  # a bundle that holds the value in one of its rows
+            ors.append(
+                "(table_name = ? AND EXISTS (SELECT 1 FROM json_each(coalesce(after, before), ?) "
+                "WHERE json_extract(value, ?) = ?))"
+            )
+            params += [rule.table, f"$.{rule.bundle}", f"$[{rule.columns.index(column)}]", value]
+    return "(" + " OR ".join(ors) + ")", params
+
+
+def _entry(context: DescribeContext, row: dict[str, Any]) -> dict[str, Any]:
+    before = None if row["before"] is None else json.loads(row["before"])
+    after = None if row["after"] is None else json.loads(row["after"])
+    return {
+        "id": row["id"],
+        "batch": row["batch"],
+        "at": row["at"],
+        "command": row["command"],
+        "table": row["table_name"],
+        "row_key": row["row_key"],
+        "action": _action(before, after),
+        "description": describe_change(context, row["table_name"], row["row_key"], before, after),
+        "undoes": row["undo_of"],
+        "undone": row["undone_by"] is not None,
+        "before": before,
+        "after": after,
+    }
+
+
+def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, Any]:
+    """One line for a batch of many changes (an import, or the undo of one)."""
+    summary = store.one(
+        "SELECT min(id) AS first, max(id) AS last, count(*) AS n, min(at) AS at, "
+        "min(command) AS command, max(command) AS last_command, "
+        "count(undone_by) AS undone, count(undo_of) AS undos, min(undo_of) AS target "
+        f"FROM changes WHERE batch = ? AND {where}",
+        (batch, *params),
+    )
+    counts = {
+        (r["table_name"], r["action"]): r["n"]
+        for r in store.query(
+            "SELECT table_name, CASE WHEN before IS NULL THEN 'insert' WHEN after IS NULL "
+            "THEN 'delete' ELSE 'update' END AS action, count(*) AS n "
+            f"FROM changes WHERE batch = ? AND {where} GROUP BY 1, 2 ORDER BY min(id)",
+            (batch, *params),
+        )
+    }
+    command = summary["command"]
+    small = {key: n for key, n in counts.items() if n <= SUMMARY_ROWS}
+    groups: dict[tuple[str, str], list] = {}
+    if small:
+        for row in store.query(
+            "SELECT table_name, row_key, before, after FROM changes WHERE batch = ? AND "
+            f"table_name IN (SELECT value FROM json_each(?)) AND {where} ORDER BY id",
+            (batch, json.dumps(sorted({t for t, _ in small})), *params),
+        ):
+            key = (row["table_name"], _raw_action(row))
+            if key in small:
+                groups.setdefault(key, []).append(row)
+    description = describe_counts(counts, summarize_groups(DescribeContext(store), groups))
+    undoes = None
+    if summary["undos"] == summary["n"]:  # an undo of many changes
+        command = "db undo"
+        undoes = batch_of(store, summary["target"])
+        target = store.scalar("SELECT command FROM changes WHERE id = ?", (summary["target"],))
+        target = "db undo" if target.startswith("db undo") else target
+        description = f"undid batch {undoes} ({target}): {description}"
+    elif command != summary["last_command"]:
+        command = f"{command}, ..."
+    return {
+        "id": summary["last"],
+        "first_id": summary["first"],
+        "batch": batch,
+        "at": summary["at"],
+        "command": command,
+        "table": None,
+        "row_key": None,
+        "action": "batch",
+        "changes": summary["n"],
+        "description": f"{description} ({summary['n']:,} changes: `db log --batch {batch}`)",
+        "undoes": None,
+        "undoes_batch": undoes,
+        "undone": summary["undone"] == summary["n"],
+        "partly_undone": 0 < summary["undone"] < summary["n"],
+        "before": None,
+        "after": None,
+    }
+
+
+def change_log(
+    store, limit: int = 20, where: LogFilter | None = None, each: bool = False
+) -> list[dict[str, Any]]:
+    """The most recent changes that match `where`, newest first, each described in the
+    domain's words, with whether it is still in effect. A batch of more than BULK_LINES
+    matching changes is one entry (action `batch`) unless `each` or a batch is asked for."""
     if limit < 1:
         raise CahError(f"--limit must be 1 or more (got {limit}).")
-    rows = store.query(
-        "SELECT id, batch, at, command, table_name, row_key, before, after, undo_of, undone_by "
-        "FROM changes ORDER BY id DESC LIMIT ?",
-        (limit,),
-    )
-    out = []
-    for row in rows:
-        before = None if row["before"] is None else json.loads(row["before"])
-        after = None if row["after"] is None else json.loads(row["after"])
-        out.append(
-            {
-                "id": row["id"],
-                "batch": row["batch"],
-                "at": row["at"],
-                "command": row["command"],
-                "table": row["table_name"],
-                "row_key": row["row_key"],
-                "action": _action(before, after),
-                "undoes": row["undo_of"],
-                "undone": row["undone_by"] is not None,
-                "before": before,
-                "after": after,
-            }
+    _load_rules()
+    where = where or LogFilter()
+    clause, params = where.where()
+    each = each or where.batch is not None
+    context = DescribeContext(store)
+    columns = "id, batch, at, command, table_name, row_key, before, after, undo_of, undone_by"
+    if each:
+        rows = store.query(
+            f"SELECT {columns} FROM changes WHERE {clause} ORDER BY id DESC LIMIT ?",
+            (*params, limit),
         )
-    return out
+        return [_entry(context, row) for row in rows]
+    batches = store.query(
+        f"SELECT batch, count(*) AS n FROM changes WHERE {clause} "
+        "GROUP BY batch ORDER BY batch DESC LIMIT ?",
+        (*params, limit),
+    )
+    out: list[dict[str, Any]] = []
+    for batch in batches:
+        if batch["n"] > BULK_LINES:
+            out.append(_batch_entry(store, batch["batch"], clause, params))
+        else:
+            rows = store.query(
+                f"SELECT {columns} FROM changes WHERE batch = ? AND {clause} ORDER BY id DESC",
+                (batch["batch"], *params),
+            )
+            out += [_entry(context, row) for row in rows]
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def logged_tables(store) -> list[str]:
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT table_name FROM changes ORDER BY 1")]
 
 
 def last_undoable(store) -> int:
@@ -261,6 +541,7 @@ class _Tables:
 
     def __init__(self, store) -> None:
         self.store = store
+        self.context = DescribeContext(store)  # how the changes undone are described
         self._meta: dict[str, tuple[list[str], list[str]]] = {}
         self._referrers: dict[str, list[tuple[str, str, str]]] | None = None
 
@@ -339,7 +620,8 @@ def undo_batch(store, batch: int | None = None) -> dict[str, Any]:
     """Undo every change of a batch still in effect (default: the newest command in effect).
 
     All of them are undone, newest first, in one transaction, or none: the first refusal
-    rolls the whole back. Returns {"batch", "command", "changes": [each change undone]}.
+    rolls the whole back. Returns {"batch", "command", "changes": [each change undone, with
+    its description], "summary": what they were, counted ("added 2,400 votes")}.
     """
     _load_rules()
     change_id = None
@@ -380,7 +662,14 @@ def undo_batch(store, batch: int | None = None) -> dict[str, Any]:
                             f"Cannot undo batch {batch} ({command}, {len(pending)} changes), so "
                             f"none of it was undone: {error}"
                         ) from None
-            return {"batch": batch, "command": command, "changes": done}
+            groups: dict[tuple[str, str], list] = {}
+            for row in reversed(pending):
+                groups.setdefault((row["table_name"], _raw_action(row)), []).append(row)
+            summary = describe_counts(
+                {key: len(rows) for key, rows in groups.items()},
+                summarize_groups(tables.context, groups),
+            )
+            return {"batch": batch, "command": command, "changes": done, "summary": summary}
     except sqlite3.IntegrityError as error:
         raise CahError(
             f"Cannot undo #{change_id} of batch {batch}: restoring the row would break the "
@@ -448,13 +737,16 @@ def undo_change(store, change_id: int | None = None) -> dict[str, Any]:
         ) from None
 
 
-def _done(change: dict[str, Any], before, after) -> dict[str, Any]:
+def _done(tables: _Tables, change: dict[str, Any], before, after) -> dict[str, Any]:
     return {
         "id": change["id"],
         "command": change["command"],
         "table": change["table_name"],
         "row_key": change["row_key"],
         "action": _action(before, after),
+        "description": describe_change(
+            tables.context, change["table_name"], change["row_key"], before, after
+        ),
     }
 
 
@@ -536,7 +828,7 @@ def _undo(store, tables: _Tables, change: dict[str, Any]) -> dict[str, Any]:
         restored = store.one(f'SELECT * FROM "{table}" WHERE {where_before}', params_before)
     record = log_change(store, table, row_key, current, restored, undo_of=change_id, settle=False)
     _mark_undone(store, change, record)
-    return _done(change, before, after)
+    return _done(tables, change, before, after)
 
 
 def _mark_undone(store, change: dict[str, Any], record: int) -> None:
@@ -640,4 +932,4 @@ def _undo_bundle(store, tables: _Tables, rule: Owned, change, before, after) -> 
             store, rule.table, owner_key, None, before, undo_of=change_id, settle=False
         )
         _mark_undone(store, change, record)
-    return _done(change, before, after)
+    return _done(tables, change, before, after)

@@ -204,6 +204,7 @@ class _Writer:
                         record.body,
                         title=record.title,
                         session=record.session,
+                        source=record.source,  # the voting record names the document
                     )
                 )
                 self.known_docs.add(record.symbol)
@@ -308,7 +309,6 @@ class _Writer:
                 f"{self.path}{where}: the vote on {record.symbol} is dated '{record.date}', not "
                 "a real date (YYYY-MM-DD). Nothing was imported."
             ) from None
-
 
     # ------------------------------------------------------------ rows
 

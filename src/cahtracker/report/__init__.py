@@ -131,6 +131,7 @@ def dashboard(
 ) -> dict[str, Any]:
     """What `report tally` shows: counts, groups, latest votes, stances per topic, next event."""
     from cahtracker.documents import document
+    from cahtracker.sourcing import unsourced_facts, unsourced_line
     from cahtracker.sponsors import count_summary, gap_line
     from cahtracker.timeline import list_events
 
@@ -141,6 +142,7 @@ def dashboard(
     shown = [v for v in votes if not as_of or not v["date"] or v["date"] <= as_of]
     counts, matrix, topic_rows = stance_counts(store, as_of)
     events = list_events(store, on=today)
+    unsourced = unsourced_facts(store, symbol, as_of)
     return {
         "document": document(store, symbol),
         "as_of": as_of,
@@ -151,6 +153,8 @@ def dashboard(
         "votes_total": len(shown),
         "stance_counts": counts,
         "next_event": next((e for e in events if e["next"]), None),
+        "unsourced": unsourced,
+        "unsourced_line": unsourced_line(unsourced),
         # the rest is for the exports
         "votes": votes,
         "matrix": matrix,
@@ -271,6 +275,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     """Every table whole; only `current_sponsors`, a derived picture, depends on `as_of`."""
     from cahtracker.documents import list_documents
     from cahtracker.positions import position_history
+    from cahtracker.sourcing import mark
     from cahtracker.sponsors import count_claims, current_sponsors, sponsorship_events
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
@@ -288,7 +293,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
         "states": list_states(store),
         "documents": documents,
         "sponsorship_events": [
-            e for d in documents for e in sponsorship_events(store, [d["symbol"]])
+            mark(e) for d in documents for e in sponsorship_events(store, [d["symbol"]])
         ],
         "current_sponsors": [
             {"document": symbol, **r} for r in current_sponsors(store, symbol, as_of)
@@ -323,6 +328,7 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
     from cahtracker.db import SCHEMA_VERSION
     from cahtracker.documents import list_documents
     from cahtracker.positions import list_positions, position_history, topics
+    from cahtracker.sourcing import unsourced_facts
     from cahtracker.sponsors import count_summary, current_sponsors, sponsor_history
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
@@ -347,6 +353,7 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
         "matrix": matrix,
         "timeline": list_events(store, on=today),
         "analysis": analysis_sections(store, symbol, as_of),
+        "unsourced": unsourced_facts(store, symbol, as_of),
     }
 
 

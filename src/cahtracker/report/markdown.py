@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cahtracker.serialise import markdown_cell, markdown_table
+from cahtracker.sourcing import UNSOURCED_LABEL, is_unsourced
 
 
 def _refs(numbers) -> str:
@@ -18,11 +19,14 @@ def _when(value: str | None, precision: str | None) -> str:
 
 
 def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
-    """Rows with their source number as "[n]" and, if asked, their date with its precision."""
+    """Rows with their source number as "[n]" (or "(unsourced)") and, if asked, their date
+    with its precision."""
     return [
         {
             **row,
-            "ref": f"[{row['ref']}]" if row.get("ref") else "",
+            "ref": f"[{row['ref']}]"
+            if row.get("ref")
+            else (UNSOURCED_LABEL if is_unsourced(row.get("source")) else ""),
             **({"when": _when(row[date_key], row[precision_key])} if date_key else {}),
         }
         for row in rows
@@ -38,7 +42,8 @@ def markdown_report(model: dict[str, Any]) -> str:
         markdown_cell(doc.get("title") or ""),
         f"Report of {model['today']}"
         + (f", the picture as of {model['as_of']}" if model["as_of"] else "")
-        + ". Every figure names its sources (see Sources).",
+        + ". Every figure names its sources (see Sources). "
+        + markdown_cell(model["unsourced_line"]),
         "## Sponsors",
         markdown_cell(model["gap_line"]),
         "### Reported counts",

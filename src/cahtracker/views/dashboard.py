@@ -86,6 +86,8 @@ def print_dashboard(data: dict[str, Any]) -> None:
     else:
         line.append("no coming event on the timeline.")
     console.print(line)
+    unsourced = data["unsourced"]["total"]
+    console.print(Text(f"\n{data['unsourced_line']}", style="bold yellow" if unsourced else "dim"))
 
 
 _VOTE_COLUMNS = (  # header, justify, kind

@@ -30,6 +30,9 @@ class Column:
     header: str
     show: Callable[[dict[str, Any]], Any] | None = None
     kind: str = IDENTIFIER
+    # (cell text, what it means): a mark that must not vanish with the column; when the
+    # column is left out to fit, a line under the table names the rows that show it
+    flag: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -37,6 +40,15 @@ class Column:
 
     def cell(self, row: dict[str, Any]) -> Any:
         return self.show(row) if self.show is not None else row.get(self.key)
+
+
+def source_column(key: str = "source", header: str = "Source") -> Column:
+    """A fact's source (free text); "(unsourced)" when it has none (sourcing.py), a mark
+    that stays under the table when a narrow terminal leaves the column out."""
+    from cahtracker.sourcing import UNSOURCED_LABEL, source_text
+
+    flag = (UNSOURCED_LABEL, "Without a source")
+    return Column(key, header, lambda row: source_text(row.get(key)), TEXT, flag)
 
 
 def columns_of(spec: Sequence[Column | tuple[str, str] | tuple[str, str, str]]) -> list[Column]:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 
 from cahtracker.serialise import to_json, write_csv
-from cahtracker.views.layout import Fit, column_options, fit
+from cahtracker.views.layout import IDENTIFIER, Fit, column_options, fit
 from cahtracker.views.listing import Listing, View
 
 
@@ -105,13 +105,35 @@ def table_fit(listing: Listing, cells: list[list[str]], width: int | None, measu
     )
 
 
-def left_out_line(listing: Listing, layout: Fit, width: int | None) -> list[str]:
-    """The footer line that names the columns left out to fit, if any."""
+def left_out_lines(
+    listing: Listing, layout: Fit, cells: list[list[str]], width: int | None
+) -> list[str]:
+    """The footer lines about the columns left out to fit: which they are, and the rows
+    whose left-out cell carries a flag ("Without a source (unsourced): Chile.")."""
     if not layout.left_out:
         return []
     columns = listing.table_columns
     names = ", ".join(columns[i].header or columns[i].key for i in sorted(layout.left_out))
-    return [f"Not shown at {width} columns: {names} (--wide shows all)."]
+    lines = [f"Not shown at {width} columns: {names} (--wide shows all)."]
+    for i in sorted(layout.left_out):
+        if columns[i].flag is None:
+            continue
+        value, meaning = columns[i].flag
+        flagged = [row for row in cells if row[i] == value]
+        if flagged:
+            label = _label_column(listing, layout, cells)
+            lines.append(f"{meaning} {value}: {', '.join(row[label] for row in flagged)}.")
+    return lines
+
+
+def _label_column(listing: Listing, layout: Fit, cells: list[list[str]]) -> int:
+    """The shown column that names a row: the first identifier whose values all differ."""
+    columns = listing.table_columns
+    for i in layout.shown:
+        values = [row[i] for row in cells]
+        if columns[i].kind == IDENTIFIER and all(values) and len(set(values)) == len(values):
+            return i
+    return next((i for i in layout.shown if columns[i].kind == IDENTIFIER), layout.shown[0])
 
 
 def rich_table(listing: Listing, layout: Fit, cells: list[list[str]]):
@@ -146,7 +168,7 @@ def print_listing(listing: Listing) -> None:
     if layout.total() > console.width:  # --wide, or identifiers wider than the terminal
         console = get_console(width=layout.total())
     console.print(rich_table(listing, layout, cells))
-    for line in [*listing.footer, *left_out_line(listing, layout, limit)]:
+    for line in [*listing.footer, *left_out_lines(listing, layout, cells, limit)]:
         console.print(Text(line))
 
 
@@ -170,7 +192,7 @@ def _plain(listing: Listing, cells: list[list[str]]) -> str | None:
         layout.widths,
         [columns[i].kind for i in layout.shown],
     )
-    footer = [*listing.footer, *left_out_line(listing, layout, limit)]
+    footer = [*listing.footer, *left_out_lines(listing, layout, cells, limit)]
     lines = [plain_table.line(text, max(width, layout.total())) for text in footer]
     if table is None or None in lines:
         return None

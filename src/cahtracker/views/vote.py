@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cahtracker.serialise import markdown_cell, markdown_table
+from cahtracker.sourcing import source_text
 from cahtracker.views.listing import View
 from cahtracker.voting import CHOICES, LABELS, tally_key
 
@@ -38,8 +39,8 @@ def headline(vote: dict[str, Any]) -> list[str]:
     sources = vote.get("sources") or []
     if len(sources) > 1:
         lines.append("Sources: " + "; ".join(s["source"] or s["key"] for s in sources))
-    elif vote.get("source"):
-        lines.append(f"Source: {vote['source']}")
+    else:
+        lines.append(f"Source: {source_text(vote.get('source'))}")
     if vote.get("question"):
         lines.append(f"Voted on: {vote['question']}")
     for d in vote.get("ballot_differences", []):
