@@ -88,13 +88,17 @@ TABLES: list[tuple[str, str, dict[str, str]]] = [
                 "date_precision",
                 "source",
                 "note",
+                "source_kind",
             )
         },
     ),
     (
         "count_claims",
         "cah_count_claims.csv",
-        {c: c for c in ("symbol", "count", "date", "date_precision", "source", "note")},
+        {
+            c: c
+            for c in ("symbol", "count", "date", "date_precision", "source", "note", "source_kind")
+        },
     ),
     (
         "votes",
@@ -107,7 +111,13 @@ TABLES: list[tuple[str, str, dict[str, str]]] = [
     (
         "positions",
         "cah_positions.csv",
-        {c: c for c in ("iso3", "topic", "stance", "date", "date_precision", "source", "quote")},
+        {
+            c: c
+            for c in (
+                *("iso3", "topic", "stance", "date", "date_precision", "source", "quote"),
+                *("quote_kind", "source_kind", "note"),
+            )
+        },
     ),
     (
         "events",
@@ -123,6 +133,7 @@ TABLES: list[tuple[str, str, dict[str, str]]] = [
                 "place",
                 "source",
                 "note",
+                "source_kind",
             )
         },
     ),

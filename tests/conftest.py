@@ -42,6 +42,21 @@ SC_DRAFTS = FIXTURES / "sc-drafts"
 COMMITTEE_REPORT = FIXTURES / "committee-report" / "A_78_481_Add.3_paras16-21.txt"
 UNVOTES_FULL = FIXTURES / "unvotes-full"
 
+# A list pasted as a draft's first page prints it (the names real, the layout as issue 14
+# describes): '*' marks Human Rights Council non-members, words broken at line ends, a
+# dash, 'the', a curly apostrophe, '&' and the kind tail; its states in the order printed
+PASTED_LIST = (
+    "Albania,* Andorra,* Argen-\n"
+    "tina, Armenia,* Bosnia and Herzegovina,* Côte d’Ivoire, Guinea–\n"
+    "Bissau,* the Netherlands (Kingdom of the), Papua New\n"
+    "Guinea,* Timor-\n"
+    "Leste,* the United Kingdom of Great Britain and Northern Ireland,\n"
+    "the United States of America & Uruguay: draft resolution"
+)
+PASTED_LIST_STATES = [
+    *("ALB", "AND", "ARG", "ARM", "BIH", "CIV", "GNB", "NLD", "PNG", "TLS", "GBR", "USA", "URY"),
+]
+
 
 def need(path: Path) -> Path:
     """A real fixture file; no skip: CI has ../shared beside the checkout."""

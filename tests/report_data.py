@@ -18,7 +18,7 @@ def build(cli) -> None:
     """Sponsors, a withdrawal, a claim, stances and seven recorded votes, all fictional."""
     cli.ok("sponsors", "add", SPONSORS_ADDED, "--date", "2024-10-01", "--source", "fictional list")
     cli.ok("sponsors", "withdraw", "CZE", "--date", "2024-11-30", "--source", "fictional note")
-    cli.ok("sponsors", "claim", "120", "--date", "2024-11-25", "--source", FORMULA_SOURCE)
+    cli.ok("sponsors", "claim", "120", "--date", "2024-11-30", "--source", FORMULA_SOURCE)
     cli.ok(
         "position", "set", "BRA", "--topic", "treaty", "--stance", "mixed",
         "--date", "2024-11-20", "--source", "fictional statement", "--quote", SCRIPT_QUOTE,

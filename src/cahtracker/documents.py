@@ -80,14 +80,20 @@ def resolve_symbol(store, symbol: str | None) -> str:
     return document(store, symbol or default_symbol(store))["symbol"]
 
 
+def revises(symbol: str, parent: str | None) -> bool:
+    """Whether `parent` is a text that `symbol` revises (L.2/Rev.1 revises L.2, and Rev.2
+    revises Rev.1), so that `symbol` inherits its sponsors (an amendment's parent does not)."""
+    match = _REVISION.match(symbol)
+    return bool(parent and match and _REVISION.sub(r"\g<base>", parent) == match.group("base"))
+
+
 def revision_chain(store, symbol: str) -> list[str]:
     """The document and every text it revises, newest first (Rev.1, then the original)."""
     chain = [symbol]
     current = document(store, symbol)
     while True:
         parent = current.get("parent_symbol")
-        match = _REVISION.match(current["symbol"])
-        if not parent or not match or _REVISION.sub(r"\g<base>", parent) != match.group("base"):
+        if not revises(current["symbol"], parent):
             return chain
         if parent in chain:  # a cycle typed by hand: stop rather than loop
             return chain
@@ -137,7 +143,16 @@ def show_document(store, symbol: str) -> dict[str, Any]:
         "votes": store.scalar("SELECT count(*) FROM votes WHERE symbol = ?", (symbol,)),
         "unsourced": is_unsourced(row["source"]),
         "is_default": store.setting(DEFAULT_SETTING) == symbol,
+        "notes": [f"{n['text']} ({n['source']})" for n in document_notes(store, symbol)],
     }
+
+
+def document_notes(store, symbol: str) -> list[dict[str, Any]]:
+    """What sources say about a document besides its sponsors, in the order recorded."""
+    return store.query(
+        "SELECT text, source, source_kind FROM document_notes WHERE symbol = ? ORDER BY id",
+        (symbol,),
+    )
 
 
 def resolve_kind(text: str) -> str:

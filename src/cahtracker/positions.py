@@ -4,6 +4,12 @@ A stance is never overwritten: `set` adds an event. For each state and topic, th
 on a date is the latest event not after that date. Events with no known date count at
 every date and sort before dated ones; events on the same date are ordered by entry
 (the one recorded last wins). Dates compare as text (`2024-11` is the start of November).
+
+Each stance may say what kind of source backs it (`source_kind`) and how its quote was taken
+(`quote_kind`: cahtracker.provenance). Sources that disagree stay side by side: `position
+list` shows every stance recorded for a state and topic on the deciding date, one row per
+source; the matrix shows the one recorded last. `official_only` keeps only stances from the
+UN's own record or a government (`provenance.OFFICIAL_KINDS`) before anything is decided.
 """
 
 from __future__ import annotations
@@ -19,18 +25,11 @@ STANCES = ("support", "oppose", "mixed", "undecided")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # the JSON shape of `position list` and `position history` (DESIGN.md), with `unsourced`
-# (sourcing.py) and the event's `id` (for `position delete`)
+# (sourcing.py), the kinds of source and quote (provenance.py) and the event's `id` (for
+# `position delete`)
 POSITION_KEYS = (
-    "id",
-    "iso3",
-    "name",
-    "topic",
-    "stance",
-    "date",
-    "date_precision",
-    "source",
-    "unsourced",
-    "quote",
+    *("id", "iso3", "name", "topic", "stance", "date", "date_precision"),
+    *("source", "source_kind", "unsourced", "quote", "quote_kind", "note"),
 )
 
 
@@ -100,12 +99,24 @@ def set_stance(
     date_precision: str,
     source: str | None = None,
     quote: str | None = None,
+    source_kind: str | None = None,
+    quote_kind: str | None = None,
     *,
     unsourced: bool = False,
 ) -> list[dict[str, Any]]:
     """Record one stance event per state (states already resolved to StateRefs), with its
-    source (or knowingly none: `unsourced`); returns the rows."""
+    source (or knowingly none: `unsourced`); returns the rows.
+
+    `source_kind` and `quote_kind` are checked (provenance); each needs what it describes."""
+    from cahtracker.provenance import resolve_quote_kind, resolve_source_kind
+
     source = require_source(source, unsourced, "position set")
+    source_kind = resolve_source_kind(source_kind)
+    quote_kind = resolve_quote_kind(quote_kind)
+    if source_kind and not (source and source.strip()):
+        raise CahError("--source-kind says what kind of source backs a stance; give --source too.")
+    if quote_kind and not (quote and quote.strip()):
+        raise CahError("--quote-kind says how a quote was taken; give --quote too.")
     written = []
     with store.write("position set"):
         for ref in states:
@@ -117,10 +128,13 @@ def set_stance(
                 "date_precision": date_precision,
                 "source": source,
                 "quote": quote,
+                "source_kind": source_kind,
+                "quote_kind": quote_kind,
             }
             cursor = store.conn.execute(
-                "INSERT INTO positions (iso3, topic, stance, date, date_precision, source, quote) "
-                "VALUES (:iso3, :topic, :stance, :date, :date_precision, :source, :quote)",
+                "INSERT INTO positions (iso3, topic, stance, date, date_precision, source, quote, "
+                "source_kind, quote_kind) VALUES (:iso3, :topic, :stance, :date, :date_precision, "
+                ":source, :quote, :source_kind, :quote_kind)",
                 row,
             )
             row = {"id": cursor.lastrowid, **row}
@@ -177,8 +191,10 @@ def _events(
     iso3: str | None = None,
     group: str | None = None,
     as_of: str | None = None,
+    official_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Position events in replay order: undated first, then by date, then by entry."""
+    from cahtracker.provenance import official_clause
     from cahtracker.states import group_clause
 
     where, params = group_clause(group)
@@ -192,9 +208,12 @@ def _events(
     if as_of is not None:
         clauses.append("(p.date IS NULL OR p.date <= ?)")
         params.append(as_of)
+    if official_only:
+        clauses.append(official_clause("p.source_kind"))
     return store.query(
         "SELECT p.id, p.iso3, s.name, s.regional_group, p.topic, p.stance, p.date, "
-        "p.date_precision, p.source, p.quote FROM positions p JOIN states s ON s.iso3 = p.iso3 "
+        "p.date_precision, p.source, p.source_kind, p.quote, p.quote_kind, p.note "
+        "FROM positions p JOIN states s ON s.iso3 = p.iso3 "
         f"WHERE {' AND '.join(clauses)} ORDER BY p.date IS NOT NULL, p.date, p.id",
         params,
     )
@@ -210,12 +229,31 @@ def latest_stances(
     topic: str | None = None,
     group: str | None = None,
     as_of: str | None = None,
+    official_only: bool = False,
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """(iso3, topic) -> the event that decides the stance on `as_of` (None: now)."""
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for event in _events(store, topic=topic, group=group, as_of=as_of):
-        latest[(event["iso3"], event["topic"])] = event
-    return latest
+    return {
+        key: same_day[-1]
+        for key, same_day in _deciding(store, topic, group, as_of, official_only).items()
+    }
+
+
+def _deciding(
+    store, topic=None, group=None, as_of=None, official_only=False
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(iso3, topic) -> the events of the deciding date, in entry order (the last decides)."""
+    deciding: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for event in _events(store, topic=topic, group=group, as_of=as_of, official_only=official_only):
+        key = (event["iso3"], event["topic"])
+        same_day = deciding.get(key)
+        if same_day and (same_day[0]["date"], same_day[0]["date_precision"]) == (
+            event["date"],
+            event["date_precision"],
+        ):
+            same_day.append(event)
+        else:
+            deciding[key] = [event]
+    return deciding
 
 
 def stances_on(store, topic: str, as_of: str | None = None) -> dict[str, dict[str, Any]]:
@@ -229,21 +267,28 @@ def list_positions(
     stance: str | None = None,
     group: str | None = None,
     as_of: str | None = None,
+    official_only: bool = False,
 ) -> list[dict[str, Any]]:
-    """The latest stance of each state per topic, by topic (in topic order) then state name."""
+    """The latest stance of each state per topic, by topic (in topic order) then state name.
+
+    Where several sources gave a stance on the deciding date, each is a row of its own
+    (side by side, in the order recorded), also when they disagree."""
     order = {slug: i for i, slug in enumerate(topic_slugs(store))}
     rows = [
         row
-        for row in latest_stances(store, topic, group, as_of).values()
+        for same_day in _deciding(store, topic, group, as_of, official_only).values()
+        for row in same_day
         if stance is None or row["stance"] == stance
     ]
-    rows.sort(key=lambda r: (order.get(r["topic"], len(order)), r["name"]))
+    rows.sort(key=lambda r: (order.get(r["topic"], len(order)), r["name"], r["id"]))
     return [_shape(r) for r in rows]
 
 
-def position_history(store, iso3: str | None, topic: str | None = None) -> list[dict[str, Any]]:
+def position_history(
+    store, iso3: str | None, topic: str | None = None, official_only: bool = False
+) -> list[dict[str, Any]]:
     """Every stance the state (None: every state) took, oldest first (undated first)."""
-    return [_shape(r) for r in _events(store, topic=topic, iso3=iso3)]
+    return [_shape(r) for r in _events(store, topic=topic, iso3=iso3, official_only=official_only)]
 
 
 def stance_matrix(
@@ -252,6 +297,7 @@ def stance_matrix(
     group: str | None = None,
     as_of: str | None = None,
     all_states: bool = False,
+    official_only: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
     """States × topics: rows {iso3, name, regional_group, stances: {topic: stance or None}}.
 
@@ -260,7 +306,7 @@ def stance_matrix(
     """
     from cahtracker.states import list_states
 
-    latest = latest_stances(store, group=group, as_of=as_of)
+    latest = latest_stances(store, group=group, as_of=as_of, official_only=official_only)
     rows = []
     counts = {slug: dict.fromkeys(STANCES, 0) for slug in topics_shown}
     for state in list_states(store, group):

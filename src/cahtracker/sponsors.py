@@ -3,7 +3,10 @@
 A revision (`A/C.6/79/L.2/Rev.1`, whose parent is `A/C.6/79/L.2`) keeps the sponsors of the
 text it revises unless they withdraw: the events of the whole revision chain are replayed
 together, and for each state the latest event not after the as-of date decides. Events
-with no known date count at every date and sort before dated ones.
+with no known date count at every date and sort before dated ones, except an event known
+only to be later than a date (`after`: an additional sponsor of a draft joined after the
+draft's date): it counts only at dates after that one, and sorts at it (after the events
+of that day, by entry).
 """
 
 from __future__ import annotations
@@ -17,48 +20,81 @@ from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
 from cahtracker.sourcing import is_unsourced, require_source
 
+EVENT_COLUMNS = (
+    *("id", "symbol", "iso3", "action", "role", "date", "date_precision", "after"),
+    *("listed_as", "source", "source_kind", "note"),
+)
+
 
 def sponsorship_events(store, chain: list[str], as_of: str | None = None) -> list[dict[str, Any]]:
-    """Events of the chain not after `as_of`, in replay order (undated first, then by date, then entry)."""
+    """Events of the chain not after `as_of`, in replay order (`in_replay_order`)."""
     marks = ", ".join("?" for _ in chain)
-    params: list[Any] = list(chain)
-    where = f"e.symbol IN ({marks})"
-    if as_of is not None:
-        where += " AND (e.date IS NULL OR e.date <= ?)"
-        params.append(as_of)
-    return store.query(
-        "SELECT e.id, e.symbol, e.iso3, s.name, s.regional_group, e.action, e.role, e.date, "
-        "e.date_precision, e.source, e.note FROM sponsorship_events e JOIN states s ON s.iso3 = e.iso3 "
-        f"WHERE {where} ORDER BY e.date IS NOT NULL, e.date, e.id",
-        params,
+    events = store.query(
+        f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)}, s.name, s.regional_group "
+        f"FROM sponsorship_events e JOIN states s ON s.iso3 = e.iso3 WHERE e.symbol IN ({marks})",
+        list(chain),
     )
+    return in_replay_order(events, as_of)
+
+
+def _when(event: dict[str, Any]) -> str | None:
+    """Where an event sorts: its date, else the date it is known to be later than."""
+    return event["date"] if event["date"] is not None else event.get("after")
+
+
+def counts_on(event: dict[str, Any], as_of: str | None) -> bool:
+    """Whether an event has happened by `as_of` (None: now); dates compare as text."""
+    if as_of is None:
+        return True
+    if event["date"] is not None:
+        return event["date"] <= as_of
+    return event.get("after") is None or event["after"] < as_of
+
+
+def in_replay_order(events, as_of: str | None = None) -> list[dict[str, Any]]:
+    """The events that count on `as_of`: undated first, then by date, then by entry (id)."""
+    kept = [e for e in events if counts_on(e, as_of)]
+    kept.sort(key=lambda e: (_when(e) is not None, _when(e) or "", e["id"]))
+    return kept
+
+
+def replay(events) -> dict[str, dict[str, Any]]:
+    """iso3 -> the latest of the events (already in replay order)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for event in events:
+        latest[event["iso3"]] = event
+    return latest
+
+
+def sponsor_row(event: dict[str, Any], symbol: str) -> dict[str, Any]:
+    """A current sponsor, as `current_sponsors` gives it, from the joining that decides."""
+    return {
+        "iso3": event["iso3"],
+        "name": event["name"],
+        "regional_group": event["regional_group"],
+        "role": event["role"] or "co",
+        "joined_on": event["date"],
+        "date_precision": event["date_precision"],
+        "joined_after": event.get("after"),
+        "listed_as": event.get("listed_as"),
+        "source": event["source"],
+        "source_kind": event.get("source_kind"),
+        "unsourced": is_unsourced(event["source"]),
+        "inherited_from": None if event["symbol"] == symbol else event["symbol"],
+    }
 
 
 def current_sponsors(store, symbol: str, as_of: str | None = None) -> list[dict[str, Any]]:
     """The sponsors of `symbol` on `as_of` (None: now), main sponsors first, then by name.
 
-    Each row: iso3, name, regional_group, role, joined_on, date_precision, source,
-    inherited_from (the revised text's symbol, or None for the document's own events).
+    Each row: iso3, name, regional_group, role, joined_on, date_precision, joined_after
+    (a date it is known to be later than, when joined_on is not known), listed_as
+    (original or additional, as the document says), source, source_kind, inherited_from
+    (the revised text's symbol, or None for the document's own events).
     """
     chain = revision_chain(store, symbol)
-    latest: dict[str, dict[str, Any]] = {}
-    for event in sponsorship_events(store, chain, as_of):
-        latest[event["iso3"]] = event
-    rows = [
-        {
-            "iso3": e["iso3"],
-            "name": e["name"],
-            "regional_group": e["regional_group"],
-            "role": e["role"] or "co",
-            "joined_on": e["date"],
-            "date_precision": e["date_precision"],
-            "source": e["source"],
-            "unsourced": is_unsourced(e["source"]),
-            "inherited_from": None if e["symbol"] == symbol else e["symbol"],
-        }
-        for e in latest.values()
-        if e["action"] == "joined"
-    ]
+    latest = replay(sponsorship_events(store, chain, as_of))
+    rows = [sponsor_row(e, symbol) for e in latest.values() if e["action"] == "joined"]
     rows.sort(key=lambda r: (r["role"] != "main", r["name"]))
     return rows
 
@@ -69,20 +105,29 @@ ROLES = ("main", "co")
 
 
 def list_sponsors(
-    store, symbol: str, as_of: str | None = None, group: str | None = None
-) -> list[dict[str, Any]]:
-    """`current_sponsors`, optionally of one regional group (already resolved)."""
+    store,
+    symbol: str,
+    as_of: str | None = None,
+    group: str | None = None,
+    with_notes: bool = False,
+):
+    """`current_sponsors`, optionally of one regional group (already resolved); with
+    `with_notes`, also the notes kept on the document: (rows, notes)."""
     from cahtracker.states import OBSERVERS
 
     rows = current_sponsors(store, symbol, as_of)
-    if group is None:
-        return rows
     if group == OBSERVERS:
-        return [r for r in rows if r["regional_group"] is None]
-    return [r for r in rows if r["regional_group"] == group]
+        rows = [r for r in rows if r["regional_group"] is None]
+    elif group is not None:
+        rows = [r for r in rows if r["regional_group"] == group]
+    if not with_notes:
+        return rows
+    from cahtracker.documents import document_notes
+
+    return rows, document_notes(store, symbol)
 
 
-def _insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:
+def insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:
     """Insert one row (column names are ours, never user input) and log it as a change."""
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
@@ -133,7 +178,7 @@ def add_sponsors(
             if ref.iso3 in current:
                 continue
             added.append(
-                _insert_logged(
+                insert_logged(
                     store,
                     "sponsorship_events",
                     {
@@ -174,7 +219,7 @@ def withdraw_sponsors(
             )
         for ref in refs:
             events.append(
-                _insert_logged(
+                insert_logged(
                     store,
                     "sponsorship_events",
                     {
@@ -189,6 +234,70 @@ def withdraw_sponsors(
                 )
             )
     return events
+
+
+def sponsor_list_label(symbol: str, as_of: str | None) -> str:
+    return f"{symbol} as of {as_of}" if as_of else symbol
+
+
+def compare_sponsors(
+    store,
+    first: str,
+    second: str | None = None,
+    first_as_of: str | None = None,
+    second_as_of: str | None = None,
+    everyone: bool = False,
+) -> dict[str, Any]:
+    """The sponsors of two documents, or of one document (`second` None) at two dates.
+
+    Rows (only the differences unless `everyone`): iso3, name, regional_group, change
+    (`added`: a sponsor of the second list only; `removed`: of the first only; `kept`),
+    and each list's joining date, precision and role. Removed first, then added, then kept;
+    by name within each."""
+    from cahtracker.documents import resolve_symbol
+
+    first = resolve_symbol(store, first)
+    second = resolve_symbol(store, second) if second else first
+    lists = {
+        "first": {r["iso3"]: r for r in current_sponsors(store, first, first_as_of)},
+        "second": {r["iso3"]: r for r in current_sponsors(store, second, second_as_of)},
+    }
+    order = {"removed": 0, "added": 1, "kept": 2}
+    rows = []
+    for iso3 in {*lists["first"], *lists["second"]}:
+        a, b = lists["first"].get(iso3), lists["second"].get(iso3)
+        change = "kept" if a and b else ("removed" if a else "added")
+        if change == "kept" and not everyone:
+            continue
+        state = a or b
+        rows.append(
+            {
+                "iso3": iso3,
+                "name": state["name"],
+                "regional_group": state["regional_group"],
+                "change": change,
+                **{
+                    f"{side}_{key}": (row or {}).get(field)
+                    for side, row in (("first", a), ("second", b))
+                    for key, field in (
+                        ("joined", "joined_on"),
+                        ("after", "joined_after"),
+                        ("precision", "date_precision"),
+                        ("role", "role"),
+                    )
+                },
+            }
+        )
+    rows.sort(key=lambda r: (order[r["change"]], r["name"]))
+    kept = len(lists["first"].keys() & lists["second"].keys())
+    return {
+        "first": {"document": first, "as_of": first_as_of, "sponsors": len(lists["first"])},
+        "second": {"document": second, "as_of": second_as_of, "sponsors": len(lists["second"])},
+        "added": len(lists["second"].keys() - lists["first"].keys()),
+        "removed": len(lists["first"].keys() - lists["second"].keys()),
+        "kept": kept,
+        "rows": rows,
+    }
 
 
 def _later_withdrawals(store, event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -294,7 +403,10 @@ def sponsor_history(store, symbol: str, iso3: str | None = None) -> list[dict[st
             "role": e["role"],
             "date": e["date"],
             "date_precision": e["date_precision"] if e["date"] else "unknown",
+            "after": e["after"],
+            "listed_as": e["listed_as"],
             "source": e["source"],
+            "source_kind": e["source_kind"],
             "unsourced": is_unsourced(e["source"]),
             "note": e["note"],
         }
@@ -319,7 +431,7 @@ def count_claims(store, chain: list[str], as_of: str | None = None) -> list[dict
         params.append(as_of)
     return store.query(
         "SELECT count, date, CASE WHEN date IS NULL THEN 'unknown' ELSE date_precision END "
-        "AS date_precision, source, symbol, note FROM count_claims "
+        "AS date_precision, source, source_kind, symbol, note FROM count_claims "
         f"WHERE {where} ORDER BY date IS NOT NULL, date, id",
         params,
     )
@@ -365,7 +477,7 @@ def add_claim(
     if not source or not source.strip():
         raise CahError("A count claim needs its source (--source), e.g. a press release or URL.")
     with store.write("sponsors claim"):
-        return _insert_logged(
+        return insert_logged(
             store,
             "count_claims",
             {
@@ -377,52 +489,6 @@ def add_claim(
                 "note": note,
             },
         )
-
-
-MAX_LIST_BYTES = 1024 * 1024  # every UN member's name, a few times over, is under 20 KB
-
-
-def _too_large(path: str) -> str:
-    return (
-        f"'{path}' is larger than {MAX_LIST_BYTES // 1024} KB, too large for a list of state "
-        "names; give a list such as 'Albania, Andorra and Zambia'."
-    )
-
-
-def read_state_list(path: str, stdin=None) -> str:
-    """The text of a list file (`-` is standard input): UTF-8, with or without a BOM, any line ends."""
-    import sys
-    from pathlib import Path
-
-    if path == "-":
-        stream = stdin if stdin is not None else sys.stdin
-        source = stream.buffer if hasattr(stream, "buffer") else stream
-        data = source.read(MAX_LIST_BYTES + 1)
-    else:
-        file = Path(path)
-        if not file.is_file():
-            raise CahError(
-                f"No such file '{path}'; give a text file of state names, or - for standard input."
-            )
-        if file.stat().st_size > MAX_LIST_BYTES:
-            raise CahError(_too_large(path))
-        data = file.read_bytes()
-    if len(data) > MAX_LIST_BYTES:
-        raise CahError(_too_large(path))
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise CahError(
-                f"'{path}' is not UTF-8 text (byte {error.start}); save it as UTF-8 and try again."
-            ) from None
-    text = data.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise CahError(f"'{path}' holds no state names; give one name a line or 'A, B and C'.")
-    return text
-
-
-# ---------------------------------------------------------------- the change log's words
 
 
 def _describe_event(context, change: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ EVENT_KEYS = (
     "body",
     "place",
     "source",
+    "source_kind",
     "note",
 )
 

@@ -47,7 +47,7 @@ WORDS = [
     ),
     (
         ("timeline", "add", "2027", "Fictional session", "--unsourced"),
-        "added timeline event 7: Fictional session, in 2027",
+        "added timeline event {next_event}: Fictional session, in 2027",
     ),
     (
         ("docs", "add", "A/C.6/99/L.1", "--title", "t", "--kind", "amendment",
@@ -57,14 +57,19 @@ WORDS = [
     (("docs", "use", "A/C.6/79/L.20"), "set the default document to A/C.6/79/L.20 (was "
      "A/C.6/79/L.2/Rev.1)"),
     (
-        ("position", "topic-add", "immunities", "--title", "Immunities"),
-        "added topic immunities (Immunities)",
+        ("position", "topic-add", "fictional-topic", "--title", "Fictional"),
+        "added topic fictional-topic (Fictional)",
     ),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("args, words", WORDS)
-def test_each_change_is_described_and_so_is_its_undo(cli, args, words):
+def test_each_change_is_described_and_so_is_its_undo(cli, db_path, args, words):
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    words = words.format(next_event=conn.execute("SELECT max(id) + 1 FROM events").fetchone()[0])
+    conn.close()
     cli.ok(*args)
     (change,) = [r for r in log(cli, "--each") if r["batch"] == log(cli, "--each")[0]["batch"]]
     assert change["description"] == words

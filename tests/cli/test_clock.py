@@ -33,20 +33,11 @@ def test_sponsors_add_withdraw_and_import_record_the_frozen_day(cli, tmp_path):
 
 
 def test_position_set_records_the_frozen_day(cli):
-    cli.ok(
-        "position",
-        "set",
-        "Peru",
-        "--topic",
-        "treaty",
-        "--stance",
-        "support",
-        "--source",
-        "x",
-        "--date",
-        "today",
+    cli.ok("position", "set", "Peru", "--topic", "forced-marriage", "--stance", "support",
+           "--source", "x", "--date", "today")  # fmt: skip
+    rows = json.loads(
+        cli.ok("position", "history", "Peru", "-t", "forced-marriage", "-f", "json").stdout
     )
-    rows = json.loads(cli.ok("position", "history", "Peru", "-f", "json").stdout)
     assert [r["date"] for r in rows] == [DAY]
 
 

@@ -76,14 +76,44 @@ def test_states_show_unknown_is_refused_with_suggestion(cli, unchanged):
 
 
 def test_seed_counts(store):
-    counts = {
-        t: store.scalar(f"SELECT count(*) FROM {t}")
-        for t in ("states", "state_aliases", "former_states", "topics")
+    tables = (
+        *("states", "state_aliases", "former_states", "topics", "documents", "votes"),
+        *("positions", "events", "count_claims", "sponsorship_events"),
+    )
+    counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+    # aliases: 291 undated, 8 dated (SOURCES.md: membership history), 5 from documents and
+    # stored pages (state_aliases_documents.csv); the rest as data/CAH_CURATION_2026-12.md
+    # counts them: 5 + 4 topics, 75 stances, 6 + 6 events, 7 + 3 claims, 14 sponsorship events
+    assert counts == {
+        **{"states": 195, "state_aliases": 291 + 8 + 5, "former_states": 7, "topics": 9},
+        **{"documents": 6, "votes": 3, "positions": 75, "events": 12, "count_claims": 10},
+        "sponsorship_events": 14,
     }
-    # 291 undated, 8 dated (SOURCES.md: membership history), 5 from documents and stored
-    # pages (state_aliases_documents.csv)
-    assert counts == {"states": 195, "state_aliases": 291 + 8 + 5, "former_states": 7, "topics": 5}
+    assert store.scalar("SELECT count(DISTINCT iso3) FROM positions") == 49
     assert store.setting("default_document") == "A/C.6/79/L.2/Rev.1"
+
+
+def test_seed_says_what_kind_of_source_backs_each_row(store):
+    def kinds(table: str, column: str = "source_kind") -> dict:
+        rows = store.query(f"SELECT {column} AS kind, count(*) AS n FROM {table} GROUP BY 1")
+        return {r["kind"]: r["n"] for r in rows}
+
+    # counted by hand from the tables of data/CAH_CURATION_2026-12.md (5 existing + 70 rows)
+    assert kinds("positions") == {
+        **{"un-record": 26, "secondary": 22, "government": 12, "ngo": 8, "press": 7},
+    }
+    assert kinds("positions", "quote_kind") == {"verbatim": 35, "paraphrase": 34, "translation": 6}
+    # every event, claim and sponsorship event has a kind
+    for table in ("events", "count_claims", "sponsorship_events"):
+        assert None not in kinds(table) and set(kinds(table)) <= {
+            *("un-record", "government", "press", "ngo", "secondary"),
+        }
+    # sponsorship events: the curation's rule, static.un.org is a UN record, CYIL and WashU NGO
+    for row in store.query("SELECT source, source_kind FROM sponsorship_events"):
+        assert (row["source_kind"] == "un-record") == ("static.un.org" in row["source"]), row
+    # the kinds are checked by the schema
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute("UPDATE positions SET quote_kind = 'rumour' WHERE id = 1")
 
 
 def test_seed_is_not_stale():

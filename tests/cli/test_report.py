@@ -1,7 +1,7 @@
 """`report tally` and `report export` (HTML, Markdown, CSV, JSON), with golden files.
 
 Golden files live in tests/data/golden/; after a deliberate change to the report, rewrite
-them with `UPDATE_GOLDEN=1 python -m pytest tests/test_report.py` and read the diff.
+them with `UPDATE_GOLDEN=1 python -m pytest tests/cli/test_report.py` and read the diff.
 """
 
 from __future__ import annotations
@@ -159,7 +159,9 @@ def test_json_is_shaped_as_the_list_commands(rich_cli, tmp_path):
     shown = json.loads(rich_cli.ok("vote", "show", "A/FIC/L.99", "-f", "json").stdout)
     assert shown in data["process_votes"]
     assert data["analysis"]["forecast"]["outcome"] in ("adopted", "rejected", "uncertain")
-    assert data["analysis"]["targets"][0]["name"] == "Argentina"
+    # of the fictional friends (report_data.FRIENDS), Senegal and Ghana have no seeded stance
+    assert data["analysis"]["targets"][0]["name"] == "Ghana"
+    assert data["official_only"] is False
 
 
 def test_export_as_of_shows_the_earlier_picture(rich_cli, tmp_path):
@@ -266,9 +268,10 @@ def test_tally_dashboard_golden(rich_cli):
 
 def test_tally_dashboard_on_the_seed(cli):
     text = cli.ok("report", "tally").stdout
-    assert "3 recorded · latest reported count 99 (2024-11-23)" in text
+    assert "3 recorded · latest reported count 99 (2024-11-27)" in text  # FIDH
     assert "Next: 2027 (year) Preparatory committee, second session" in text
-    assert "treaty                       3       1" in text
+    # the latest stance of the 36 states with one on the treaty (CAH_CURATION_2026-12.md)
+    assert "treaty                        33       1      2          0" in text
 
 
 def test_tally_as_of_and_doc(rich_cli):
@@ -313,6 +316,9 @@ def test_sponsor_series_replays_joinings_and_withdrawals():
     ]
     assert series["steps"][0]["joined"] == ["BBB", "CCC"]
     assert series["steps"][1]["withdrew"] == ["BBB"]
+    # joined after a date only (an additional sponsor): on the first day it can have been
+    later = sponsor_series([event("AAA", "joined", None) | {"after": "2023-11"}])
+    assert (later["start"], [s["date"] for s in later["steps"]]) == (0, ["2023-12-01"])
 
 
 @pytest.mark.parametrize(
@@ -352,3 +358,42 @@ def test_exports_get_the_usual_permissions(cli, tmp_path):
         os.umask(umask)
     assert stat.S_IMODE(html.stat().st_mode) == 0o644
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+# ---------------------------------------------------------------- source and quote kinds
+
+
+def test_reports_show_the_source_and_quote_kinds(cli, tmp_path):
+    markdown = _export(cli, tmp_path, "markdown").read_text("utf-8")
+    assert (
+        "| State | Topic | Stance | Date | Quote | Quote kind | Source | Source kind |" in markdown
+    )
+    # GA/L/3738 quotes The Gambia verbatim (CAH_CURATION_2026-12.md, existing rows)
+    gambia = next(line for line in markdown.splitlines() if line.startswith("| Gambia | treaty"))
+    assert "| verbatim |" in gambia and gambia.endswith("| un-record |")
+    assert "press.un.org/en/2024/gal3738.doc.htm (GA/L/3738) (un-record) — " in markdown
+    html = _export(cli, tmp_path, "html").read_text("utf-8")
+    assert "<th>Quote kind</th>" in html and "<th>Source kind</th>" in html
+    assert '<span class="kind">(secondary)</span>' in html  # Mexico's SRE release, via PublicNow
+
+
+def test_official_only_export_keeps_un_records_and_governments(cli, tmp_path, unchanged):
+    with unchanged():  # made from a filtered copy: the database itself is not touched
+        data = json.loads(_export(cli, tmp_path, "json", "--official-only").read_text("utf-8"))
+        out = tmp_path / "official.md"
+        cli.ok("report", "export", "-o", str(out), "--official-only")
+    assert data["official_only"] is True
+    kinds = {p["source_kind"] for p in data["positions"]}
+    assert kinds == {"un-record", "government"}
+    assert {r["iso3"] for r in data["positions"] if r["topic"] == "treaty"} >= {"GMB", "MEX", "RUS"}
+    assert not {"CZE", "GBR", "USA", "CHN"} & {p["iso3"] for p in data["positions"]}
+    # the one official reported count of the chain: GA/L/3720's 86 (un-record)
+    assert [c["count"] for c in data["count"]["claims"]] == [86]
+    # the seed's sponsors of Rev.1 come from the Czech Yearbook (ngo): none is official
+    assert data["sponsors"] == [] and data["count"]["recorded"] == 0
+    assert {e["source_kind"] for e in data["timeline"]} == {"un-record", "government"}
+    markdown = out.read_text("utf-8")
+    assert "**Official sources only:**" in markdown
+    assert "ebs.publicnow.com" not in markdown and "observerdiplomat.com" not in markdown
+    everything = json.loads(_export(cli, tmp_path, "json", "--force").read_text("utf-8"))
+    assert everything["official_only"] is False and len(everything["sponsors"]) == 3

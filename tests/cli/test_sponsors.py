@@ -16,7 +16,10 @@ SPONSOR_KEYS = [
     "role",
     "joined_on",
     "date_precision",
+    "joined_after",
+    "listed_as",
     "source",
+    "source_kind",
     "unsourced",
     "inherited_from",
 ]
@@ -82,18 +85,24 @@ def test_seeded_count_against_claims(cli):
     assert set(data) >= {"document", "as_of", "recorded", "by_group", "claims", "latest_claim"}
     assert data["document"] == REV1 and data["as_of"] is None and data["recorded"] == 3
     assert data["by_group"]["African"] == 1 and data["by_group"]["Asia-Pacific"] == 0
-    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 99]
-    assert all(set(c) >= {"count", "date", "source"} for c in data["claims"])
+    # data/cah_count_claims.csv: L.2's three, then Rev.1's 98 (Gambia MFA; AP), 99 (Mexico SRE,
+    # 2024-11-23) and 99 (FIDH, on or before 2024-11-27): counts that agree stay apart too
+    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 98, 99, 99]
+    assert all(set(c) >= {"count", "date", "source", "source_kind"} for c in data["claims"])
+    assert [c["source_kind"] for c in data["claims"]] == [
+        *("ngo", "un-record", "press", "press", "press", "secondary", "ngo"),
+    ]
     assert data["claims"][0]["date"] is None  # undated first; never the latest
     assert data["latest_claim"]["count"] == 99
-    assert "Mexico SRE Press Release No. 028" in data["latest_claim"]["source"]
-    table = cli.ok("sponsors", "count").stdout
-    assert "3 recorded of 99 reported on 2024-11-23 (Mexico SRE Press Release No. 028" in table
+    assert "fidh.org" in data["latest_claim"]["source"]
+    table = cli.ok("sponsors", "count", "--wide").stdout  # every column; footers not wrapped
+    assert "3 recorded of 99 reported on 2024-11-27 (on-or-before) (fidh.org" in table
+    assert "Source kind" in table and "secondary" in table
 
 
 def test_count_as_of_and_on_the_original_draft(cli):
     data = json.loads(cli.ok("sponsors", "count", "--as-of", "2024-11-22", "-f", "json").stdout)
-    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98]
+    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 98]
     assert data["latest_claim"]["count"] == 98 and data["as_of"] == "2024-11-22"
     data = json.loads(cli.ok("sponsors", "count", "--doc", "A/C.6/79/L.2", "-f", "json").stdout)
     assert [c["count"] for c in data["claims"]] == [63, 86, 94]  # a revision's claims stay its own
@@ -259,7 +268,7 @@ def test_claim_is_recorded_beside_the_others(cli):
     ).stdout
     assert "100 sponsors of A/C.6/79/L.2/Rev.1" in out
     data = json.loads(cli.ok("sponsors", "count", "-f", "json").stdout)
-    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 99, 100]
+    assert [c["count"] for c in data["claims"]] == [63, 86, 94, 98, 98, 99, 99, 100]
     assert data["latest_claim"]["source"] == "fictional test source"
 
 
@@ -310,16 +319,24 @@ def test_import_one_name_a_line_from_stdin_skips_current_sponsors(cli):
 
 def test_import_refuses_the_whole_file_naming_every_unknown_name(cli, tmp_path, unchanged):
     path = tmp_path / "list.txt"
-    path.write_text("Albania, Rusia, Andorra, Frnace and Zambia\n", encoding="utf-8")
+    path.write_text("Albania, Atlantis, Andorra, Frnace and Zambia\n", encoding="utf-8")
     with unchanged():
         result = cli("sponsors", "import", str(path), "--unsourced")
-    assert_refused(result, "'Rusia'", "Russian Federation (RUS)", "'Frnace'", "France (FRA)")
+    assert_refused(result, "'Atlantis'", "'Frnace'", "France (FRA)", "Nothing was recorded")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_import_reads_a_name_close_to_one_state_and_says_so(cli, tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text("Albania, Rusia and Andorra\n", encoding="utf-8")
+    out = cli.ok("sponsors", "import", str(path), "--date", "2024-11-21", "--unsourced").stdout
+    assert "read 'Rusia' as Russian Federation" in out
+    assert {"ALB", "RUS", "AND"} <= set(iso3s(cli))
 
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(None, "No such file"), (b"\xff\xfeA\x00", "not UTF-8"), (b" \n\n", "holds no state names")],
+    [(None, "No such file"), (b"\xff\xfeA\x00", "save it as UTF-8"), (b" \n\n", "is empty")],
 )
 def test_import_bad_files_are_refused(cli, tmp_path, unchanged, content, fragment):
     path = tmp_path / "bad.txt"

@@ -72,6 +72,6 @@ def test_special_views_fit_80_columns(wide_db, args):
 def test_the_matrix_numbers_its_topics_when_their_names_do_not_fit(wide_db):
     narrow = at_width(wide_db, 80, "position", "matrix")
     assert "Topics: 1 treaty; 2 gender-apartheid" in narrow
-    assert UK in narrow
+    assert all(word in narrow for word in UK.split())  # nine topics: the name may wrap
     wide = at_width(wide_db, 200, "position", "matrix")
     assert "┃ treaty ┃" in wide and "Topics:" not in wide

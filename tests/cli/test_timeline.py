@@ -42,6 +42,11 @@ def test_seeded_timeline_shows_the_process(cli):
     )
     table = cli.ok("timeline", "list").stdout
     assert "2026-01-30" in table and "2028" in table and "2029" in table and "▶ next" in table
+    assert "Source kind" in table and "un-record" in table
+    kinds = {r["starts_on"]: r["source_kind"] for r in rows}
+    assert (kinds["2024-09"], kinds["2025-10-13"], kinds["2024-11-22"]) == (
+        *("ngo", "government", "un-record"),
+    )
 
 
 def test_next_marker_follows_today(cli, monkeypatch):
@@ -76,9 +81,12 @@ def test_year_precision_sorts_as_start_of_year(cli):
 def test_from_and_to_select_overlapping_events(cli):
     assert [r["starts_on"] for r in events(cli, "--from", "2026-01-25", "--to", "2027-06")] == [
         "2026-01-19",  # still running on the 25th
+        "2026-01-30",  # on or before the 30th: the Preparatory Committee's decision on NGOs
         "2027",  # a year that overlaps June 2027
     ]
-    assert [r["starts_on"] for r in events(cli, "--to", "2024")] == ["2024-11-22", "2024-12-04"]
+    assert [r["starts_on"] for r in events(cli, "--to", "2024")] == [
+        *("2024-04-11", "2024-09", "2024-10-09", "2024-10-10", "2024-11-22", "2024-12-04"),
+    ]
     assert json.loads(cli.ok("timeline", "list", "--from", "2035", "-f", "json").stdout) == []
 
 

@@ -250,21 +250,23 @@ def test_whole_import_refuses_cleanly_or_imports(store, data, fmt):
     )
 )
 def test_sponsor_lists_refuse_cleanly_or_resolve(store, data):
-    """`sponsors import`: any bytes give a CahError or a list of known states."""
-    from cahtracker.sponsors import read_state_list
+    """`sponsors import`: any bytes give a CahError or sponsorship facts of known states."""
+    from cahtracker.sponsor_docs import read_sponsor_file
 
     names = _names(store)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "list.txt"
         path.write_bytes(data)
         try:
-            refs = names.resolve_list(read_state_list(str(path)))
+            result = read_sponsor_file(path, names)
         except CahError as error:
             assert "\n" not in str(error)
             return
-    # no names at all (only separators) is refused by the command: see
-    # test_reliability_input.py::test_a_list_of_only_separators_is_refused
-    assert all(len(ref.iso3) == 3 for ref in refs)
+    # unknown names make a one-line refusal; no names at all is refused by the reader (see
+    # test_hostile_input.py::test_a_list_of_only_separators_is_refused)
+    assert result.format != "text" or result.unknown or result.facts
+    assert result.refusal() is None or "\n" not in result.refusal()
+    assert all(len(fact.iso3) == 3 for fact in result.facts)
 
 
 _NAME_INDEX: dict = {}

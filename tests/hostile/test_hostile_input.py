@@ -65,8 +65,8 @@ REASONS = {
     "external_entity.xml": ("undl-xml", "XML entities"),
     "truncated.html": ("auto", "no vote summary"),
     "states_latin1.txt": ("sponsors", "not UTF-8"),
-    "states_utf16.txt": ("sponsors", "not UTF-8"),
-    "states_unknown.txt": ("sponsors", "Unknown state 'Atlantis'"),
+    "states_utf16.txt": ("sponsors", "UTF-16 text; save it as UTF-8"),
+    "states_unknown.txt": ("sponsors", "unknown state name: 'Atlantis'"),
 }
 
 
@@ -235,7 +235,7 @@ def test_sponsor_list_from_stdin_is_bounded(cli, unchanged):
         text = refused_in_one_line(
             cli("sponsors", "import", "-", "--unsourced", input="France, " * 200_000 + "Mexico")
         )
-    assert "too large for a list of state names" in text
+    assert "more than a text file can be (1 MB)" in text
 
 
 def test_a_list_of_only_separators_is_refused(cli, unchanged):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from cahtracker.errors import CahError
 from cahtracker.names import split_state_list
 from cahtracker.sponsor_docs import FORMATS, detect_format, format_help, read_sponsor_file
-from conftest import DATA
+from conftest import DATA, PASTED_LIST, PASTED_LIST_STATES
 
 BAD = DATA / "bad"
 
@@ -33,21 +33,9 @@ def states(names):
 
 
 def test_the_illustrative_pasted_list_reads_whole(names):
-    # as a draft's first page prints it (names real, layout as the issue describes):
-    # '*' marks Human Rights Council non-members, words broken at line ends, a dash
-    pasted = (
-        "Albania,* Andorra,* Argen-\n"
-        "tina, Armenia,* Bosnia and Herzegovina,* Côte d’Ivoire, Guinea–\n"
-        "Bissau,* the Netherlands (Kingdom of the), Papua New\n"
-        "Guinea,* Timor-\n"
-        "Leste,* the United Kingdom of Great Britain and Northern Ireland,\n"
-        "the United States of America & Uruguay: draft resolution"
-    )
-    result = read_sponsor_file(pasted, names)
+    result = read_sponsor_file(PASTED_LIST, names)
     assert result.format == "text" and result.unknown == [] and result.readings == []
-    assert result.sponsors(None) == [
-        "ALB", "AND", "ARG", "ARM", "BIH", "CIV", "GNB", "NLD", "PNG", "TLS", "GBR", "USA", "URY",
-    ]  # fmt: skip
+    assert result.sponsors(None) == PASTED_LIST_STATES
     assert [n.text for n in result.notes] == ["the list ends ': draft resolution'"]
     # with a final full stop instead of the kind, and numbered or bulleted lines
     assert read_sponsor_file("Chile, Fiji and Mali.", names).sponsors(None) == ["CHL", "FJI", "MLI"]

@@ -126,3 +126,13 @@ UnsourcedOption = Annotated[
 
 def value_of(date: ParsedDate | None) -> str | None:
     return None if date is None else date.value
+
+
+OfficialOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--official-only",
+        help="Only stances and facts sourced to a UN record or a government (source kind "
+        "un-record or government).",
+    ),
+]

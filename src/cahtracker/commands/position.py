@@ -9,6 +9,7 @@ from cahtracker.commands.options import (
     AsOfOption,
     FormatOption,
     GroupOption,
+    OfficialOnlyOption,
     UnsourcedOption,
     examples,
     value_of,
@@ -36,7 +37,9 @@ POSITION_COLUMNS = [
     ("date", "Date"),
     ("date_precision", "Precision", OPTIONAL),
     source_column(),
+    ("source_kind", "Source kind", OPTIONAL),
     ("quote", "Quote", TEXT),
+    ("quote_kind", "Quote kind", OPTIONAL),
 ]
 
 
@@ -94,6 +97,20 @@ def set_command(
     quote: Annotated[
         str | None, typer.Option("--quote", "-q", help="What the state said, kept verbatim.")
     ] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--source-kind",
+            help="What kind of source: un-record, government, press, ngo or secondary.",
+        ),
+    ] = None,
+    quote_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--quote-kind",
+            help="How the quote was taken: verbatim, paraphrase or translation.",
+        ),
+    ] = None,
 ) -> None:
     """Record a stance of one or more states on a topic (a new event; history is kept)."""
     from cahtracker.positions import resolve_stance, resolve_topic, set_stance
@@ -109,7 +126,17 @@ def set_command(
             if ref not in refs:
                 refs.append(ref)
     rows = set_stance(
-        store, refs, slug, chosen, when, precision, source, quote, unsourced=unsourced
+        store,
+        refs,
+        slug,
+        chosen,
+        when,
+        precision,
+        source,
+        quote,
+        source_kind,
+        quote_kind,
+        unsourced=unsourced,
     )
     when_text = f"{when} ({precision})" if when else "an unknown date"
     for row in rows:
@@ -204,9 +231,11 @@ def list_command(
     stance: Annotated[str | None, typer.Option("--stance", "-s", help="Only this stance.")] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,
+    official_only: OfficialOnlyOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The latest stance of each state per topic (on --as-of), with date, source and quote."""
+    """The latest stance of each state per topic (on --as-of), with date, source and quote;
+    sources of the same date side by side, one row each."""
     from cahtracker.positions import list_positions, resolve_stance, resolve_topic
 
     store = get_store(ctx)
@@ -214,15 +243,22 @@ def list_command(
     chosen = resolve_stance(stance) if stance is not None else None
     resolved_group = _group(group)
     date = value_of(as_of)
-    rows = list_positions(store, slug, chosen, resolved_group, date)
+    rows = list_positions(store, slug, chosen, resolved_group, date, official_only)
+    official = "official sources only" if official_only else None
     title = "Positions" + "".join(
-        f" — {part}" for part in (slug, chosen, resolved_group, date and f"as of {date}") if part
+        f" — {part}"
+        for part in (slug, chosen, resolved_group, date and f"as of {date}", official)
+        if part
     )
+    pairs = len({(r["iso3"], r["topic"]) for r in rows})
+    footer = f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")
+    if pairs != len(rows):
+        footer += f" of {pairs} states and topics (sources of the same date side by side)"
     listing = Listing(
         rows,
         POSITION_COLUMNS,
         title=title,
-        footer=[f"{len(rows)} stance" + ("" if len(rows) == 1 else "s")],
+        footer=[footer],
         empty="No stances recorded for this selection.",
     )
     render(listing, fmt)
@@ -289,7 +325,7 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
 @app.command(
     "topic-add",
     epilog=examples(
-        'cahtracker position topic-add immunities --title "Immunities" --description "..."',
+        'cahtracker position topic-add amnesties --title "Amnesties" --description "..."   # illustrative',
     ),
 )
 def topic_add_command(
@@ -330,6 +366,7 @@ def matrix_command(
     all_states: Annotated[
         bool, typer.Option("--all", help="Show every state, also those with no stance.")
     ] = False,
+    official_only: OfficialOnlyOption = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """States × topics: each state's latest stance, with a legend and per-topic counts."""
@@ -346,9 +383,10 @@ def matrix_command(
         slugs = topic_slugs(store)
     resolved_group = _group(group)
     date = value_of(as_of)
-    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states)
+    rows, counts = stance_matrix(store, slugs, resolved_group, date, all_states, official_only)
+    official = "official sources only" if official_only else None
     title = "Stances by state and topic" + "".join(
-        f" — {part}" for part in (resolved_group, date and f"as of {date}") if part
+        f" — {part}" for part in (resolved_group, date and f"as of {date}", official) if part
     )
     count_lines = [
         f"{slug}: "

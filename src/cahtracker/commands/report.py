@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, DocOption, examples, value_of
+from cahtracker.commands.options import (
+    AsOfOption,
+    DocOption,
+    OfficialOnlyOption,
+    examples,
+    value_of,
+)
 from cahtracker.invocation import get_store
 from cahtracker.views.render import message, working
 
@@ -68,6 +74,7 @@ def export_command(
     doc: DocOption = None,
     as_of: AsOfOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False,
+    official_only: OfficialOnlyOption = False,
 ) -> None:
     """Write the report to a file (or a folder of CSV files), in full or not at all."""
     from cahtracker.report import export, resolve_format
@@ -75,7 +82,9 @@ def export_command(
     chosen = resolve_format(fmt, output)
     store, symbol, on = _symbol_and_date(ctx, doc, as_of)
     with working(f"Writing the {chosen} report…"):
-        result = export(store, chosen, output, symbol, on, overwrite=force)
+        result = export(
+            store, chosen, output, symbol, on, overwrite=force, official_only=official_only
+        )
     if chosen == "csv":
         message(f"Wrote {len(result['files'])} CSV files to {result['path']}/.")
     else:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.completion import complete_state
+from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import (
     AsOfOption,
     DateOption,
@@ -25,6 +25,7 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
+from cahtracker.sponsor_docs import format_help
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
@@ -52,14 +53,24 @@ StatesArgument = Annotated[
     ),
 ]
 
+
+def _joined(row: dict) -> str | None:
+    """The date of a joining, or the date it is known to be later than."""
+    if row.get("joined_on") is None and row.get("joined_after"):
+        return f"after {row['joined_after']}"
+    return row.get("joined_on")
+
+
 SPONSOR_COLUMNS = [
     ("role", "Role"),
     ("name", "State"),
     ("iso3", "ISO3", OPTIONAL),
     ("regional_group", "Regional group", OPTIONAL),
-    ("joined_on", "Joined"),
+    Column("joined_on", "Joined", _joined),
     ("date_precision", "Precision", OPTIONAL),
+    ("listed_as", "Listed as", OPTIONAL),
     source_column(),
+    ("source_kind", "Source kind", OPTIONAL),
     ("inherited_from", "Inherited from", OPTIONAL),
 ]
 
@@ -109,11 +120,12 @@ def list_command(
 
         resolved_group = resolve_group(group)
     symbol = resolve_symbol(store, doc)
-    rows = list_sponsors(store, symbol, on, resolved_group)
+    rows, notes = list_sponsors(store, symbol, on, resolved_group, with_notes=True)
     counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
     main = sum(1 for r in rows if r["role"] == "main")
     footer = [
-        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)"
+        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)",
+        *(f"Note: {n['text']} ({n['source']})" for n in notes),
     ]
     title = f"Sponsors of {symbol}" + (f" as of {on}" if on else "")
     if resolved_group:
@@ -152,7 +164,7 @@ def _add(
     command: str,
     origin: str | None = None,
 ) -> None:
-    """`add` and `import`: resolve every name first, then record the joinings in one write."""
+    """`add`: resolve every name first, then record the joinings in one write."""
     from cahtracker.documents import resolve_symbol
     from cahtracker.sponsors import add_sponsors
 
@@ -278,19 +290,106 @@ def history_command(
     listing = Listing(
         rows,
         [
-            ("date", "Date"),
+            Column("date", "Date", lambda r: r["date"] or (r["after"] and f"after {r['after']}")),
             ("date_precision", "Precision", OPTIONAL),
             ("name", "State"),
             ("iso3", "ISO3", OPTIONAL),
             ("action", "Action"),
             ("role", "Role"),
+            ("listed_as", "Listed as", OPTIONAL),
             ("symbol", "Document"),
             source_column(),
+            ("source_kind", "Source kind", OPTIONAL),
         ],
         title=title,
         empty=f"{title}: none.",
     )
     render(listing, fmt)
+
+
+@app.command(
+    "diff",
+    epilog=examples(
+        "cahtracker sponsors diff A/C.6/79/L.2 A/C.6/79/L.2/Rev.1",
+        "cahtracker sponsors diff A/C.6/79/L.2/Rev.1 --as-of 2024-10-01 --all",
+    ),
+)
+def diff_command(
+    ctx: typer.Context,
+    first: Annotated[
+        str, typer.Argument(help="A document symbol.", autocompletion=complete_symbol)
+    ],
+    second: Annotated[
+        str | None,
+        typer.Argument(
+            help="Another document (default: FIRST at another date).",
+            autocompletion=complete_symbol,
+        ),
+    ] = None,
+    as_of: Annotated[
+        list[ParsedDate] | None,
+        date_option(
+            "--as-of",
+            help="The date of the lists: once for both, or twice (the first list's, then the "
+            "second's; default: now).",
+        ),
+    ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Also the states in both lists.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Compare the sponsors of two documents, or of one document at two dates (--as-of)."""
+    from cahtracker.sponsors import compare_sponsors, sponsor_list_label
+
+    dates = [d.value for d in as_of or []]
+    if len(dates) > 2:
+        raise CahError("Give --as-of at most twice: the first list's date, then the second's.")
+    if second is None and not dates:
+        raise CahError(
+            f"Nothing to compare {first} with: give a second document, or --as-of DATE (the "
+            "list then against now) or --as-of twice."
+        )
+    if second is None and len(dates) == 1:
+        dates.append(None)  # the list on that date against the list now
+    elif len(dates) == 1:
+        dates.append(dates[0])  # both documents on the same date
+    first_on, second_on = [*dates, None, None][:2]
+    result = compare_sponsors(get_store(ctx), first, second, first_on, second_on, everyone)
+    a = sponsor_list_label(result["first"]["document"], first_on)
+    b = sponsor_list_label(result["second"]["document"], second_on)
+    labels = {"added": f"only in {b}", "removed": f"only in {a}", "kept": "in both"}
+    summary = (
+        f"{a}: {result['first']['sponsors']} sponsors; {b}: {result['second']['sponsors']}. "
+        f"{result['added']} added, {result['removed']} removed, {result['kept']} in both."
+    )
+    listing = Listing(
+        result["rows"],
+        [
+            ("name", "State"),
+            ("iso3", "ISO3", OPTIONAL),
+            ("regional_group", "Regional group", OPTIONAL),
+            Column("change", "Change", lambda r: f"{r['change']} ({labels[r['change']]})"),
+            Column("first_joined", f"Joined ({a})", lambda r: _side(r, "first")),
+            Column("second_joined", f"Joined ({b})", lambda r: _side(r, "second")),
+        ],
+        title=f"Sponsors: {a} → {b}",
+        footer=[summary],
+        empty=f"Sponsors: {a} → {b}: no difference. {summary}",
+        data=result,
+        csv_columns=(
+            *("iso3", "name", "regional_group", "change", "first_joined", "first_after"),
+            *("first_precision", "first_role", "second_joined", "second_after"),
+            *("second_precision", "second_role"),
+        ),
+    )
+    render(listing, fmt)
+
+
+def _side(row: dict, side: str) -> str | None:
+    """When a state joined the list of one side ("" when it is not in that list)."""
+    joined, after, precision = (row[f"{side}_{k}"] for k in ("joined", "after", "precision"))
+    if joined is None and after:
+        return f"after {after}"
+    return "" if precision is None else _when(joined, precision)
 
 
 @app.command(
@@ -333,6 +432,7 @@ def count_command(
             ("date_precision", "Precision", OPTIONAL),
             ("symbol", "For"),
             ("source", "Source", TEXT),
+            ("source_kind", "Source kind", OPTIONAL),
             Column("latest", "", lambda r: "latest" if r["latest"] else ""),
         ],
         title=f"{title}: {summary['recorded']} recorded",
@@ -371,31 +471,81 @@ def claim_command(
 @app.command(
     "import",
     epilog=examples(
+        "cahtracker sponsors import cosponsors.txt --dry-run   # what it would record, nothing written",
         'cahtracker sponsors import cosponsors.txt --date 2024-11-22 --source "..."   # "A, B and C" or one name a line',
     ),
 )
 def import_command(
     ctx: typer.Context,
     file: Annotated[
-        str, typer.Argument(help="A text file ('A, B and C' or one name a line), or - for stdin.")
+        str,
+        typer.Argument(
+            help="A UN Digital Library MARCXML file, a draft's PDF or first page, a committee "
+            "report's text, or a list of states ('A, B and C' or one a line); - for stdin."
+        ),
     ],
-    doc: DocOption = None,
-    role: RoleOption = Role.co,
-    date: DateOption = None,
-    source: SourceOption = None,
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--input-format",
+            help="What FILE is: auto (from its content, the default), or " + format_help() + ".",
+        ),
+    ] = "auto",
+    doc: Annotated[
+        str | None,
+        typer.Option(
+            "--doc",
+            "-d",
+            help="A pasted list only: its document (default: `docs use`).",
+            autocompletion=complete_symbol,
+        ),
+    ] = None,
+    role: Annotated[
+        Role | None, typer.Option("--role", help="A pasted list only: main or co (default co).")
+    ] = None,
+    date: Annotated[
+        ParsedDate | None,
+        date_option("--date", help="A pasted list only: when they joined (default: today)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="A pasted list only: where it comes from."),
+    ] = None,
     unsourced: UnsourcedOption = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Show what the import would record against the current sponsors; write nothing.",
+        ),
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Add every state of a list as UN documents print it; one unknown name refuses the whole file."""
-    from cahtracker.sponsors import read_state_list
+    """Record the sponsors a UN document lists (every format, from its content), or a pasted
+    list; one unknown name refuses the whole file."""
+    from cahtracker.sponsor_import import TextTarget, plan_import, read_input, record_import
+    from cahtracker.views.sponsor_import import dry_run_diff, import_summary
 
-    _add(
-        ctx,
-        [read_state_list(file)],
-        doc,
-        role,
-        date,
-        source,
-        unsourced,
-        "sponsors import",
-        origin=file,
-    )
+    store = get_store(ctx)
+    parsed = read_input(file, get_names(ctx), input_format)
+    given = [name for name, value in (("--doc", doc), ("--role", role), ("--date", date),
+                                      ("--source", source), ("--unsourced", unsourced or None))
+             if value is not None]  # fmt: skip
+    if parsed.format != "text" and given:
+        raise CahError(
+            f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} for a pasted list: "
+            f"{parsed.origin} is {parsed.format}, whose documents, dates and sources are its "
+            "own. Nothing was recorded."
+        )
+    if parsed.format == "text" and not dry_run:  # a pasted list names no source: it needs one
+        from cahtracker.sourcing import require_source
+
+        source = require_source(source, unsourced, "sponsors import")
+    target = TextTarget(doc, date, (role or Role.co).value, source)
+    if dry_run:  # what it would record; the source rule is the real import's
+        plan = plan_import(store, parsed, target)
+        render(dry_run_diff(plan), fmt)
+        if plan.refusal:
+            raise CahError(plan.refusal)
+        return
+    render(import_summary(record_import(store, parsed, target)), fmt)

@@ -35,6 +35,7 @@ EVENT_COLUMNS = [
     ("body", "Body", OPTIONAL),
     ("place", "Place", OPTIONAL),
     source_column(),
+    ("source_kind", "Source kind"),
 ]
 
 

@@ -287,6 +287,52 @@ def m007_vote_sources(db: Database) -> None:
     )
 
 
+def _kind_check(column: str, kinds: tuple[str, ...]) -> str:
+    return f"CHECK ({column} IN ({', '.join(repr(k) for k in kinds)}))"
+
+
+@migrations()
+def m008_source_kinds(db: Database) -> None:
+    """What kind of source backs each sourced row, and how a quote was taken.
+
+    `source_kind` (positions, events, count_claims, sponsorship_events): un-record,
+    government, press, ngo or secondary (data/CAH_SOURCES.md); `quote_kind` (positions):
+    verbatim, paraphrase or translation; `positions.note`: what the row's source adds or
+    does not prove; `sponsorship_events.listed_as`: original (printed on the draft) or
+    additional (joined later), as the UN's documents say; `sponsorship_events.after`: a date
+    the event is known to be later than, when its own date is not known (an additional
+    sponsor joined after the draft's date). NULL: not said (earlier rows). `document_notes`:
+    what a source says about a document besides its sponsors ("Cuba [on behalf of the Group
+    of 77 and China]", "The amendment was rejected by the Committee"), each with its source.
+    """
+    # the kinds as released with this migration (cahtracker.provenance names them for the code)
+    source_kind = _kind_check(
+        "source_kind", ("un-record", "government", "press", "ngo", "secondary")
+    )
+    for table in ("positions", "events", "count_claims", "sponsorship_events"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN source_kind TEXT {source_kind}")
+    quote_kind = _kind_check("quote_kind", ("verbatim", "paraphrase", "translation"))
+    db.execute(f"ALTER TABLE positions ADD COLUMN quote_kind TEXT {quote_kind}")
+    db.execute("ALTER TABLE positions ADD COLUMN note TEXT")
+    db.execute(
+        "ALTER TABLE sponsorship_events ADD COLUMN listed_as TEXT "
+        + _kind_check("listed_as", ("original", "additional"))
+    )
+    db.execute("ALTER TABLE sponsorship_events ADD COLUMN after TEXT")
+    db.executescript(
+        f"""
+        CREATE TABLE document_notes (
+            id INTEGER PRIMARY KEY,
+            symbol TEXT NOT NULL REFERENCES documents(symbol),
+            text TEXT NOT NULL,
+            source TEXT,
+            source_kind TEXT {source_kind}
+        );
+        CREATE INDEX idx_document_notes_symbol ON document_notes(symbol);
+        """
+    )
+
+
 @migrations()
 def m012_membership_gaps(db: Database) -> None:
     """Periods in which a member state held no seat of its own (data/membership_gaps.csv):

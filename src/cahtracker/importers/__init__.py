@@ -27,8 +27,10 @@ class Format:
     detect: Callable[[str, set[str]], bool]
     # (path, --roll-calls, counter box) -> the votes of the file, one at a time, or blocks of
     # rows in columns (a BallotBlock: rows of one vote anywhere in the file)
-    parse: Callable[[Path, Path | None, list], Iterator[ImportedVote | BallotBlock]]
+    parse: Callable[..., Iterator[ImportedVote | BallotBlock]]
     csv: bool = False  # its first line is a CSV header (checked for size before parsing)
+    # its lists are names as printed (a report's text): `parse` also takes the NameIndex
+    needs_names: bool = False
 
 
 def _undl_csv(path: Path, roll_calls: Path | None, counter_box: list) -> Iterator[ImportedVote]:
@@ -53,6 +55,18 @@ def _unvotes(path: Path, roll_calls: Path | None, counter_box: list) -> Iterator
     from cahtracker.importers.unvotes_csv import parse_unvotes, roll_calls_path
 
     return parse_unvotes(path, roll_calls_path(path, roll_calls), counter_box)
+
+
+def _committee_report(
+    path: Path, roll_calls: Path | None, counter_box: list, names
+) -> Iterator[ImportedVote]:
+    from cahtracker.importers.committee_report import parse_committee_report
+
+    return parse_committee_report(path, names)
+
+
+def _is_committee_report(text: str, columns: set[str]) -> bool:
+    return "by a recorded vote of" in text and "in favour:" in text
 
 
 def _is_xml(text: str, columns: set[str]) -> bool:
@@ -83,6 +97,14 @@ FORMATS: dict[str, Format] = {
             lambda text, columns: {"rcid", "country_code", "vote"} <= columns,
             _unvotes,
             csv=True,
+        ),
+        Format(
+            "committee-report",
+            "a Main Committee report's text (recorded votes: 'by a recorded vote of 80 to 29, "
+            "with 65 abstentions' and the In favour / Against / Abstaining lists)",
+            _is_committee_report,
+            _committee_report,
+            needs_names=True,
         ),
     )
 }
@@ -127,11 +149,13 @@ def detect_format(path: Path) -> str:
 
 
 def parse(
-    path: Path, fmt: str, roll_calls: Path | None, counter_box: list
+    path: Path, fmt: str, roll_calls: Path | None, counter_box: list, names=None
 ) -> Iterator[ImportedVote]:
     """The votes of a file, one at a time; a file that is not UTF-8 is refused in one line."""
+    chosen = FORMATS[check_format(fmt)]
+    extra = (names,) if chosen.needs_names else ()
     try:
-        yield from FORMATS[check_format(fmt)].parse(path, roll_calls, counter_box)
+        yield from chosen.parse(path, roll_calls, counter_box, *extra)
     except UnicodeDecodeError:
         raise CahError(
             f"{path} is not UTF-8 text; save it as UTF-8. Nothing was imported."

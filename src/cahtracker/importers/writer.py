@@ -122,7 +122,8 @@ def import_votes(
     counter_box: list = []
     with bulk_settings(store.conn), store.write("vote import"):
         writer = _Writer(store, names, path, summary, skip_unknown)
-        for item in parse(path, fmt, roll_calls, counter_box):
+        extra = {"names": names} if FORMATS[fmt].needs_names else {}  # a report's printed lists
+        for item in parse(path, fmt, roll_calls, counter_box, **extra):
             if isinstance(item, BallotBlock):
                 writer.add_block(item)
             else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,9 @@ class Sources:
         self.items: list[dict[str, Any]] = []
         self._numbers: dict[str, int] = {}
 
-    def cite(self, text: str | None, used_for: str) -> int | None:
+    def cite(self, text: str | None, used_for: str, kind: str | None = None) -> int | None:
+        """The number of a source; `kind` (un-record, press, ...) is listed with it, every
+        kind a row gives it once."""
         if not text or not text.strip():
             return None
         text = text.strip()
@@ -45,10 +49,12 @@ class Sources:
         if number is None:
             number = len(self.items) + 1
             self._numbers[text] = number
-            self.items.append({"number": number, "source": text, "used_for": []})
-        used = self.items[number - 1]["used_for"]
-        if used_for not in used:
-            used.append(used_for)
+            self.items.append({"number": number, "source": text, "kinds": [], "used_for": []})
+        item = self.items[number - 1]
+        if used_for not in item["used_for"]:
+            item["used_for"].append(used_for)
+        if kind and kind not in item["kinds"]:
+            item["kinds"].append(kind)
         return number
 
     def cite_all(self, texts, used_for: str) -> list[int]:
@@ -166,10 +172,13 @@ def dashboard(
 def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The recorded sponsors after each dated event (replayed as `current_sponsors` does).
 
-    Undated events count from the start (`start` is their number); each step is
-    {date, count, joined: [names], withdrew: [names]} for one date.
+    Undated events count from the start (`start` is their number); an event known only to
+    be later than a date (`after`) is drawn on the day after it, the earliest it can be;
+    each step is {date, count, joined: [names], withdrew: [names]} for one date.
     """
-    from cahtracker.dates import period_start
+    from datetime import timedelta
+
+    from cahtracker.dates import period_end, period_start
 
     current: set[str] = set()
     start = 0
@@ -179,10 +188,14 @@ def sponsor_series(events: list[dict[str, Any]]) -> dict[str, Any]:
             current.add(event["iso3"])
         else:
             current.discard(event["iso3"])
-        if event["date"] is None:
+        after = event.get("after")
+        if event["date"] is None and not after:
             start = len(current)
             continue
-        day = period_start(event["date"])
+        if event["date"] is None:
+            day = (date.fromisoformat(period_end(after)) + timedelta(days=1)).isoformat()
+        else:
+            day = period_start(event["date"])
         if not steps or steps[-1]["date"] != day:
             steps.append({"date": day, "count": 0, "joined": [], "withdrew": []})
         steps[-1]["count"] = len(current)
@@ -255,7 +268,7 @@ def build_report(
         (events, "timeline"),
     ):
         for row in rows:
-            row["ref"] = sources.cite(row["source"], used_for)
+            row["ref"] = sources.cite(row["source"], used_for, row.get("source_kind"))
     model["figure_sources"] = {
         "sponsors": sorted(
             {r for r in [*(c["ref"] for c in claims), *(e["ref"] for e in history)] if r}
@@ -357,6 +370,33 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
     }
 
 
+# the tables whose rows say what kind of source backs them (m008_source_kinds)
+SOURCED_TABLES = ("positions", "events", "count_claims", "sponsorship_events", "document_notes")
+
+
+@contextmanager
+def official_only_copy(store) -> Iterator[Any]:
+    """A copy of the database, in memory, without the rows whose source is not official
+    (provenance.OFFICIAL_KINDS; a row with no recorded kind is not official), so that every
+    figure of a report (sponsors, counts, stances, targets, timeline) is derived from
+    official sources alone. Votes and documents have no source kind and stay as they are."""
+    import sqlite3
+
+    from cahtracker.db import Store
+    from cahtracker.provenance import official_clause
+
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        store.conn.backup(copy)
+        for table in SOURCED_TABLES:
+            copy.execute(
+                f"DELETE FROM {table} WHERE source_kind IS NULL OR NOT {official_clause()}"
+            )
+        yield Store(store.path, copy)
+    finally:
+        copy.close()
+
+
 def _target_path(output: Path) -> Path:
     output = Path(output).expanduser()
     parent = output.parent if str(output.parent) else Path(".")
@@ -377,11 +417,23 @@ def export(
     as_of: str | None = None,
     today: date | None = None,
     overwrite: bool = False,
+    official_only: bool = False,
 ) -> dict[str, Any]:
     """Write the export beside `output` and rename it into place (nothing half-written).
 
     Returns {format, path, files}. An existing output is refused unless `overwrite`.
+    With `official_only`, the report is made from the official sources alone
+    (`official_only_copy`) and says so.
     """
+    if official_only:
+        with official_only_copy(store) as official:
+            return _export(official, fmt, output, symbol, as_of, today, overwrite, True)
+    return _export(store, fmt, output, symbol, as_of, today, overwrite, False)
+
+
+def _export(
+    store, fmt: str, output: Path, symbol: str, as_of, today, overwrite: bool, official_only: bool
+) -> dict[str, Any]:
     output = _target_path(output)
     today = report_date(today)
     if output.exists() and not overwrite:
@@ -401,7 +453,7 @@ def export(
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             return {"format": fmt, "path": str(output), "files": files}
-        text = render_text(store, fmt, symbol, as_of, today)
+        text = render_text(store, fmt, symbol, as_of, today, official_only)
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=output.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
@@ -437,13 +489,17 @@ def _replace(new: Path, output: Path) -> None:
     os.replace(new, output)
 
 
-def render_text(store, fmt: str, symbol: str, as_of: str | None, today: date) -> str:
+def render_text(
+    store, fmt: str, symbol: str, as_of: str | None, today: date, official_only: bool = False
+) -> str:
     if fmt == "json":
         from cahtracker.serialise import to_json
 
-        return to_json(json_document(store, symbol, as_of, today)) + "\n"
+        document = json_document(store, symbol, as_of, today)
+        return to_json(document | {"official_only": official_only}) + "\n"
     model = build_report(store, symbol, as_of, today)
     model["exported_at"] = export_time()
+    model["official_only"] = official_only
     if fmt == "markdown":
         from cahtracker.report.markdown import markdown_report
 

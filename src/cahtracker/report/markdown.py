@@ -18,6 +18,11 @@ def _when(value: str | None, precision: str | None) -> str:
     return value if precision in (None, "day") else f"{value} ({precision})"
 
 
+def _after(row: dict[str, Any]) -> str:
+    """A joining whose date is not known: the date it is known to be later than, if any."""
+    return f"after {row['joined_after']}" if row.get("joined_after") else "unknown"
+
+
 def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
     """Rows with their source number as "[n]" (or "(unsourced)") and, if asked, their date
     with its precision."""
@@ -44,6 +49,12 @@ def markdown_report(model: dict[str, Any]) -> str:
         + (f", the picture as of {model['as_of']}" if model["as_of"] else "")
         + ". Every figure names its sources (see Sources). "
         + markdown_cell(model["unsourced_line"]),
+        (
+            "**Official sources only:** the stances, reported counts, sponsorships and timeline "
+            "events whose source is a UN record or a government's; votes are shown as recorded."
+            if model.get("official_only")
+            else ""
+        ),
         "## Sponsors",
         markdown_cell(model["gap_line"]),
         "### Reported counts",
@@ -56,6 +67,7 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("symbol", "For"),
                 ("ref", "Ref"),
                 ("source", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         "### Sponsors over time",
@@ -91,7 +103,10 @@ def markdown_report(model: dict[str, Any]) -> str:
         f"Sources: {_refs(model['figure_sources']['groups'])}; as of {on}.",
         f"### Current sponsors ({len(model['sponsors'])})",
         markdown_table(
-            _sourced(model["sponsors"], "joined_on"),
+            [
+                {**row, "when": row["when"] if row["joined_on"] else _after(row)}
+                for row in _sourced(model["sponsors"], "joined_on")
+            ],
             [
                 ("name", "State"),
                 ("role", "Role"),
@@ -99,6 +114,7 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("when", "Joined"),
                 ("inherited_from", "Inherited from"),
                 ("ref", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         "## Votes and decisions",
@@ -147,7 +163,9 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("stance", "Stance"),
                 ("when", "Date"),
                 ("quote", "Quote"),
+                ("quote_kind", "Quote kind"),
                 ("ref", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         *_analysis(model["analysis"], on),
@@ -164,11 +182,14 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("place", "Place"),
                 ("status", "Status"),
                 ("ref", "Source"),
+                ("source_kind", "Source kind"),
             ],
         ),
         "## Sources",
         "\n".join(
-            f"{s['number']}. {markdown_cell(s['source'])} — {', '.join(s['used_for'])}"
+            f"{s['number']}. {markdown_cell(s['source'])}"
+            + (f" ({', '.join(s['kinds'])})" if s.get("kinds") else "")
+            + f" — {', '.join(s['used_for'])}"
             for s in model["sources"]
         )
         or "No source recorded.",
