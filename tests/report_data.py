@@ -1,10 +1,15 @@
 """A fictional voting record for the report tests, added through the CLI to a seeded test DB.
 
-None of this is real: the votes on A/FIC/... and the amendment A/FIC/L.99 are invented so
-that every chart of the report (tally bars, targets, forecast) has something to draw.
+None of this is real: the votes on A/FIC/... and the amendments A/FIC/L.98 and A/FIC/L.99
+are invented so that every chart of the report (tally bars, targets, forecast) has something
+to draw. L.99's ballots cover 25 of the 193 members (a partial record); L.98's cover every
+member (the states not named below are recorded as non-voting), with an explanation.
 """
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 SPONSORS_ADDED = "FRA"
 FRIENDS = "ARG, CHL, PER, URY, CRI, PAN, SEN, GHA"
@@ -12,6 +17,15 @@ RIVALS = "CHN, IRN, CUB, SYR, BLR, PRK, NIC, RUS"
 SWING = "IND, ZAF, EGY, IDN, SAU, BRA"
 SCRIPT_QUOTE = "<script>alert(1)</script>"
 FORMULA_SOURCE = '=HYPERLINK("http://x","y")'
+EXPLANATION = "Fictional explanation: voted for the text as a whole, not for every word"
+COMPLETE_SOURCE = "https://example.org/fictional/L.98?record=1&lang=en"
+
+
+def members() -> list[str]:
+    """Every member state (all admitted before 2024), from the seed's own CSV."""
+    path = Path(__file__).resolve().parent.parent / "data" / "un_member_states.csv"
+    with open(path, encoding="utf-8") as handle:
+        return [r["iso3"] for r in csv.DictReader(handle) if r["status"] == "member"]
 
 
 def build(cli) -> None:
@@ -44,4 +58,16 @@ def build(cli) -> None:
         "vote", "record", "--doc", "A/FIC/L.99", "--date", "2024-11-21", "--body", "Sixth Committee",
         "--yes", RIVALS, "--no", f"{sponsors}, {FRIENDS}", "--abstain", SWING,
         "--majority", "two-thirds", "--source", "fictional record of the amendment",
+    )  # fmt: skip
+    named = {*sponsors.split(", "), *FRIENDS.split(", "), *RIVALS.split(", "), *SWING.split(", ")}
+    cli.ok(
+        "docs", "add", "A/FIC/L.98", "--title", "Second fictional amendment to the draft",
+        "--kind", "amendment", "--body", "Sixth Committee", "--parent", "A/C.6/79/L.2/Rev.1",
+        "--source", "fictional list of documents",
+    )  # fmt: skip
+    cli.ok(
+        "vote", "record", "--doc", "A/FIC/L.98", "--date", "2024-11-21", "--body", "Sixth Committee",
+        "--yes", f"{sponsors}, {FRIENDS}", "--no", RIVALS, "--abstain", SWING,
+        "--non-voting", ", ".join(sorted(set(members()) - named)),
+        "--explanation", f"GHA={EXPLANATION}", "--source", COMPLETE_SOURCE,
     )  # fmt: skip

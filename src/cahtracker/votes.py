@@ -29,9 +29,11 @@ from cahtracker.voting import (
     WHOLE_TEXT,
     check_majority,
     choice_word,
+    coverage,
     decide,
     tally_key,
     tally_of,
+    whole_assembly,
 )
 
 VOTE_COLUMNS = (
@@ -683,6 +685,46 @@ def members_by_date(store):
     return on
 
 
+def body_members(store, body: str | None, date: str | None) -> list[str] | None:
+    """The members of `body` on `date` (no date: today's members), when this database knows
+    them: the General Assembly's for the Assembly and its Main Committees; else None."""
+    if not whole_assembly(body):
+        return None
+    return members_by_date(store)(date or "9999-99-99")
+
+
+def member_counts(store):
+    """on(date) -> how many states held a seat on that date (no date: today's members), as
+    `members_by_date` counts them, without listing them (a vote list counts every vote)."""
+    import bisect
+
+    admitted = dict(
+        store.conn.execute(
+            "SELECT iso3, coalesce(admitted_on, '') FROM states WHERE status = 'member'"
+        )
+    )
+    ordered = sorted(admitted.values())
+    gaps = store.conn.execute("SELECT iso3, valid_from, valid_to FROM membership_gaps").fetchall()
+
+    def on(date: str | None) -> int:
+        day = date or "9999-99-99"
+        away = {i for i, start, end in gaps if start <= day <= end and admitted.get(i, day) <= day}
+        return bisect.bisect_right(ordered, day) - len(away)
+
+    return on
+
+
+def _ballots_in_gaps(store) -> dict[int, int]:
+    """vote id -> its ballots of states that had no seat that day (a hand-made record)."""
+    return dict(
+        store.conn.execute(
+            "SELECT b.vote_id, count(*) FROM membership_gaps g JOIN ballots b ON b.iso3 = g.iso3 "
+            "JOIN votes v ON v.id = b.vote_id AND v.date BETWEEN g.valid_from AND g.valid_to "
+            "GROUP BY b.vote_id"
+        )
+    )
+
+
 class BallotIndex:
     """Drops the secondary index of `ballots` once an import has added more ballots than the
     table held (and at least BIG), and builds it again at the end, inside the same transaction.
@@ -783,10 +825,23 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     tally = tally_of(b["choice"] for b in ballots)
     official = official_totals(vote)
     statements = store.query(
-        "SELECT t.iso3, s.name, t.kind, t.text FROM vote_statements t JOIN states s ON s.iso3 = t.iso3 "
-        "WHERE t.vote_id = ? ORDER BY t.kind, s.name",
+        "SELECT t.iso3, s.name, s.regional_group, t.kind, t.text FROM vote_statements t "
+        "JOIN states s ON s.iso3 = t.iso3 WHERE t.vote_id = ? ORDER BY t.kind, s.name",
         (vote["id"],),
     )
+    members = body_members(store, vote["body"], vote["date"]) if ballots else None
+    codes = {b["iso3"] for b in ballots}
+    cover = coverage(
+        None if members is None else len(members), len(codes & set(members or ())), len(codes)
+    )
+    missing = []
+    if cover and cover["not_recorded"]:
+        absent = sorted(set(members) - codes)
+        missing = store.query(
+            "SELECT iso3, name, regional_group FROM states "
+            "WHERE iso3 IN (SELECT value FROM json_each(?)) ORDER BY name",
+            (json.dumps(absent),),
+        )
     result: dict[str, Any] = {
         "id": vote["id"],
         "symbol": vote["symbol"],
@@ -799,13 +854,27 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
         "tally": tally,
         "official_totals": official,
         "warnings": totals_warnings(tally, official),
+        # how far the ballots cover the body's members (None: no ballots), and who is missing
+        "coverage": cover,
+        "members_not_recorded": missing,
         "ballots": [
-            {"iso3": b["iso3"], "name": b["name"], "choice": b["choice"]}
+            {
+                "iso3": b["iso3"],
+                "name": b["name"],
+                "regional_group": b["regional_group"],
+                "choice": b["choice"],
+            }
             | ({"explanation": b["explanation"]} if b["explanation"] else {})
             for b in ballots
         ],
         "statements": [
-            {"iso3": s["iso3"], "name": s["name"], "kind": s["kind"], "text": s["text"]}
+            {
+                "iso3": s["iso3"],
+                "name": s["name"],
+                "regional_group": s["regional_group"],
+                "kind": s["kind"],
+                "text": s["text"],
+            }
             for s in statements
         ],
         "source": vote["source"],
@@ -875,11 +944,18 @@ def list_votes(
         "count(b.choice = 'yes' OR NULL) AS yes, count(b.choice = 'no' OR NULL) AS no, "
         "count(b.choice = 'abstain' OR NULL) AS abstain, "
         "count(b.choice = 'non-voting' OR NULL) AS non_voting, "
-        "count(b.choice = 'absent' OR NULL) AS absent "
-        f"FROM votes v LEFT JOIN ballots b ON b.vote_id = v.id WHERE {' AND '.join(where)} "
-        "GROUP BY v.id ORDER BY v.date, v.id",
+        "count(b.choice = 'absent' OR NULL) AS absent, "
+        # ballots of states that were members on the vote's date (no date: members today)
+        "count(s.status = 'member' AND coalesce(s.admitted_on, '') <= "
+        "coalesce(v.date, '9999-99-99') OR NULL) AS members_recorded "
+        "FROM votes v LEFT JOIN ballots b ON b.vote_id = v.id LEFT JOIN states s ON s.iso3 = b.iso3 "
+        f"WHERE {' AND '.join(where)} GROUP BY v.id ORDER BY v.date, v.id",
         params,
     )
+    members_on = member_counts(store)
+    unseated = _ballots_in_gaps(store)
+    for row in rows:
+        row["members_recorded"] -= unseated.get(row["id"], 0)
     return [
         {
             "id": r["id"],
@@ -891,6 +967,7 @@ def list_votes(
             "tally": {k: r[k] for k in ("yes", "no", "abstain", "non_voting", "absent")},
             "source": r["source"],
             "unsourced": is_unsourced(r["source"]),
+            "coverage": _list_coverage(r, members_on),
         }
         | (
             {
@@ -906,10 +983,19 @@ def list_votes(
     ]
 
 
+def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
+    """`coverage` from a listed vote's counts (show_vote counts the same from its ballots)."""
+    ballots = sum(row[k] for k in ("yes", "no", "abstain", "non_voting", "absent"))
+    members = members_on(row["date"]) if whole_assembly(row["body"]) else None
+    return coverage(members, row["members_recorded"], ballots)
+
+
 def iter_ballots(store):
-    """Every ballot of every vote (vote_id, iso3, name, choice, explanation), streamed by vote."""
+    """Every ballot of every vote, streamed by vote: vote_id, symbol, date, body, iso3, name,
+    regional_group, choice, explanation."""
     return store.cursor(
-        "SELECT b.vote_id, b.iso3, s.name, b.choice, b.explanation FROM ballots b "
+        "SELECT b.vote_id, v.symbol, v.date, v.body, b.iso3, s.name, s.regional_group, b.choice, "
+        "b.explanation FROM ballots b JOIN votes v ON v.id = b.vote_id "
         "JOIN states s ON s.iso3 = b.iso3 ORDER BY b.vote_id, b.iso3"
     )
 

@@ -8,7 +8,9 @@ analysis, the views and the reports import these; none has a copy of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from cahtracker.errors import CahError
 
@@ -92,3 +94,75 @@ def decide(yes: int, no: int, majority: str = "simple") -> str:
     """'adopted' or 'rejected' by the votes of the members present and voting."""
     voting = yes + no
     return "adopted" if voting and yes >= yes_needed(voting, majority) else "rejected"
+
+
+# ---------------------------------------------------------------- whose ballots are known
+
+# The bodies whose members are the General Assembly's: the Assembly itself and its Main
+# Committees, committees of the whole on which every member may sit (GA rules of
+# procedure, rule 100). Any other body's membership is not known here.
+_WHOLE_ASSEMBLY = re.compile(
+    r"^(general assembly|(first|second|third|fourth|fifth|sixth) committee|"
+    r"special political and decolonization committee)\b"
+)
+
+
+def whole_assembly(body: str | None) -> bool:
+    """Whether `body` has the General Assembly's members (the Assembly or a Main Committee)."""
+    return bool(body) and bool(_WHOLE_ASSEMBLY.match(" ".join(body.casefold().split())))
+
+
+def coverage(members: int | None, recorded: int, ballots: int) -> dict | None:
+    """How far a vote's ballots cover its body's members: {members, recorded, not_recorded,
+    complete}. `members`: how many the body had on the vote's date (None: not known);
+    `recorded`: how many of them have a ballot; `ballots`: every ballot (observers too).
+    None for a decision with no ballot at all: nothing was recorded to be complete or not."""
+    if not ballots:
+        return None
+    if members is None:
+        return {"members": None, "recorded": ballots, "not_recorded": None, "complete": None}
+    return {
+        "members": members,
+        "recorded": recorded,
+        "not_recorded": members - recorded,
+        "complete": recorded == members,
+    }
+
+
+def coverage_line(cover: dict | None) -> str | None:
+    """ "65 of 193 members recorded; 128 not recorded" for a partial record, else None."""
+    if not cover or cover["complete"]:
+        return None
+    if cover["members"] is None:
+        return (
+            f"{cover['recorded']} ballots recorded; this body's membership is not known here, "
+            "so the record may be incomplete"
+        )
+    return (
+        f"{cover['recorded']} of {cover['members']} members recorded; "
+        f"{cover['not_recorded']} not recorded"
+    )
+
+
+def coverage_cell(cover: dict | None) -> str:
+    """A short form for a table cell: "65/193" members with a ballot, "all" when complete,
+    "65/?" when the body's membership is not known; blank without ballots."""
+    if not cover:
+        return ""
+    if cover["complete"]:
+        return "all"
+    return f"{cover['recorded']}/{cover['members'] if cover['members'] is not None else '?'}"
+
+
+def majority_basis(
+    tally: dict[str, int], official: dict[str, int | None] | None, cover: dict | None
+) -> dict[str, Any] | None:
+    """The counts a majority line may be drawn from: the ballots when they cover every member,
+    else the official totals when the source printed yes and no; None otherwise (a partial
+    record says nothing of what the majority needed)."""
+    if cover and cover["complete"]:
+        return {"basis": "ballots", **{k: tally[k] for k in TALLY_KEYS}}
+    if official and official.get("yes") is not None and official.get("no") is not None:
+        counts = {k: official.get(k) or 0 for k in ("yes", "no", "abstain", "non_voting")}
+        return {"basis": "official totals", **counts, "absent": 0}
+    return None

@@ -27,6 +27,7 @@ CSV_TABLES = {
     "count_claims",
     "votes",
     "ballots",
+    "statements",
     "positions",
     "events",
 }
@@ -98,6 +99,8 @@ def test_html_is_self_contained_and_escapes_user_text(rich_cli, tmp_path):
         'class="cell"',
         'id="fig-forecast"',
         "Targets: undecided non-sponsors",
+        'id="fig-sponsor-map"',
+        'class="warn partial"',
     ):
         assert marker in html, marker
     assert html.count("Data as of 2026-11-27") >= 3
@@ -119,12 +122,34 @@ def test_csv_neutralises_formulas_and_keeps_numbers(rich_cli, tmp_path):
     assert claim["source"] == "'" + report_data.FORMULA_SOURCE
     assert "\n120," in raw  # a number, unquoted
     ballots = list(csv.DictReader((folder / "ballots.csv").read_text("utf-8").splitlines()))
-    assert len(ballots) == _count(rich_cli, "ballots") == 7 * 25  # seven fictional votes of 25
-    assert set(ballots[0]) == {"vote_id", "iso3", "name", "choice", "explanation"}
+    # seven fictional votes of 25 ballots, one of every member
+    assert len(ballots) == _count(rich_cli, "ballots") == 7 * 25 + 193
+    assert list(ballots[0]) == [
+        *("vote_id", "symbol", "date", "body", "iso3", "name", "regional_group", "choice"),
+        "explanation",
+    ]
+    ghana = next(b for b in ballots if b["symbol"] == "A/FIC/L.98" and b["iso3"] == "GHA")
+    assert (ghana["date"], ghana["body"], ghana["regional_group"]) == (
+        "2024-11-21",
+        "Sixth Committee",
+        "African",
+    )
+    assert ghana["explanation"] == report_data.EXPLANATION
     votes = list(csv.DictReader((folder / "votes.csv").read_text("utf-8").splitlines()))
     assert "tally" not in votes[0] and "official_members" in votes[0]
     amendment = next(v for v in votes if v["symbol"] == "A/FIC/L.99")
     assert (amendment["yes"], amendment["no"], amendment["majority"]) == ("8", "11", "two-thirds")
+    assert (amendment["members"], amendment["members_recorded"], amendment["complete"]) == (
+        "193",
+        "25",
+        "false",
+    )
+    complete = next(v for v in votes if v["symbol"] == "A/FIC/L.98")
+    assert (complete["complete"], complete["explained_by"]) == ("true", "Ghana")
+    said = list(csv.DictReader((folder / "statements.csv").read_text("utf-8").splitlines()))
+    assert [(r["symbol"], r["iso3"], r["kind"], r["choice"], r["text"]) for r in said] == [
+        ("A/FIC/L.98", "GHA", "explanation", "yes", report_data.EXPLANATION)
+    ]
     for name in CSV_TABLES:
         header = (folder / f"{name}.csv").read_text("utf-8").splitlines()[0]
         assert header and "," in header, name
@@ -232,16 +257,15 @@ def test_existing_output_needs_force(cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "csv"])
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "svg"])
 def test_a_failure_half_way_leaves_nothing(store, tmp_path, monkeypatch, fmt):
     from cahtracker import report
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(
-        report, "write_csv_folder" if fmt == "csv" else "render_text", broken, raising=True
-    )
+    name = {"csv": "write_csv_folder", "svg": "map_text"}.get(fmt, "render_text")
+    monkeypatch.setattr(report, name, broken, raising=True)
     out = tmp_path / "out" / "target"
     out.parent.mkdir()
     from cahtracker.errors import CahError
@@ -334,17 +358,32 @@ def test_vote_chart_draws_the_line_the_yes_votes_had_to_reach(yes, no, majority,
     from cahtracker.report.html import vote_chart
 
     tally = {"yes": yes, "no": no, "abstain": 5, "non_voting": 1, "absent": 0}
-    chart = vote_chart({"tally": tally, "majority": majority})
+    total = sum(tally.values())
+    complete = {"members": total, "recorded": total, "not_recorded": 0, "complete": True}
+    chart = vote_chart({"tally": tally, "majority": majority, "coverage": complete})
     assert chart["rule"].endswith(f": {needed} yes")
     assert chart["passes"] is passes
     total = sum(tally.values())
     assert chart["line_x"] == round(chart["left"] + chart["bar_w"] * needed / total, 1)
-    assert [s["label"] for s in chart["segments"]] == [
+    assert [s["title"] for s in chart["segments"]] == [
         f"Yes {yes}",
         f"No {no}",
         "Abstain 5",
         "Non-voting 1",
     ]
+    # a partial record without official totals: the bar, and no line
+    partial = {"members": 193, "recorded": total, "not_recorded": 193 - total, "complete": False}
+    chart = vote_chart({"tally": tally, "majority": majority, "coverage": partial})
+    assert chart["line_x"] is None and chart["rule"] is None and chart["segments"]
+    # ... with official totals: the bar and the line are the official ones
+    official = {"yes": 120, "no": 30, "abstain": 20, "non_voting": 23, "members": 193}
+    chart = vote_chart(
+        {"tally": tally, "majority": majority, "coverage": partial, "official_totals": official}
+    )
+    needed = 100 if majority == "two-thirds" else 76
+    assert chart["rule"].startswith("needed:") and f": {needed} yes" in chart["rule"]
+    assert chart["line_x"] == round(chart["left"] + chart["bar_w"] * needed / 193, 1)
+    assert chart["segments"][0]["title"] == "Yes 120"
 
 
 def test_exports_get_the_usual_permissions(cli, tmp_path):
@@ -397,3 +436,218 @@ def test_official_only_export_keeps_un_records_and_governments(cli, tmp_path, un
     assert "ebs.publicnow.com" not in markdown and "observerdiplomat.com" not in markdown
     everything = json.loads(_export(cli, tmp_path, "json", "--force").read_text("utf-8"))
     assert everything["official_only"] is False and len(everything["sponsors"]) == 3
+
+
+# ---------------------------------------------------------------- who voted how
+
+
+def _expected_choices() -> dict[str, str]:
+    """iso3 -> choice in the fictional vote on A/FIC/L.98, from report_data's own lists."""
+    expected = dict.fromkeys(report_data.members(), "non-voting")
+    for codes, choice in (
+        (f"MEX, GMB, {report_data.SPONSORS_ADDED}, {report_data.FRIENDS}", "yes"),
+        (report_data.RIVALS, "no"),
+        (report_data.SWING, "abstain"),
+    ):
+        expected.update(dict.fromkeys(codes.split(", "), choice))
+    return expected
+
+
+def _state_rows() -> dict[str, dict[str, str]]:
+    with open(DATA.parent.parent / "data" / "un_member_states.csv", encoding="utf-8") as handle:
+        return {r["iso3"]: r for r in csv.DictReader(handle)}
+
+
+def _by_choice_and_group(expected: dict[str, str]) -> dict[tuple[str, str], set[str]]:
+    states = _state_rows()
+    grouped: dict[tuple[str, str], set[str]] = {}
+    for iso3, choice in expected.items():
+        key = (choice, states[iso3]["regional_group"])
+        grouped.setdefault(key, set()).add(states[iso3]["name"])
+    return grouped
+
+
+LABEL_OF = {"yes": "Yes", "no": "No", "abstain": "Abstain", "non-voting": "Non-voting"}
+
+
+def test_markdown_names_every_state_by_choice_and_group(rich_cli, tmp_path):
+    text = _export(rich_cli, tmp_path, "markdown").read_text("utf-8")
+    section = [part.split("\n## ")[0] for part in text.split("### Vote ")[1:]]
+    [mine] = [part for part in section if ": A/FIC/L.98 — Sixth Committee, 2024-11-21" in part]
+    found: dict[tuple[str, str], set[str]] = {}
+    for line in mine.splitlines():
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        if len(cells) == 4 and cells[0] not in ("Vote", "---"):
+            label = cells[0].rsplit(" (", 1)[0]
+            choice = next(k for k, v in LABEL_OF.items() if v == label)
+            names = {n.replace("&#39;", "'") for n in cells[3].split(", ")}
+            assert len(names) == int(cells[2])
+            found[(choice, cells[1])] = names
+    assert found == _by_choice_and_group(_expected_choices())
+    assert "Partial record" not in mine
+    assert f"Ghana — explanation (voted yes): {report_data.EXPLANATION}" in mine
+    assert "[https://example.org/fictional/L.98?record=1&amp;lang=en]" in mine
+    # the partial vote says so, and names its missing members
+    [partial] = [part for part in section if ": A/FIC/L.99 — " in part]
+    assert "Partial record: 25 of 193 members recorded; 168 not recorded." in partial
+    assert "| Not recorded (168) | African |" in partial
+
+
+def test_html_names_every_state_by_choice_and_group(rich_cli, tmp_path):
+    import html as html_lib
+    import re
+
+    page = _export(rich_cli, tmp_path, "html").read_text("utf-8")
+    figures = re.findall(r'<figure class="vote" id="vote-\d+">.*?</figure>', page, re.S)
+    [mine] = [f for f in figures if "A/FIC/L.98" in f.split("</h3>")[0]]
+    found: dict[tuple[str, str], set[str]] = {}
+    for block in re.findall(r'<h4 class="choice-[^"]+">(.*?)</h4>\s*<ul>(.*?)</ul>', mine, re.S):
+        label = block[0].rsplit(" (", 1)[0]
+        choice = next(k for k, v in LABEL_OF.items() if v == label)
+        for group, count, names in re.findall(r"<li><b>(.*?) \((\d+)\):</b> (.*?)</li>", block[1]):
+            listed = set(html_lib.unescape(names).split(", "))
+            assert len(listed) == int(count)
+            found[(choice, html_lib.unescape(group))] = listed
+    assert found == _by_choice_and_group(_expected_choices())
+    assert 'class="majority"' in mine and "Partial record" not in mine
+    assert html_lib.escape(report_data.EXPLANATION, quote=True) in mine
+    source = html_lib.escape(report_data.COMPLETE_SOURCE, quote=True)
+    assert f'<a href="{source}" rel="noopener noreferrer">{source}</a>' in mine
+    assert 'class="cah-map' in mine  # the vote's map
+    [partial] = [f for f in figures if "A/FIC/L.99" in f.split("</h3>")[0]]
+    assert "25 of 193 members recorded; 168 not recorded" in partial
+    assert 'class="majority"' not in partial and "No majority line is drawn" in partial
+    assert '<h4 class="choice-not-recorded">Not recorded (168)</h4>' in partial
+
+
+def test_html_links_sources_and_documents_and_escapes_them(cli, tmp_path):
+    hostile = 'https://example.org/a?x="><script>alert(1)</script>'
+    cli.ok("docs", "add", "A/FIC/L.7", "--title", "Fictional","--kind", "amendment", "--body", "Sixth Committee",
+           "--parent", "A/C.6/79/L.2/Rev.1", "--url", "javascript:alert(1)",
+           "--source", "fictional")  # fmt: skip
+    cli.ok("sponsors", "claim", "101", "--date", "2024-11-24", "--source",
+           f"see press.un.org/en/2024/x.htm, and {hostile}")  # fmt: skip
+    page = _export(cli, tmp_path, "html").read_text("utf-8")
+    assert "<script>alert(1)" not in page and "javascript:" not in page.split("<body>")[1].replace(
+        "javascript:alert(1)", ""
+    )
+    assert 'href="javascript' not in page
+    assert (
+        '<a href="https://press.un.org/en/2024/x.htm" rel="noopener noreferrer">'
+        "press.un.org/en/2024/x.htm</a>, and " in page
+    )
+    assert '<a href="https://example.org/a?x=" rel="noopener noreferrer">' in page
+    # the seed's document URLs are links; a javascript: URL is shown as the symbol only
+    assert (
+        '<a href="https://static.un.org/en/ga/sixth/79/cah.shtml" rel="noopener noreferrer">'
+        "A/C.6/79/L.2/Rev.1</a>" in page
+    )
+    assert "<li>A/FIC/L.7 — amendment: Fictional</li>" in page
+
+
+def test_link_parts_cuts_urls_out_of_text():
+    from cahtracker.report.html import link_parts
+
+    assert link_parts("AP report (uslive.com/?p=325633); press.un.org/en/x.htm (GA/L/1)") == [
+        ("AP report (", None),
+        ("uslive.com/?p=325633", "https://uslive.com/?p=325633"),
+        ("); ", None),
+        ("press.un.org/en/x.htm", "https://press.un.org/en/x.htm"),
+        (" (GA/L/1)", None),
+    ]
+    assert link_parts("Czech Yearbook vol. 16 (2025) p. 517") == [
+        ("Czech Yearbook vol. 16 (2025) p. 517", None)
+    ]
+    assert link_parts("https://en.wikipedia.org/wiki/X_(y).") == [
+        ("https://en.wikipedia.org/wiki/X_(y)", "https://en.wikipedia.org/wiki/X_(y)"),
+        (".", None),
+    ]
+    assert link_parts("javascript:alert(1)") == [("javascript:alert(1)", None)]
+    assert link_parts(None) == []
+
+
+# ---------------------------------------------------------------- the world map alone
+
+
+def _fills(svg_text: str) -> dict[str, str]:
+    """iso3 -> fill of every state drawn (shape or dot), read with an XML parser."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg_text.split("?>", 1)[1])
+    fills: dict[str, str] = {}
+    for element in root.iter():
+        if element.get("data-iso3"):
+            fills.setdefault(element.get("data-iso3"), element.get("fill"))
+    return fills
+
+
+def test_svg_export_of_the_sponsors_map(rich_cli, tmp_path):
+    from cahtracker.report.map import SPONSOR_LEGEND
+
+    colour = {key: c for key, _, c in SPONSOR_LEGEND}
+    out = tmp_path / "sponsors.svg"
+    result = rich_cli.ok("report", "export", "-o", str(out))  # the format from the extension
+    assert "Sponsors of A/C.6/79/L.2/Rev.1 by state, as of 2026-11-27" in result.stdout
+    text = out.read_text("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns=')
+    assert "<script" not in text
+    fills = _fills(text)
+    assert len(fills) == 195  # every member and observer state, as a shape or a dot
+    assert (fills["MEX"], fills["GMB"], fills["FRA"]) == (
+        colour["main"],
+        colour["main"],
+        colour["sponsor"],
+    )
+    assert {fills[i] for i in fills if i not in ("MEX", "GMB", "FRA")} == {colour["none"]}
+    earlier = tmp_path / "earlier.svg"
+    rich_cli.ok("report", "export", "-f", "svg", "--map", "sponsors", "--as-of", "2024-09-01",
+                "-o", str(earlier))  # fmt: skip
+    assert _fills(earlier.read_text("utf-8"))["FRA"] == colour["none"]  # joined 2024-10-01
+
+
+def test_svg_export_of_a_vote_map(rich_cli, tmp_path):
+    from cahtracker.report.map import vote_legend
+
+    colour = {key: c for key, _, c in vote_legend()}
+    vote = json.loads(rich_cli.ok("vote", "show", "A/FIC/L.99", "-f", "json").stdout)
+    out = tmp_path / "vote.svg"
+    result = rich_cli.ok("report", "export", "-f", "svg", "--map", "vote", str(vote["id"]),
+                         "-o", str(out))  # fmt: skip
+    assert (
+        f"Vote {vote['id']} on A/FIC/L.99, Sixth Committee, 2024-11-21: rejected" in result.stdout
+    )
+    fills = _fills(out.read_text("utf-8"))
+    for iso3 in report_data.RIVALS.split(", "):
+        assert fills[iso3] == colour["yes"], iso3
+    for iso3 in report_data.SWING.split(", "):
+        assert fills[iso3] == colour["abstain"], iso3
+    assert fills["FRA"] == colour["no"]
+    voted = {*report_data.RIVALS.split(", "), *report_data.SWING.split(", ")}
+    voted |= {"MEX", "GMB", "FRA", *report_data.FRIENDS.split(", ")}
+    missing = set(report_data.members()) - voted
+    assert {fills[i] for i in missing} == {colour["not-recorded"]}
+    # without an id: the latest recorded vote on the document's texts (L.98, recorded last)
+    latest = tmp_path / "latest.svg"
+    assert (
+        "A/FIC/L.98"
+        in rich_cli.ok("report", "export", "-f", "svg", "--map", "vote", "-o", str(latest)).stdout
+    )
+    assert _fills(latest.read_text("utf-8"))["AGO"] == colour["non-voting"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("-f", "html", "--map", "vote"), ("--map draws a map alone", "--format svg")),
+        (("-f", "svg", "--map", "sponsors", "3"), ("'3' is a vote", "--map vote 3")),
+        (("-f", "svg", "--map", "world"), ("Unknown map 'world'", "--map sponsors")),
+        (("-f", "svg", "--map", "vote", "2"), ("has no ballots (without a vote)",)),
+        (("-f", "svg", "--map", "vote"), ("No recorded vote with ballots",)),
+        (("-f", "svg", "--map", "vote", "999"), ("No vote with id 999",)),
+    ],
+)
+def test_bad_map_exports_are_refused_and_write_nothing(cli, tmp_path, args, fragments):
+    out = tmp_path / "maps" / "map.svg"
+    out.parent.mkdir()
+    assert_refused(cli("report", "export", *args, "-o", str(out)), *fragments)
+    assert list(out.parent.iterdir()) == []

@@ -256,9 +256,8 @@ def test_show_unknown_is_refused(cli):
 def test_list_shape_and_filters(cli):
     record(cli, "--yes", "Albania", "--no", "Chile")
     rows = json.loads(cli.ok("vote", "list", "-f", "json").stdout)
-    assert set(rows[0]) == {
-        *("id", "symbol", "body", "date", "method", "outcome", "tally", "source", "unsourced")
-    }
+    keys = "id symbol body date method outcome tally source unsourced coverage".split()
+    assert set(rows[0]) == set(keys)
     assert not any(r["unsourced"] for r in rows if r["symbol"] != DOC or r["source"])
     seeded = {r["symbol"]: r["method"] for r in rows}
     assert (
@@ -273,7 +272,8 @@ def test_list_shape_and_filters(cli):
     assert [r["symbol"] for r in later] == ["A/RES/79/122"]
     csv_out = cli.ok("vote", "list", "--to", "2024-11-22", "-f", "csv").stdout.splitlines()
     assert csv_out[0] == (
-        "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent,source,unsourced"
+        "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent,source,unsourced,"
+        "members,recorded,not_recorded,complete"
     )
     assert "Votes" in cli.ok("vote", "list", "-f", "markdown").stdout
 

@@ -5,44 +5,35 @@ report: main column 860 px at most, 16 px padding under 700 px, and the report's
 Content-Security-Policy (a blocked style would show as a console message). Headless
 Chromium's `--dump-dom` lays a window out at least 500 px wide whatever `--window-size` says
 (measured: innerWidth 500 for 390), so the page is measured inside an iframe of the exact
-width. A script in the test harness (the map itself has none) reads what Chromium laid out
-there and writes it into a body attribute: page and SVG widths, the rendered size of every
-visible text and dot, and whether any text or dot falls outside the drawing. `--screenshot`
+width (test_browser.measure). A script in the test harness (the map itself has none) reads
+what Chromium laid out there: page and SVG widths, the rendered size of every visible text
+and dot, and whether any text or dot falls outside the drawing. `--screenshot`
 does honour the window size; each screenshot must be a real PNG; set MAP_SCREENSHOT_DIR to
 keep them.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import os
-import re
 import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import console_messages, run_chromium
+from test_browser import measure, run_chromium
 
 from cahtracker.report.map import SPONSOR_LEGEND, map_data, svg_map, vote_legend
 
 pytestmark = pytest.mark.slow
 
-HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>harness</title>
-<style>body {{ margin: 0; }} iframe {{ border: 0; display: block; }}</style></head><body>
-<iframe id="page" width="{width}" height="1400" srcdoc="{page}"></iframe>
-<script>
-document.getElementById("page").addEventListener("load", () => {{
-  const win = document.getElementById("page").contentWindow, doc = win.document;
-  const shown = (el) => el.getClientRects().length > 0;
-  const result = {{inner: win.innerWidth, scroll: doc.documentElement.scrollWidth, maps: []}};
-  for (const svg of doc.querySelectorAll("svg.cah-map")) {{
+MAP_SCRIPT = """
+  result.maps = [];
+  for (const svg of doc.querySelectorAll("svg.cah-map")) {
     const box = svg.getBoundingClientRect();
     const texts = [...svg.querySelectorAll("text")].filter(shown);
     const fonts = texts.map((t) => parseFloat(win.getComputedStyle(t).fontSize) * t.getScreenCTM().a);
     const rects = texts.map((t) => t.getBoundingClientRect());
     const dots = [...svg.querySelectorAll("circle.dot")].map((c) => c.getBoundingClientRect());
-    result.maps.push({{
+    result.maps.push({
       left: box.left, right: box.right, top: box.top, bottom: box.bottom,
       texts: texts.length, minFont: Math.min(...fonts),
       textRight: Math.max(...rects.map((r) => r.right)),
@@ -50,11 +41,8 @@ document.getElementById("page").addEventListener("load", () => {{
       textTop: Math.min(...rects.map((r) => r.top)),
       dots: dots.length, minDotRadius: Math.min(...dots.map((r) => r.width / 2)),
       dotsLeft: Math.min(...dots.map((r) => r.left)), dotsRight: Math.max(...dots.map((r) => r.right)),
-    }});
-  }}
-  document.body.setAttribute("data-measured", JSON.stringify(result));
-}});
-</script></body></html>"""
+    });
+  }"""
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>map test</title>
@@ -94,15 +82,7 @@ def _page(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_map_fits_and_stays_readable_in_chromium(tmp_path, width):
     page = _page(tmp_path)
-    harness = tmp_path / "harness.html"
-    srcdoc = html.escape(page.read_text(encoding="utf-8"), quote=True)
-    harness.write_text(HARNESS.format(width=width, page=srcdoc), encoding="utf-8")
-    dom = run_chromium(harness, tmp_path, "--dump-dom", "--window-size=1400,1500")
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert console_messages(dom.stderr) == []
-    found = re.search(r'data-measured="([^"]*)"', dom.stdout)
-    assert found, "the measuring script did not run"
-    measured = json.loads(html.unescape(found.group(1)))
+    measured = measure(page, tmp_path, width, MAP_SCRIPT, height=1400)
     assert measured["inner"] == width
     assert measured["scroll"] <= width, "the page scrolls sideways"
     assert len(measured["maps"]) == 2

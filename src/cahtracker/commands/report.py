@@ -68,24 +68,51 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
-            help="html, markdown, csv (a folder of CSV files) or json; default: from --output's extension.",
+            help="html, markdown, csv (a folder of CSV files), json, or svg (a world map alone: "
+            "see --map); default: from --output's extension.",
         ),
     ] = None,
     doc: DocOption = None,
     as_of: AsOfOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --output if it exists.")] = False,
     official_only: OfficialOnlyOption = False,
+    world_map: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            help="With -f svg: the world map alone, of the sponsors (default) or of a vote "
+            "(--map vote [ID]; default: the latest recorded vote on the document's texts).",
+        ),
+    ] = None,
+    vote: Annotated[
+        str | None,
+        typer.Argument(help="With --map vote: the vote's id, or a symbol (its latest vote)."),
+    ] = None,
 ) -> None:
-    """Write the report to a file (or a folder of CSV files), in full or not at all."""
-    from cahtracker.report import export, resolve_format
+    """Write the report to a file (or a folder of CSV files), in full or not at all.
+
+    Examples: `cahtracker report export -o report.html`;
+    `cahtracker report export -f svg --map vote 12 -o vote.svg`.
+    """
+    from cahtracker.report import export, resolve_format, resolve_map
 
     chosen = resolve_format(fmt, output)
+    which, vote_ref = resolve_map(world_map, vote, chosen)
     store, symbol, on = _symbol_and_date(ctx, doc, as_of)
     with working(f"Writing the {chosen} report…"):
         result = export(
-            store, chosen, output, symbol, on, overwrite=force, official_only=official_only
+            store,
+            chosen,
+            output,
+            symbol,
+            on,
+            overwrite=force,
+            world_map=which,
+            vote_ref=vote_ref,
+            official_only=official_only,
         )
-    if chosen == "csv":
-        message(f"Wrote {len(result['files'])} CSV files to {result['path']}/.")
-    else:
-        message(f"Wrote the {chosen} report of {symbol} to {result['path']}.")
+    done = {
+        "csv": f"Wrote {len(result['files'])} CSV files to {result['path']}/.",
+        "svg": f"Wrote the map ({result.get('title')}) to {result['path']}.",
+    }
+    message(done.get(chosen, f"Wrote the {chosen} report of {symbol} to {result['path']}."))

@@ -5,9 +5,9 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.completion import complete_state
-from cahtracker.commands.options import FormatOption, GroupOption, examples
+from cahtracker.commands.options import DocOption, FormatOption, GroupOption, examples
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import OPTIONAL, Listing, Record
+from cahtracker.views.listing import OPTIONAL, Listing
 from cahtracker.views.render import OutputFormat, render
 
 app = typer.Typer(
@@ -72,11 +72,16 @@ def show_command(
             autocompletion=complete_state,
         ),
     ],
+    doc: DocOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Show one state, found by any of its names or codes."""
-    from cahtracker.states import show_state
+    """A state's page: names and codes, sponsorships, votes on the process's texts, stances,
+    alignment with the sponsors, what it said last.
 
-    store = get_store(ctx)
-    state = show_state(store, get_names(ctx), name)
-    render(Record(state, title=state["name"]), fmt)
+    The process is --doc's (default: the `docs use` document) with its revisions,
+    amendments and resolution. Example: `cahtracker states show Mexico -f json`.
+    """
+    from cahtracker.state_page import state_page
+    from cahtracker.views.state import StatePageView
+
+    render(StatePageView(state_page(get_store(ctx), get_names(ctx), name, doc)), fmt)

@@ -20,6 +20,8 @@ from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import OPTIONAL, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
+from cahtracker.views.vote import NO_COVERAGE, partial_footer
+from cahtracker.voting import coverage_cell
 
 app = typer.Typer(
     epilog=examples(
@@ -310,14 +312,19 @@ def list_command(
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
                 OPTIONAL,
             ),
+            # the footer names the partial records when a narrow table leaves this out
+            Column("coverage", "Recorded", lambda r: coverage_cell(r["coverage"])),
             source_column(),
         ],
         title="Votes",
+        footer=partial_footer(rows),
         empty="No votes match.",
-        csv_flatten=("tally",),
+        csv_flatten=("tally", "coverage"),
+        csv_rows=[{**r, "coverage": r["coverage"] or NO_COVERAGE} for r in rows],
         csv_columns=(
             *("id", "symbol", "body", "date", "method", "outcome"),
             *("yes", "no", "abstain", "non_voting", "absent", "source", "unsourced"),
+            *NO_COVERAGE,
         ),
     )
     render(listing, fmt)

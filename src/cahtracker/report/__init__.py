@@ -21,8 +21,15 @@ from typing import Any
 
 from cahtracker.errors import CahError
 
-FORMATS = ("html", "markdown", "csv", "json")
-_EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+FORMATS = ("html", "markdown", "csv", "json", "svg")
+_EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".json": "json",
+    ".svg": "svg",
+}
+MAPS = ("sponsors", "vote")  # what `-f svg --map` draws
 TREATY_TOPIC = "treaty"
 LATEST_VOTES = 5
 TARGETS_SHOWN = 25
@@ -75,7 +82,8 @@ def resolve_format(fmt: str | None, output: Path) -> str:
         guessed = _EXTENSIONS.get(output.suffix.lower())
         if guessed is None:
             raise CahError(
-                f"Cannot tell the format of '{output}'; give --format html, markdown, csv or json."
+                f"Cannot tell the format of '{output}'; give --format html, markdown, csv, json "
+                "or svg."
             )
         return guessed
     key = fmt.strip().casefold()
@@ -84,6 +92,68 @@ def resolve_format(fmt: str | None, output: Path) -> str:
     if key not in FORMATS:
         raise CahError(f"Unknown format '{fmt}'; use one of: {', '.join(FORMATS)}.")
     return key
+
+
+def resolve_map(which: str | None, vote_ref: str | None, fmt: str) -> tuple[str | None, str | None]:
+    """The map an svg export draws ("sponsors" unless told), and the vote asked for; a map
+    asked of another format, or a vote of the sponsors map, refused in one line."""
+    if fmt != "svg":
+        if which is not None or vote_ref is not None:
+            raise CahError(
+                "--map draws a map alone: give it with --format svg (or an .svg --output)."
+            )
+        return None, None
+    key = (which or "sponsors").strip().casefold()
+    if key not in MAPS:
+        raise CahError(f"Unknown map '{which}'; use --map sponsors or --map vote [ID].")
+    if key == "sponsors" and vote_ref is not None:
+        raise CahError(f"'{vote_ref}' is a vote: give it after --map vote (--map vote {vote_ref}).")
+    return key, vote_ref
+
+
+def map_vote(store, symbol: str, vote_ref: str | None) -> dict[str, Any]:
+    """The vote a map shows: the one asked for (an id, or a symbol: its latest vote), else the
+    latest recorded vote with ballots on the document's family."""
+    from cahtracker.votes import show_vote
+
+    if vote_ref is None:
+        recorded = [v for v in process_votes(store, symbol) if v["ballots"]]
+        if not recorded:
+            raise CahError(
+                f"No recorded vote with ballots on {symbol} or the texts around it; "
+                "give a vote: --map vote ID (see `cahtracker vote list`)."
+            )
+        return recorded[-1]
+    vote = show_vote(store, vote_ref)
+    if not vote["ballots"]:
+        raise CahError(
+            f"Vote {vote['id']} on {vote['symbol']} has no ballots ({vote['method']}): "
+            "a map shows a recorded vote; see `cahtracker vote list`."
+        )
+    return vote
+
+
+def map_text(
+    store,
+    which: str,
+    symbol: str,
+    vote_ref: str | None = None,
+    as_of: str | None = None,
+    today: date | None = None,
+) -> tuple[str, str]:
+    """The world map alone, as an SVG file, and its title: the sponsors of `symbol` or one
+    recorded vote."""
+    from cahtracker.report.map import sponsor_map, sponsor_map_title, vote_map, vote_map_title
+    from cahtracker.sponsors import current_sponsors
+
+    if which == "vote":
+        vote = map_vote(store, symbol, vote_ref)
+        drawn, title = vote_map(vote), vote_map_title(vote)
+    else:
+        on = as_of or report_date(today).isoformat()
+        drawn = sponsor_map(current_sponsors(store, symbol, as_of), symbol, on)
+        title = sponsor_map_title(symbol, on)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + drawn + "\n", title
 
 
 def report_date(today: date | None = None) -> date:
@@ -109,6 +179,68 @@ def process_votes(store, symbol: str) -> list[dict[str, Any]]:
     listed = [v for s in document_family(store, symbol) for v in list_votes(store, symbol=s)]
     listed.sort(key=lambda v: (v["date"] or "", v["id"]))
     return [show_vote(store, str(v["id"])) for v in listed]
+
+
+NOT_RECORDED = "not recorded"
+
+
+def who_voted(vote: dict[str, Any]) -> list[dict[str, Any]]:
+    """A vote's states by choice (the UN's order, then the members not recorded), each
+    choice by regional group (the UN's order, observers last), names in order:
+    [{choice, label, count, groups: [{group, count, names}]}]; empty choices left out."""
+    from cahtracker.states import GROUPS, NO_GROUP_LABEL
+    from cahtracker.voting import CHOICES, LABELS, tally_key
+
+    by_choice: dict[str, list[dict[str, Any]]] = {c: [] for c in (*CHOICES, NOT_RECORDED)}
+    for ballot in vote["ballots"]:
+        by_choice[ballot["choice"]].append(ballot)
+    by_choice[NOT_RECORDED] = list(vote.get("members_not_recorded") or [])
+    result = []
+    for choice, states in by_choice.items():
+        if not states:
+            continue
+        groups = []
+        for group in (*GROUPS, NO_GROUP_LABEL):
+            names = sorted(
+                s["name"] for s in states if (s.get("regional_group") or NO_GROUP_LABEL) == group
+            )
+            if names:
+                groups.append({"group": group, "count": len(names), "names": names})
+        label = LABELS[tally_key(choice)] if choice in CHOICES else NOT_RECORDED.capitalize()
+        result.append({"choice": choice, "label": label, "count": len(states), "groups": groups})
+    return result
+
+
+def vote_statements(vote: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every dissociation and explanation of a vote, those given with a ballot included:
+    [{iso3, name, regional_group, kind, text, choice}], dissociations first, then by name."""
+    rows = [{**s, "choice": None} for s in vote.get("statements") or []] + [
+        {
+            "iso3": b["iso3"],
+            "name": b["name"],
+            "regional_group": b.get("regional_group"),
+            "kind": "explanation",
+            "text": b["explanation"],
+            "choice": b["choice"],
+        }
+        for b in vote["ballots"]
+        if b.get("explanation")
+    ]
+    rows.sort(key=lambda r: (r["kind"] != "dissociation", r["name"]))
+    return rows
+
+
+def vote_picture(vote: dict[str, Any]) -> dict[str, Any]:
+    """What a report shows of one vote beside `vote show`: who voted how, its statements,
+    the partial-record line, and the counts a majority line may be drawn from."""
+    from cahtracker.voting import coverage_line, majority_basis
+
+    return {
+        "who": who_voted(vote),
+        "said": vote_statements(vote),
+        "partial": coverage_line(vote.get("coverage")),
+        "basis": majority_basis(vote["tally"], vote["official_totals"], vote.get("coverage")),
+    }
 
 
 def stance_counts(store, as_of: str | None = None) -> tuple[list, list, list]:
@@ -269,6 +401,16 @@ def build_report(
     ):
         for row in rows:
             row["ref"] = sources.cite(row["source"], used_for, row.get("source_kind"))
+    for vote in votes:
+        vote.update(vote_picture(vote))
+        # every source record of the vote (an import's), after the vote's own source
+        vote["refs"] = sources.cite_all(
+            [vote["source"], *(s["source"] or s["key"] for s in vote.get("sources") or [])], "votes"
+        )
+    model["texts"] = process_texts(store, symbol)
+    model["doc_urls"] = dict(
+        store.conn.execute("SELECT symbol, url FROM documents WHERE url IS NOT NULL")
+    )
     model["figure_sources"] = {
         "sponsors": sorted(
             {r for r in [*(c["ref"] for c in claims), *(e["ref"] for e in history)] if r}
@@ -279,6 +421,21 @@ def build_report(
     }
     model["sources"] = sources.items
     return model
+
+
+def process_texts(store, symbol: str) -> list[dict[str, Any]]:
+    """The documents of the report's family (`document_family`), with their URL if any."""
+    from cahtracker.documents import document_family
+
+    family = set(document_family(store, symbol))
+    return [
+        {k: d[k] for k in ("symbol", "kind", "title", "date", "url")}
+        for d in store.query(
+            "SELECT symbol, kind, title, date, url FROM documents ORDER BY session IS NULL, "
+            "session, symbol"
+        )
+        if d["symbol"] in family
+    ]
 
 
 # ---------------------------------------------------------------- exports
@@ -292,15 +449,32 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     from cahtracker.sponsors import count_claims, current_sponsors, sponsorship_events
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
-    from cahtracker.votes import list_votes
+    from cahtracker.votes import iter_ballots, list_votes
 
     documents = list_documents(store)
+    said: dict[int, dict[str, list[str]]] = {}
+    for row in all_statements(store):
+        said.setdefault(row["vote_id"], {"dissociation": [], "explanation": []})[
+            row["kind"]
+        ].append(row["name"])
     votes = []
     for vote in list_votes(store, details=True):
         official = vote.pop("official_totals") or {}
         tally = vote.pop("tally")
+        cover = vote.pop("coverage") or {}
+        names = said.get(vote["id"], {})
         votes.append(
-            vote | tally | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
+            vote
+            | tally
+            | {f"official_{k}": official.get(k) for k in (*CHOICE_KEYS[:4], "members")}
+            | {
+                "members": cover.get("members"),
+                "members_recorded": cover.get("recorded"),
+                "members_not_recorded": cover.get("not_recorded"),
+                "complete": cover.get("complete"),
+                "dissociating": "; ".join(names.get("dissociation", [])),
+                "explained_by": "; ".join(names.get("explanation", [])),
+            }
         )
     return {
         "states": list_states(store),
@@ -313,22 +487,38 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
         ],
         "count_claims": [c for d in documents for c in count_claims(store, [d["symbol"]])],
         "votes": votes,
-        "ballots": None,  # streamed: every ballot of every vote
+        # streamed from a cursor, never all in memory
+        "ballots": lambda: iter_ballots(store),
+        "statements": lambda: all_statements(store),
         "positions": position_history(store, None),
         "events": list_events(store, on=today),
     }
 
 
+def all_statements(store):
+    """Every dissociation and explanation of every vote, with the vote's symbol, date and body:
+    the statements of `vote_statements` and the explanations given with a ballot (a cursor)."""
+    return store.cursor(
+        "SELECT * FROM ("
+        "SELECT t.vote_id, v.symbol, v.date, v.body, t.iso3, s.name, s.regional_group, t.kind, "
+        "NULL AS choice, t.text FROM vote_statements t JOIN votes v ON v.id = t.vote_id "
+        "JOIN states s ON s.iso3 = t.iso3 "
+        "UNION ALL SELECT b.vote_id, v.symbol, v.date, v.body, b.iso3, s.name, s.regional_group, "
+        "'explanation', b.choice, b.explanation FROM ballots b JOIN votes v ON v.id = b.vote_id "
+        "JOIN states s ON s.iso3 = b.iso3 WHERE b.explanation IS NOT NULL"
+        ") ORDER BY vote_id, kind != 'dissociation', name"
+    )
+
+
 def write_csv_folder(store, folder: Path, symbol: str, as_of: str | None, today: date) -> list[str]:
     from cahtracker.serialise import write_csv_dicts
-    from cahtracker.votes import iter_ballots
 
     written = []
     for name, rows in _csv_tables(store, symbol, as_of, today).items():
         path = folder / f"{name}.csv"
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            if rows is None:  # streamed from the cursor, never all in memory
-                cursor = iter_ballots(store)
+            if callable(rows):  # a cursor, streamed
+                cursor = rows()
                 write_csv_dicts(cursor, [c[0] for c in cursor.description], handle)
             else:
                 write_csv_dicts(rows, list(rows[0].keys()) if rows else [], handle)
@@ -343,6 +533,7 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
     from cahtracker.positions import list_positions, position_history, topics
     from cahtracker.sourcing import unsourced_facts
     from cahtracker.sponsors import count_summary, current_sponsors, sponsor_history
+    from cahtracker.state_page import state_pages
     from cahtracker.states import list_states
     from cahtracker.timeline import list_events
     from cahtracker.votes import list_votes
@@ -367,6 +558,8 @@ def json_document(store, symbol: str, as_of: str | None, today: date) -> dict[st
         "timeline": list_events(store, on=today),
         "analysis": analysis_sections(store, symbol, as_of),
         "unsourced": unsourced_facts(store, symbol, as_of),
+        # one page per state, as `states show STATE -f json` prints it for this document
+        "state_pages": state_pages(store, symbol),
     }
 
 
@@ -418,22 +611,35 @@ def export(
     today: date | None = None,
     overwrite: bool = False,
     official_only: bool = False,
+    world_map: str | None = None,
+    vote_ref: str | None = None,
 ) -> dict[str, Any]:
     """Write the export beside `output` and rename it into place (nothing half-written).
 
     Returns {format, path, files}. An existing output is refused unless `overwrite`.
     With `official_only`, the report is made from the official sources alone
-    (`official_only_copy`) and says so.
+    (`official_only_copy`) and says so. An svg export is the world map alone (`world_map`:
+    sponsors, or vote with `vote_ref`).
     """
+    maps = (world_map, vote_ref)
     if official_only:
         with official_only_copy(store) as official:
-            return _export(official, fmt, output, symbol, as_of, today, overwrite, True)
-    return _export(store, fmt, output, symbol, as_of, today, overwrite, False)
+            return _export(official, fmt, output, symbol, as_of, today, overwrite, True, maps)
+    return _export(store, fmt, output, symbol, as_of, today, overwrite, False, maps)
 
 
 def _export(
-    store, fmt: str, output: Path, symbol: str, as_of, today, overwrite: bool, official_only: bool
+    store,
+    fmt: str,
+    output: Path,
+    symbol: str,
+    as_of,
+    today,
+    overwrite: bool,
+    official_only: bool,
+    maps: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
+    world_map, vote_ref = maps
     output = _target_path(output)
     today = report_date(today)
     if output.exists() and not overwrite:
@@ -453,7 +659,11 @@ def _export(
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             return {"format": fmt, "path": str(output), "files": files}
-        text = render_text(store, fmt, symbol, as_of, today, official_only)
+        title = None
+        if fmt == "svg":
+            text, title = map_text(store, world_map or "sponsors", symbol, vote_ref, as_of, today)
+        else:
+            text = render_text(store, fmt, symbol, as_of, today, official_only)
         handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=output.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
@@ -467,7 +677,7 @@ def _export(
         raise CahError(
             f"Cannot write {output}: {error.strerror or error}. Nothing was written."
         ) from None
-    return {"format": fmt, "path": str(output), "files": [output.name]}
+    return {"format": fmt, "path": str(output), "files": [output.name], "title": title}
 
 
 def _mode(bits: int) -> int:

@@ -345,3 +345,59 @@ def _legend(
         x += item_w + spacing
     out.append("</g>")
     return out, y + row_lines * line - top
+
+
+# ---------------------------------------------------------------- the report's maps
+
+
+def sponsor_map(sponsors: list[dict[str, Any]], symbol: str, on: str) -> str:
+    """The world map of a document's sponsors: main sponsors, co-sponsors, the rest."""
+    shapes = map_data()["states"]
+    categories = {iso3: "none" for iso3 in shapes}
+    notes = {}
+    for row in sponsors:
+        if row["iso3"] in shapes:
+            categories[row["iso3"]] = "main" if row["role"] == "main" else "sponsor"
+            if row["joined_on"]:
+                notes[row["iso3"]] = f"since {row['joined_on']}"
+    return svg_map(categories, SPONSOR_LEGEND, sponsor_map_title(symbol, on), notes=notes)
+
+
+def sponsor_map_title(symbol: str, on: str) -> str:
+    return f"Sponsors of {symbol} by state, as of {on}"
+
+
+def vote_map_title(vote: dict[str, Any]) -> str:
+    return (
+        f"Vote {vote['id']} on {vote['symbol']}, {vote['body'] or 'body not given'}, "
+        f"{vote['date'] or 'date unknown'}: {vote['outcome'] or 'outcome not given'}"
+    )
+
+
+def vote_map(vote: dict[str, Any]) -> str | None:
+    """The world map of a recorded vote: each state by its ballot; the members with none as
+    not recorded; None for a decision without ballots."""
+    if not vote["ballots"]:
+        return None
+    shapes = map_data()["states"]
+    categories = {b["iso3"]: b["choice"] for b in vote["ballots"] if b["iso3"] in shapes}
+    for member in vote.get("members_not_recorded") or []:
+        if member["iso3"] in shapes:
+            categories[member["iso3"]] = "not-recorded"
+    used = set(categories.values())
+    legend = [e for e in vote_legend() if e[0] in used or e[0] in ("yes", "no", "abstain")]
+    notes = {
+        b["iso3"]: b["explanation"][: MAX_NOTE - 1]
+        + ("…" if len(b["explanation"]) >= MAX_NOTE else "")
+        for b in vote["ballots"]
+        if b.get("explanation") and b["iso3"] in shapes
+    }
+    known = (vote.get("coverage") or {}).get("members") is not None
+    title = vote_map_title(vote)
+    return svg_map(
+        categories,
+        legend,
+        title,
+        notes=notes,
+        missing_label="not a member on that date" if known else "no ballot recorded",
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import UNSOURCED_LABEL, is_unsourced
+from cahtracker.voting import coverage_cell
 
 
 def _refs(numbers) -> str:
@@ -119,7 +120,10 @@ def markdown_report(model: dict[str, Any]) -> str:
         ),
         "## Votes and decisions",
         markdown_table(
-            [{**v, **v["tally"]} for v in _sourced(model["votes"])],
+            [
+                {**v, **v["tally"], "recorded": coverage_cell(v["coverage"])}
+                for v in _sourced(model["votes"])
+            ],
             [
                 ("date", "Date"),
                 ("symbol", "Symbol"),
@@ -132,10 +136,15 @@ def markdown_report(model: dict[str, Any]) -> str:
                 ("abstain", "Abstain"),
                 ("non_voting", "Non-voting"),
                 ("absent", "Absent"),
+                ("recorded", "Recorded"),
                 ("ref", "Source"),
                 ("id", "Vote"),
             ],
         ),
+        "Recorded: the members of the body with a ballot recorded (all, or how many of how many)."
+        if any(v["coverage"] for v in model["votes"])
+        else "",
+        *(part for vote in model["votes"] for part in _vote_section(vote)),
         "## Positions",
         markdown_table(
             model["stance_counts"],
@@ -187,7 +196,7 @@ def markdown_report(model: dict[str, Any]) -> str:
         ),
         "## Sources",
         "\n".join(
-            f"{s['number']}. {markdown_cell(s['source'])}"
+            f"{s['number']}. {markdown_source(s['source'])}"
             + (f" ({', '.join(s['kinds'])})" if s.get("kinds") else "")
             + f" — {', '.join(s['used_for'])}"
             for s in model["sources"]
@@ -237,3 +246,77 @@ def _analysis(analysis: dict[str, Any], on: str) -> list[str]:
             f"From the recorded ballots, sponsors and positions as of {on}."
         )
     return parts
+
+
+def _vote_section(vote: dict[str, Any]) -> list[str]:
+    """A vote's own section: who voted how by regional group, what states said, its sources."""
+    if not vote["who"] and not vote["said"]:
+        return []
+    head = (
+        f"### Vote {vote['id']}: {vote['symbol']} — {vote['body'] or 'body not given'}, "
+        f"{vote['date'] or 'date unknown'}"
+    )
+    line = f"{(vote['outcome'] or 'outcome not given').capitalize()} ({vote['method']}"
+    line += f", {vote['majority']} majority)." if vote.get("majority") else ")."
+    if vote["partial"]:
+        line += f" Partial record: {vote['partial']}."
+    parts = [markdown_cell(head), markdown_cell(line)]
+    if vote["who"]:
+        parts.append(
+            markdown_table(
+                [
+                    {
+                        "choice": f"{c['label']} ({c['count']})",
+                        "group": g["group"],
+                        "count": g["count"],
+                        "names": ", ".join(g["names"]),
+                    }
+                    for c in vote["who"]
+                    for g in c["groups"]
+                ],
+                [
+                    ("choice", "Vote"),
+                    ("group", "Regional group"),
+                    ("count", "States"),
+                    ("names", "Names"),
+                ],
+            )
+        )
+    if vote["said"]:
+        parts.append(
+            "\n".join(
+                "- "
+                + markdown_cell(
+                    f"{s['name']} — {s['kind']}"
+                    + (f" (voted {s['choice']})" if s["choice"] else "")
+                    + (f": {s['text']}" if s["text"] else "")
+                )
+                for s in vote["said"]
+            )
+        )
+    texts = [vote["source"], *(r["source"] or r["key"] for r in vote.get("sources") or [])]
+    shown = list(dict.fromkeys(t for t in texts if t and t.strip()))
+    if not shown:
+        parts.append(f"Source: {UNSOURCED_LABEL}.")
+        return parts
+    parts.append(
+        f"Source{'s' if len(shown) > 1 else ''}: {_refs(vote['refs'])} "
+        + "; ".join(markdown_source(t) for t in shown)
+        + "."
+    )
+    return parts
+
+
+URL_SAFE = ":/?#[]@!$&'*+,;=%~.-_"  # kept as they are; spaces, brackets and the rest quoted
+
+
+def markdown_source(text: str) -> str:
+    """A source for Markdown: a bare http(s) URL as a link, anything else as escaped text."""
+    from urllib.parse import quote
+
+    text = text.strip()
+    if text.startswith(("https://", "http://")) and not any(c.isspace() for c in text):
+        url = quote(text, safe=URL_SAFE)
+        label = markdown_cell(text).replace("[", "\\[").replace("]", "\\]")
+        return f"[{label}]({url})"
+    return markdown_cell(text)

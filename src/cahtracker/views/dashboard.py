@@ -6,12 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from cahtracker.views.layout import IDENTIFIER, OPTIONAL, fit
+from cahtracker.voting import coverage_cell
 
 BAR_WIDTH = 36
 GROUP_WIDTH = 28  # the longest group name, "Latin American and Caribbean"
 _CHOICE_STYLES = {"yes": "green", "no": "red", "abstain": "yellow"}
 # tables without a box and without padding at their edges: two spaces between columns
 _UNBOXED = (2, -2)
+
+
+def _partial_style(vote: dict[str, Any]) -> str:
+    cover = vote.get("coverage")
+    return "bold yellow" if cover and not cover["complete"] else "dim"
 
 
 def _bar(count: int, top: int, width: int) -> str:
@@ -98,6 +104,7 @@ _VOTE_COLUMNS = (  # header, justify, kind
     ("Yes", "right", IDENTIFIER),
     ("No", "right", IDENTIFIER),
     ("Abst.", "right", IDENTIFIER),
+    ("Recorded", "left", IDENTIFIER),  # optional when no record is partial
 )
 
 
@@ -115,10 +122,16 @@ def _print_votes(console, votes: list[dict[str, Any]]) -> None:
             method = vote["method"]
             outcome = method if method.startswith(outcome) else f"{outcome} ({method})"
         counts = [str(tally[k]) if recorded else "–" for k in ("yes", "no", "abstain")]
-        rows.append([vote["date"] or "", vote["symbol"], vote["body"] or "", outcome, *counts])
+        cover = coverage_cell(vote.get("coverage"))
+        rows.append(
+            [vote["date"] or "", vote["symbol"], vote["body"] or "", outcome, *counts, cover]
+        )
     headers = [c[0] for c in _VOTE_COLUMNS]
+    kinds = [c[2] for c in _VOTE_COLUMNS]
+    if all(row[-1] in ("", "all") for row in rows):
+        kinds[-1] = OPTIONAL  # every record complete (or no ballots): this may go first
     layout = fit(
-        [c[2] for c in _VOTE_COLUMNS],
+        kinds,
         headers,
         [[row[i] for row in rows] for i in range(len(headers))],
         console.width,
@@ -127,9 +140,10 @@ def _print_votes(console, votes: list[dict[str, Any]]) -> None:
     table = Table(box=None, pad_edge=False, header_style="dim")
     for i, width in zip(layout.shown, layout.widths, strict=True):
         table.add_column(headers[i], justify=_VOTE_COLUMNS[i][1], width=width)
-    styles = ["", "", "", "", *(_CHOICE_STYLES[k] for k in ("yes", "no", "abstain"))]
+    styles = ["", "", "", "", *(_CHOICE_STYLES[k] for k in ("yes", "no", "abstain")), ""]
     for vote, row in zip(votes, rows, strict=True):
         styles[3] = "green" if vote["outcome"] == "adopted" else ""
+        styles[7] = _partial_style(vote)
         table.add_row(*(Text(row[i], style=styles[i]) for i in layout.shown))
     console.print(table)
     if layout.left_out:

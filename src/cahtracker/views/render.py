@@ -214,6 +214,21 @@ def message(text: str, style: str = "") -> None:
     console.print(Text(text, style=style), soft_wrap=not console.is_terminal)
 
 
+def paragraph(text: str, style: str = "") -> None:
+    """Prose of a view (a state's page): wrapped between words at the console's width, on a
+    pipe as on a terminal, as a table's footer is."""
+    from cahtracker.views import plain_table
+
+    width = plain_table.plain_width()
+    plain = plain_table.line(text, width) if width else None
+    if plain is not None:
+        sys.stdout.write(plain)
+        return
+    from rich.text import Text
+
+    get_console().print(Text(text, style=style))
+
+
 def error_line(text: str) -> None:
     """The one line a refusal prints, to stderr, never parsed as markup."""
     sys.stderr.write(f"Error: {text}\n")

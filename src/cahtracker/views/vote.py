@@ -9,7 +9,7 @@ from typing import Any
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import source_text
 from cahtracker.views.listing import View
-from cahtracker.voting import CHOICES, LABELS, tally_key
+from cahtracker.voting import CHOICES, LABELS, coverage_line, tally_key
 
 COLOURS = {
     "yes": "green",
@@ -27,6 +27,9 @@ def headline(vote: dict[str, Any]) -> list[str]:
         f"Method: {vote['method']}; outcome: {vote['outcome'] or 'not given'}"
         + (f"; majority: {vote['majority']}" if vote.get("majority") else ""),
     ]
+    partial = coverage_line(vote.get("coverage"))
+    if partial:
+        lines.append(f"Partial record: {partial}")
     official = vote.get("official_totals")
     if official:
         lines.append(
@@ -63,10 +66,8 @@ class VoteView(View):
         return self.vote
 
     def csv_table(self) -> tuple[list[str], Iterable[Sequence[Any]]]:
-        vote = self.vote
-        keys = ["vote_id", "symbol", "iso3", "name", "choice"]
-        return keys, (
-            [vote["id"], vote["symbol"], b["iso3"], b["name"], b["choice"]] for b in vote["ballots"]
+        return CSV_KEYS, (
+            [row.get(k) for k in CSV_KEYS] for row in ballot_rows(self.vote, with_vote=True)
         )
 
     def markdown(self) -> str:
@@ -82,12 +83,22 @@ class VoteView(View):
             parts.append(
                 markdown_table(rows, [("group", "Group")] + [(k, LABELS[k]) for k in LABELS])
             )
-        if vote["ballots"]:
+        if vote["ballots"] or vote.get("statements"):
             parts.append(
                 markdown_table(
-                    vote["ballots"], [("iso3", "ISO3"), ("name", "State"), ("choice", "Vote")]
+                    ballot_rows(vote, missing=False),
+                    [
+                        ("iso3", "ISO3"),
+                        ("name", "State"),
+                        ("choice", "Vote"),
+                        ("statement", "Statement"),
+                        ("text", "Text"),
+                    ],
                 )
             )
+        missing = [m["name"] for m in vote.get("members_not_recorded") or []]
+        if missing:
+            parts.append(markdown_cell(f"{NOT_RECORDED} ({len(missing)}): {', '.join(missing)}"))
         return "\n\n".join(parts) + "\n"
 
     def print_table(self) -> None:
@@ -131,4 +142,80 @@ class VoteView(View):
                 line = Text(f"{LABELS[key]} ({len(names)}): ", style=f"bold {COLOURS[key]}")
                 line.append(Text(", ".join(names)))
                 console.print(line)
+        missing = [m["name"] for m in vote.get("members_not_recorded") or []]
+        if missing:
+            line = Text(f"{NOT_RECORDED} ({len(missing)}): ", style="bold")
+            line.append(Text(", ".join(missing)))
+            console.print(line)
+        for ballot in vote["ballots"]:
+            if ballot.get("explanation"):
+                console.print(Text(f"{ballot['name']} — explanation: {ballot['explanation']}"))
         sys.stdout.flush()
+
+
+NOT_RECORDED = "Not recorded"
+CSV_KEYS = [
+    *("vote_id", "symbol", "date", "body", "iso3", "name", "regional_group"),
+    *("choice", "statement", "text"),
+]
+
+
+def ballot_rows(
+    vote: dict[str, Any], with_vote: bool = False, missing: bool = True
+) -> list[dict[str, Any]]:
+    """One row per state the vote names: its ballot (choice, and an explanation as its
+    statement), a statement without a ballot (a dissociation, an explanation), or, for a
+    partial record and unless `missing` is false, "not recorded"; by name."""
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(state: dict[str, Any]) -> dict[str, Any]:
+        return rows.setdefault(
+            state["iso3"],
+            {
+                "iso3": state["iso3"],
+                "name": state["name"],
+                "regional_group": state.get("regional_group"),
+                "choice": None,
+                "statement": None,
+                "text": None,
+            },
+        )
+
+    for ballot in vote["ballots"]:
+        found = row(ballot)
+        found["choice"] = ballot["choice"]
+        if ballot.get("explanation"):
+            found.update(statement="explanation", text=ballot["explanation"])
+    for statement in vote.get("statements") or []:
+        found = row(statement)
+        if found["statement"]:  # a second statement of the same state: both kept
+            found = rows.setdefault(f"{statement['iso3']}#{len(rows)}", dict(found, text=None))
+        found.update(statement=statement["kind"], text=statement["text"])
+    for member in vote.get("members_not_recorded") or [] if missing else []:
+        row(member)["choice"] = NOT_RECORDED.lower()
+    ordered = sorted(rows.values(), key=lambda r: r["name"])
+    if with_vote:
+        head = {k: vote[k] for k in ("symbol", "date", "body")}
+        return [{"vote_id": vote["id"], **head, **r} for r in ordered]
+    return ordered
+
+
+# the coverage columns of a vote list's CSV, empty for a decision without ballots
+NO_COVERAGE = dict.fromkeys(("members", "recorded", "not_recorded", "complete"))
+PARTIAL_IDS_SHOWN = 10
+
+
+def partial_footer(votes: Sequence[dict[str, Any]]) -> list[str]:
+    """One line naming the listed votes whose ballots do not cover their body's members."""
+    partial = [v["id"] for v in votes if v.get("coverage") and not v["coverage"]["complete"]]
+    if not partial:
+        return []
+    shown = ", ".join(str(i) for i in partial[:PARTIAL_IDS_SHOWN])
+    more = (
+        f" and {len(partial) - PARTIAL_IDS_SHOWN} more" if len(partial) > PARTIAL_IDS_SHOWN else ""
+    )
+    noun = "vote has" if len(partial) == 1 else "votes have"
+    return [
+        f"{len(partial)} {noun} ballots for only part of the body's members "
+        f"(Recorded column; `vote show ID` names who is missing): {shown}{more}."
+    ]
