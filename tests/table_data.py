@@ -79,7 +79,7 @@ def check_identifiers(out: str, width: int, rows: list[dict], identifiers: dict[
     assert all(len(line) <= width for line in lines), "\n".join(
         line for line in lines if len(line) > width
     )
-    footer = " ".join(lines[-4:])
+    footer = " ".join(" ".join(lines[-5:]).split())  # the footer may wrap
     for row in rows:
         for key, header in identifiers.items():
             value = row[key]

@@ -115,7 +115,7 @@ def test_every_identifier_is_whole_in_the_printed_table(table, width):
     layout = render.table_fit(listing, listing.cells(), width)
     if layout.total() <= width:
         assert all(len(line) <= width for line in lines), out
-    left_out = " ".join(lines[-3:]) if layout.left_out else ""
+    left_out = " ".join(" ".join(lines[-3:]).split()) if layout.left_out else ""  # wrapped
     for row in rows:
         for i, kind in enumerate(kinds):
             value = row[i]

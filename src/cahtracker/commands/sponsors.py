@@ -25,7 +25,7 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
-from cahtracker.sponsor_docs import format_help
+from cahtracker.sponsor_docs.catalogue import format_help
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cahtracker.errors import CahError
+from cahtracker.sponsor_docs.catalogue import SUMMARIES, format_help
 from cahtracker.sponsor_docs.model import (
     JOINED,
     WITHDREW,
@@ -117,32 +118,27 @@ FORMATS: dict[str, InputFormat] = {
     for f in (
         InputFormat(
             "undl-marcxml",
-            "UN Digital Library MARCXML records of drafts (245 $c, 515 $a, 710)",
+            SUMMARIES["undl-marcxml"],
             _read_marcxml,
             64 * MiB,
         ),
-        InputFormat("pdf", "the UN's PDF of a draft (its first page)", _read_pdf, 50 * MiB),
+        InputFormat("pdf", SUMMARIES["pdf"], _read_pdf, 50 * MiB),
         InputFormat(
             "first-page",
-            "a draft's first page as text ('LIST: draft resolution')",
+            SUMMARIES["first-page"],
             _read_first_page,
             4 * MiB,
         ),
         InputFormat(
             "committee-report",
-            "a Main Committee report's text ('submitted by', 'joined in sponsoring', recorded votes)",
+            SUMMARIES["committee-report"],
             _read_committee_report,
             16 * MiB,
         ),
-        InputFormat("text", "a pasted list ('A, B and C' or one name a line)", _read_text, MiB),
+        InputFormat("text", SUMMARIES["text"], _read_text, MiB),
     )
 }
 MAX_BYTES = max(f.max_bytes for f in FORMATS.values())
-
-
-def format_help() -> str:
-    """One line per format, for `--input-format` help."""
-    return "; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values())
 
 
 def read_sponsor_file(
