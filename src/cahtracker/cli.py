@@ -1,7 +1,5 @@
 """The root command: global options, the sub-apps, and the one place errors become messages."""
 
-from __future__ import annotations
-
 import sqlite3
 from pathlib import Path
 from typing import Annotated

@@ -5,6 +5,10 @@ functions with what has been typed so far. They read the database of `--db` (or
 $CAHTRACKER_DB, or the default file) read-only with sqlite3, without migrating or seeding
 it, so that a completion costs a query: no database, or one that cannot be read, completes
 nothing. Matching ignores letter case and accents.
+
+The four `complete_*` functions take (ctx, incomplete) unannotated: Typer finds their
+parameters by name, and evaluating annotations for each option that completes cost 1 ms of
+every start-up (Typer inspects each callback when it builds the command).
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ def _matching(items: list[tuple[str, str]], incomplete: str) -> list[tuple[str, 
     return out[:MAX_ITEMS]
 
 
-def complete_state(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+def complete_state(ctx, incomplete):
     """UN names, voting-record spellings, aliases and ISO3/ISO2 codes of the states."""
     rows = _rows(
         ctx,
@@ -80,19 +84,19 @@ def complete_state(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
     return _matching(items + [(alias, name) for alias, name in aliases], incomplete)
 
 
-def complete_symbol(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+def complete_symbol(ctx, incomplete):
     """Document symbols, with their kind."""
     rows = _rows(ctx, "SELECT symbol, kind FROM documents ORDER BY symbol")
     return _matching([(symbol, kind or "") for symbol, kind in rows], incomplete)
 
 
-def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+def complete_topic(ctx, incomplete):
     """Topic slugs, with their titles."""
     rows = _rows(ctx, "SELECT slug, title FROM topics ORDER BY slug")
     return _matching([(slug, title or "") for slug, title in rows], incomplete)
 
 
-def complete_group(incomplete: str) -> list[tuple[str, str]]:
+def complete_group(incomplete):
     """Regional groups: their names and usual abbreviations (no database needed)."""
     from cahtracker.states import GROUPS, OBSERVERS
 
