@@ -25,12 +25,16 @@ def examples(*lines: str) -> str:
 
 
 def resolved(text: str | None) -> str | None:
-    """Help text with {today}, {width} and {db} replaced by what they are in this environment."""
+    """Help text with {today}, {width}, {db} and {sponsor_formats} replaced by what they are in this environment."""
     if not text or "{" not in text:
         return text
     if "{today}" in text:
         value = os.environ.get(TODAY_ENV)
         text = text.replace("{today}", f"today: {value}, from {TODAY_ENV}" if value else "today")
+    if "{sponsor_formats}" in text:
+        from cahtracker.sponsor_docs.catalogue import format_help
+
+        text = text.replace("{sponsor_formats}", format_help())
     if "{width}" in text:
         from cahtracker.views.plain_table import detected_width
 
