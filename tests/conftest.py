@@ -16,6 +16,9 @@ from typer.testing import CliRunner
 os.environ["TERMINAL_WIDTH"] = "3000"
 os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 os.environ["NO_COLOR"] = "1"
+# tables fit 80 columns, the width of a pipe when nothing says otherwise (also when pytest's
+# stdin is a terminal); a test that wants another width sets COLUMNS or passes --wide
+os.environ["COLUMNS"] = "80"
 for _name in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS"):
     os.environ.pop(_name, None)
 
@@ -63,7 +66,13 @@ def need(path: Path) -> Path:
 
 def process_env(**extra: str) -> dict[str, str]:
     """The environment of a real cahtracker process in a test: this checkout, no colour."""
-    return {"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "PATH": "/usr/bin:/bin", **extra}
+    return {
+        "PYTHONPATH": str(ROOT / "src"),
+        "NO_COLOR": "1",
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "80",
+        **extra,
+    }
 
 
 def cahtracker_command(db: Path | None, *args: str) -> list[str]:

@@ -1,7 +1,5 @@
 """The root command: global options, the sub-apps, and the one place errors become messages."""
 
-from __future__ import annotations
-
 import sqlite3
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +9,7 @@ from typer._click.exceptions import ClickException  # Typer 0.28 vendors Click: 
 from typer.core import TyperGroup
 
 from cahtracker import __version__
+from cahtracker.commands.options import examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state
 from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN, for_terminal_line
@@ -58,10 +57,47 @@ def edge_error_message(error: BaseException) -> str | None:
     return None
 
 
+# options of the root command that may also be given after the subcommand
+GLOBAL_FLAGS = ("--wide",)
+GLOBAL_VALUES = ("--db",)
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """The command line with the global options (`--db PATH`, `--wide`) moved to the front,
+    wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{name}=") for name in GLOBAL_VALUES):
+            front.append(arg)
+        elif arg in GLOBAL_VALUES and i + 1 < len(args):
+            front += args[i : i + 2]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class CahGroup(TyperGroup):
-    """The error boundary: a CahError, a SQLite refusal, an integer SQLite cannot hold, no
-    memory, bad Unicode or Ctrl-C anywhere below becomes one line and an exit code. Click's
-    own usage errors keep their frame, with the user's text in them made inert."""
+    """The root command: global options anywhere on the line, and the one error boundary:
+    a CahError, a SQLite refusal, an integer SQLite cannot hold, no memory, bad Unicode or
+    Ctrl-C anywhere below becomes one line and an exit code. Click's own usage errors keep
+    their frame, with the user's text in them made inert."""
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, hoist_global_options(args))
+
+    def format_help(self, ctx, formatter):
+        from cahtracker.commands.options import resolve_help
+
+        resolve_help(self)
+        return super().format_help(ctx, formatter)
 
     def make_context(self, *args, **kwargs):
         try:
@@ -119,9 +155,17 @@ def root(
         Path | None,
         typer.Option(
             "--db",
-            help="Database file (default: $CAHTRACKER_DB, else cahtracker.db in the user data folder).",
+            help="Database file (default: {db}). May also follow the command.",
         ),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Tables at full width: every column, nothing shortened (default: fit the "
+            "terminal, here {width} columns). May also follow the command.",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option(
@@ -129,7 +173,14 @@ def root(
         ),
     ] = None,
 ) -> None:
+    from cahtracker.views.render import set_wide
+
     app_state(ctx).db_option = db
+    set_wide(wide)
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        from cahtracker.commands.report import tally_command  # bare `cahtracker`: the dashboard
+
+        tally_command(ctx, None, None)
 
 
 # command group -> module in cahtracker.commands that defines its `app`
@@ -158,8 +209,11 @@ def build_app(only: str | None = None) -> typer.Typer:
     root_app = typer.Typer(
         cls=CahGroup,
         name="cahtracker",
-        help="Track the UN crimes-against-humanity treaty: sponsors, votes, positions, timeline.",
-        no_args_is_help=True,
+        help="Track the UN crimes-against-humanity treaty: sponsors, votes, positions, timeline. "
+        "Without a command: the dashboard of the default document (as `report tally`).",
+        epilog=examples("cahtracker", "cahtracker --db other.db sponsors list --wide"),
+        invoke_without_command=True,
+        no_args_is_help=False,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
@@ -181,16 +235,19 @@ def __getattr__(name: str):
 
 
 def invoked_group(argv: list[str]) -> str | None:
-    """The command group named on the command line, if plain to see (else None: build them all)."""
+    """The command group named on the command line, if plain to see (else None: build them
+    all); `report` for a bare `cahtracker` (its dashboard)."""
     args = iter(argv)
     for arg in args:
-        if arg == "--db":
+        if arg in GLOBAL_VALUES:
             next(args, None)
+        elif arg in GLOBAL_FLAGS or arg.startswith("--db="):
+            continue
         elif arg.startswith("-"):
-            return None  # --help, --version, --db=...: the full app decides
+            return None  # --help, --version: the full app decides
         else:
             return arg if arg in GROUPS else None
-    return None
+    return "report"
 
 
 def undecodable_argument(argv: list[str]) -> str | None:

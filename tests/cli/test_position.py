@@ -59,7 +59,7 @@ def test_seeded_treaty_positions_with_sources_and_their_kinds(cli):
     }
     assert not any(r["unsourced"] for r in rows.values())
     assert rows["RUS"]["name"] == "Russian Federation"
-    table = cli.ok("position", "list", "--topic", "treaty").stdout
+    table = cli.ok("position", "list", "--topic", "treaty", "--wide").stdout  # every column
     assert "Source kind" in table and "Quote kind" in table and "secondary" in table
     assert "37 stances of 36 states and topics" in table
     for fmt in ("csv", "markdown"):
@@ -155,14 +155,14 @@ def test_official_only_keeps_un_records_and_governments(cli):
     matrix = as_json(cli.ok("position", "matrix", "--official-only", "-f", "json"))
     assert "CHN" not in {r["iso3"] for r in matrix}  # none of China's sources is official
     # a stance recorded without a kind is not official
-    cli.ok("position", "set", "Ecuador", "-t", "treaty", "-s", "support", "-d", "2025-06-01",
+    cli.ok("position", "set", "Ecuador", "-t", "treaty", "-s", "support", "--date", "2025-06-01",
            "--source", "fictional record")  # fmt: skip
     rows = as_json(cli.ok("position", "list", "-t", "treaty", "--official-only", "-f", "json"))
     assert "ECU" not in {r["iso3"] for r in rows}
 
 
 def test_set_records_the_source_and_quote_kinds(cli):
-    cli.ok("position", "set", "Ecuador", "-t", "treaty", "-s", "support", "-d", "2025-06-01",
+    cli.ok("position", "set", "Ecuador", "-t", "treaty", "-s", "support", "--date", "2025-06-01",
            "--source", "fictional statement", "--source-kind", "Government",
            "--quote", "fictional words", "--quote-kind", "translation")  # fmt: skip
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
@@ -226,10 +226,28 @@ def test_later_stance_supersedes_and_as_of_gives_the_earlier(cli):
 def test_history_is_oldest_first_even_when_entered_out_of_order(cli):
     topic = "reproductive-violence"
     cli.ok(
-        "position", "set", "Chile", "-t", topic, "-s", "support", "-d", "2024-12-01", "--unsourced"
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        topic,
+        "-s",
+        "support",
+        "--date",
+        "2024-12-01",
+        "--unsourced",
     )
     cli.ok(
-        "position", "set", "Chile", "-t", topic, "-s", "mixed", "-d", "2023-05-01", "--unsourced"
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        topic,
+        "-s",
+        "mixed",
+        "--date",
+        "2023-05-01",
+        "--unsourced",
     )
     history = as_json(cli.ok("position", "history", "CHL", "--topic", topic, "-f", "json"))
     assert [r["stance"] for r in history] == ["mixed", "support"]
@@ -240,10 +258,28 @@ def test_history_is_oldest_first_even_when_entered_out_of_order(cli):
 
 def test_same_date_ties_go_to_the_last_entered(cli):
     cli.ok(
-        "position", "set", "Peru", "-t", "treaty", "-s", "oppose", "-d", "2025-01-01", "--unsourced"
+        "position",
+        "set",
+        "Peru",
+        "-t",
+        "treaty",
+        "-s",
+        "oppose",
+        "--date",
+        "2025-01-01",
+        "--unsourced",
     )
     cli.ok(
-        "position", "set", "Peru", "-t", "treaty", "-s", "mixed", "-d", "2025-01-01", "--unsourced"
+        "position",
+        "set",
+        "Peru",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-01-01",
+        "--unsourced",
     )
     # the matrix shows the last entered; the list keeps both, side by side, in entry order
     matrix = by_iso3(as_json(cli.ok("position", "matrix", "-t", "treaty", "-f", "json")))
@@ -261,7 +297,7 @@ def test_unknown_date_counts_at_every_date_and_yields_to_dated(cli):
         "treaty",
         "-s",
         "undecided",
-        "-d",
+        "--date",
         "unknown",
         "--unsourced",
     )
@@ -278,7 +314,7 @@ def test_unknown_date_counts_at_every_date_and_yields_to_dated(cli):
         "treaty",
         "-s",
         "support",
-        "-d",
+        "--date",
         "2020-01-01",
         "--unsourced",
     )
@@ -307,7 +343,7 @@ def test_set_without_date_uses_today(cli, monkeypatch):
 def test_set_accepts_several_states_and_un_style_lists(cli):
     result = cli.ok(
         "position", "set", "Norway, Iceland and Trinidad and Tobago", "FIN", "Norway",
-        "-t", "reproductive-violence", "-s", "mixed", "-d", "2024-11-20", "--unsourced",
+        "-t", "reproductive-violence", "-s", "mixed", "--date", "2024-11-20", "--unsourced",
     )  # fmt: skip
     assert "Trinidad and Tobago (TTO)" in result.stdout
     rows = as_json(cli.ok("position", "list", "-t", "reproductive-violence", "-f", "json"))
@@ -328,7 +364,7 @@ def test_set_logs_each_row_in_changes(cli, store):
         "treaty",
         "-s",
         "support",
-        "-d",
+        "--date",
         "2025",
         "--unsourced",
     )
@@ -368,11 +404,11 @@ TODAY = ("--date", "today")
             ["Unknown state 'Narnia'"],
         ),
         (
-            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "-d", "03/04/2024"],
+            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "--date", "03/04/2024"],
             ["Ambiguous date '03/04/2024'"],
         ),
         (
-            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "-d", "2024-02-30"],
+            [*SET, "Norway", "-t", "treaty", "-s", "oppose", "--date", "2024-02-30"],
             ["Impossible date"],
         ),
         (["position", "list", "-t", "nope"], ["Unknown topic 'nope'", "treaty"]),
@@ -411,7 +447,7 @@ def test_odd_quotes_are_stored_and_shown_verbatim_in_every_format(cli, quote):
            f"--source={quote}", "--date", "today")  # fmt: skip
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "treaty", "-f", "json")))
     assert rows["NOR"]["quote"] == quote and rows["NOR"]["source"] == quote
-    table = cli.ok("position", "history", "Norway").stdout
+    table = cli.ok("position", "history", "Norway", "--wide").stdout
     assert quote.replace("\t", " ").split()[0] in table.replace("\t", " ")
     csv_text = cli.ok("position", "list", "-t", "treaty", "-f", "csv").stdout
     if quote[0] in "=+-@":
@@ -457,7 +493,7 @@ def test_topic_add_then_set_on_it(cli, store):
     cli.ok("position", "topic-add", "universal-jurisdiction", "--title", "Universal jurisdiction",
            "--description", "A fictional topic")  # fmt: skip
     cli.ok("position", "set", "Norway", "-t", "Universal-Jurisdiction", "-s", "oppose",
-           "-d", "2025-04-01", "--unsourced")  # fmt: skip
+           "--date", "2025-04-01", "--unsourced")  # fmt: skip
     rows = as_json(cli.ok("position", "list", "-t", "universal-jurisdiction", "-f", "json"))
     assert [(r["iso3"], r["stance"]) for r in rows] == [("NOR", "oppose")]
     logged = store.query("SELECT command, row_key FROM changes WHERE table_name = 'topics'")
@@ -476,7 +512,7 @@ def test_matrix_json_and_counts(cli):
         "gender-apartheid",
         "-s",
         "oppose",
-        "-d",
+        "--date",
         "2025-01",
         "--unsourced",
     )
@@ -504,7 +540,7 @@ def test_matrix_as_of_group_topic_and_all(cli):
         "treaty",
         "-s",
         "mixed",
-        "-d",
+        "--date",
         "2025-06-01",
         "--unsourced",
     )
@@ -534,12 +570,21 @@ def test_matrix_terminal_symbols(cli):
         "treaty",
         "-s",
         "undecided",
-        "-d",
+        "--date",
         "2025-06-01",
         "--unsourced",
     )
     cli.ok(
-        "position", "set", "Peru", "-t", "treaty", "-s", "mixed", "-d", "2025-06-01", "--unsourced"
+        "position",
+        "set",
+        "Peru",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-06-01",
+        "--unsourced",
     )
     out = cli.ok("position", "matrix", "-t", "treaty").stdout
     lines = {line.split("│")[1].strip(): line for line in out.splitlines() if "│" in line}
@@ -550,7 +595,16 @@ def test_matrix_colours_stances_on_a_colour_terminal(cli, monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("FORCE_COLOR", "1")
     cli.ok(
-        "position", "set", "Chile", "-t", "treaty", "-s", "mixed", "-d", "2025-06-01", "--unsourced"
+        "position",
+        "set",
+        "Chile",
+        "-t",
+        "treaty",
+        "-s",
+        "mixed",
+        "--date",
+        "2025-06-01",
+        "--unsourced",
     )
     out = cli.ok("position", "matrix", "-t", "treaty").stdout
     assert "\x1b[32m" in out and "\x1b[31m" in out and "\x1b[33m" in out

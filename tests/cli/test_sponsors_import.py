@@ -89,7 +89,7 @@ def test_l41_has_43_original_and_7_additional_sponsors_dated_honestly(cli):
     # so on the draft's day the list is the 43 printed on it
     then = sponsors(cli, L41, "--as-of", "2023-11-01")
     assert {r["iso3"] for r in then} == original
-    table = cli.ok("sponsors", "list", "--doc", L41).stdout
+    table = cli.ok("sponsors", "list", "--doc", L41, "--wide").stdout  # every column
     assert "after 2023-11-01" in table and "additional" in table and "un-record" in table
 
 
@@ -246,12 +246,12 @@ def test_the_committee_report_gives_l41_43_plus_7_sponsors_and_tuvalus_day(cli):
         ("2023-11-15", "on-or-before")
     }
     assert len(plan["recorded_votes"]) == 1  # named in the summary, for `vote import`
-    out = cli.ok("sponsors", "history", "--doc", L41).stdout
+    out = cli.ok("sponsors", "history", "--doc", L41, "--wide").stdout
     assert "A/78/481/Add.3, para. 16" in out
 
 
 def test_vote_import_of_the_committee_report_records_80_29_65(cli):
-    summary = json.loads(cli.ok("vote", "import", str(need(COMMITTEE_REPORT)), "-o", "json").stdout)
+    summary = json.loads(cli.ok("vote", "import", str(need(COMMITTEE_REPORT)), "-f", "json").stdout)
     assert summary["format"] == "committee-report" and summary["votes"] == 1
     assert summary["totals_mismatches"] == []
     vote = json.loads(cli.ok("vote", "show", L41, "-f", "json").stdout)

@@ -24,7 +24,7 @@ RES_74_33 = {"yes": 128, "no": 14, "abstain": 38, "non_voting": 13, "absent": 0}
 
 
 def imported(cli, *args: str) -> dict:
-    return json.loads(cli.ok("vote", "import", *args, "-o", "json").stdout)
+    return json.loads(cli.ok("vote", "import", *args, "-f", "json").stdout)
 
 
 def show(cli, ref: str) -> dict:

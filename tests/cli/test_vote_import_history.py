@@ -71,7 +71,7 @@ def votes_on(cli, symbol: str) -> list[dict]:
 
 def test_the_source_of_a_vote_imported_again_replaces_its_ballots(cli, tmp_path, roll_call_5480):
     cli.ok("vote", "import", str(altered_record(tmp_path, "Y", 118, 39)))
-    merged = json.loads(cli.ok("vote", "import", str(roll_call_5480), "-o", "json").stdout)
+    merged = json.loads(cli.ok("vote", "import", str(roll_call_5480), "-f", "json").stdout)
     assert merged["merged"] == 1 and len(merged["ballot_differences"]) == 1
     assert show(cli)["tally"]["yes"] == 118  # the first source's ballots stand
     cli.ok("vote", "import", str(RECORD))  # the corrected record
@@ -135,7 +135,7 @@ def test_a_vote_recorded_by_hand_is_replaced_by_one_roll_call_only(cli, tmp_path
         "1,74,0,2019-12-19,A/RES/74/9001,0,0,X,THE TEXT\n"
         "2,74,0,2019-12-19,A/RES/74/9001,0,1,X,A PARAGRAPH\n",
     )
-    summary = json.loads(cli.ok("vote", "import", str(path), "-o", "json").stdout)
+    summary = json.loads(cli.ok("vote", "import", str(path), "-f", "json").stdout)
     assert summary["replaced"] == 1 and summary["votes"] == 2
     votes = votes_on(cli, "A/RES/74/9001")
     assert len(votes) == 2
@@ -193,7 +193,7 @@ def test_a_roll_call_whose_every_row_is_skipped_is_not_a_vote(cli, tmp_path):
         "1,France,FR,yes\n2,Atlantis,XA,yes\n",
         "1,74,0,2019-12-19,A/RES/74/9004,0,0,X,Y\n2,74,0,2019-12-19,A/RES/74/9005,0,0,X,Y\n",
     )
-    summary = json.loads(cli.ok("vote", "import", str(path), "--skip-unknown", "-o", "json").stdout)
+    summary = json.loads(cli.ok("vote", "import", str(path), "--skip-unknown", "-f", "json").stdout)
     assert summary["votes"] == 1
     assert summary["skipped"] == {"votes with no ballot of a known state, not recorded": 1}
     assert votes_on(cli, "A/RES/74/9005") == []

@@ -1,6 +1,6 @@
 """Hostile and damaged input: the corpus in tests/data/bad/ through every import command.
 
-Each file goes through `vote import` (auto and every --format), `sponsors import` and
+Each file goes through `vote import` (auto and every --input-format), `sponsors import` and
 `vote record --from-file`. A
 refusal is one `Error:` line, exit 1, no traceback, and the database byte for byte as it
 was; the few inputs that are valid after all (a BOM, CRLF line ends, a reordered header,
@@ -91,7 +91,7 @@ def run(cli, command: str, path: Path):
             "--from-file",
             str(path),
         )
-    args = ["vote", "import", str(path), "--format", command, "-o", "json"]
+    args = ["vote", "import", str(path), "--input-format", command, "-f", "json"]
     if command == "unvotes-csv":
         args += ["--roll-calls", str(ROLL_CALLS)]
     return cli(*args)
@@ -159,7 +159,7 @@ def check_valid_import(cli, result, name: str) -> None:
 
 def test_contradicting_totals_import_side_by_side_when_accepted(cli):
     result = cli(
-        "vote", "import", str(BAD / "totals_contradict.csv"), "--accept-mismatches", "-o", "json"
+        "vote", "import", str(BAD / "totals_contradict.csv"), "--accept-mismatches", "-f", "json"
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -213,7 +213,9 @@ def test_a_50_mb_xml_attribute_is_parsed_in_large_reads(db_path, tmp_path):
         + b"x" * 50_000_000
         + b'">A/RES/1/1</subfield></datafield></record></collection>'
     )
-    result = run_limited(db_path, "vote", "import", str(path), "--format", "undl-xml", timeout=120)
+    result = run_limited(
+        db_path, "vote", "import", str(path), "--input-format", "undl-xml", timeout=120
+    )
     assert result.returncode == 1 and "has no symbol" in result.stderr, result.stderr
 
 

@@ -76,7 +76,8 @@ def test_main_builds_only_the_invoked_group():
     assert invoked_group(["--db", "x.db", "sponsors", "list"]) == "sponsors"
     assert invoked_group(["states", "--help"]) == "states"
     assert invoked_group(["--help"]) is None
-    assert invoked_group(["--db=x.db", "states"]) is None
+    assert invoked_group(["--db=x.db", "--wide", "states"]) == "states"
+    assert invoked_group([]) == "report"  # bare `cahtracker`: the dashboard
     assert invoked_group(["sponsor", "list"]) is None  # a typo gets the full app's suggestion
     lean = build_app("states")
     assert [g.name for g in lean.registered_groups] == ["states"]

@@ -72,7 +72,7 @@ def spy_on_index(monkeypatch, big: int) -> list[bool]:
 
 def test_generated_bulk_file_imports_with_totals_that_agree(cli, tmp_path):
     path = bulk_file(tmp_path, 3)
-    summary = json.loads(cli.ok("vote", "import", str(path), "-o", "json").stdout)
+    summary = json.loads(cli.ok("vote", "import", str(path), "-f", "json").stdout)
     assert summary["votes"] == 3 and summary["ballots"] == 3 * 193
     assert summary["totals_mismatches"] == [] and summary["unknown_skipped"] == {}
 

@@ -5,25 +5,36 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_group, complete_state, complete_topic
 from cahtracker.commands.options import (
     AsOfOption,
     DocOption,
     FormatOption,
     date_option,
+    examples,
     value_of,
 )
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 from cahtracker.views.render import OutputFormat, render, working
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker analyze targets",
+        "cahtracker analyze forecast",
+    ),
     help="Analyse the voting record: alignment, advocacy targets, a forecast of the next vote.",
     no_args_is_help=True,
 )
 
 TopicOption = Annotated[
-    str, typer.Option("--topic", help="Topic of the recorded stances (see `position topics`).")
+    str,
+    typer.Option(
+        "--topic",
+        help="Topic of the recorded stances (see `position topics`).",
+        autocompletion=complete_topic,
+    ),
 ]
 FromOption = Annotated[
     ParsedDate | None, date_option("--from", help="Only votes on or after this date.")
@@ -62,16 +73,33 @@ def _scope(date_from: ParsedDate | None, date_to: ParsedDate | None, subject: st
     return scope_bounds(date_from, date_to, subject)
 
 
-@app.command("align")
+@app.command(
+    "align",
+    epilog=examples(
+        "cahtracker analyze align France",
+        'cahtracker analyze align "South Africa" --sponsors',
+    ),
+)
 def align_command(
     ctx: typer.Context,
-    state: Annotated[str, typer.Argument(help="The state to score (any name or ISO code).")],
+    state: Annotated[
+        str,
+        typer.Argument(
+            help="The state to score (any name or ISO code).", autocompletion=complete_state
+        ),
+    ],
     with_state: Annotated[
-        str | None, typer.Option("--with", help="Score against this one state.")
+        str | None,
+        typer.Option("--with", help="Score against this one state.", autocompletion=complete_state),
     ] = None,
     group: Annotated[
         str | None,
-        typer.Option("--group", "-g", help="Score against each member of a regional group."),
+        typer.Option(
+            "--group",
+            "-g",
+            help="Score against each member of a regional group.",
+            autocompletion=complete_group,
+        ),
     ] = None,
     sponsors: Annotated[
         bool,
@@ -125,9 +153,9 @@ def align_command(
     else:
         columns = [
             ("rank", "#"),
-            ("iso3", "ISO3"),
+            ("iso3", "ISO3", OPTIONAL),
             ("name", "State"),
-            ("regional_group", "Regional group"),
+            ("regional_group", "Regional group", OPTIONAL),
             *SCORE_COLUMNS,
         ]
         against = other.name if other else (resolved_group or "every state")
@@ -137,7 +165,13 @@ def align_command(
     render(Listing(rows, columns, title, footer, empty), fmt)
 
 
-@app.command("targets")
+@app.command(
+    "targets",
+    epilog=examples(
+        "cahtracker analyze targets",
+        "cahtracker analyze targets --topic treaty -f csv",
+    ),
+)
 def targets_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -163,11 +197,11 @@ def targets_command(
         rows,
         [
             ("rank", "#"),
-            ("iso3", "ISO3"),
+            ("iso3", "ISO3", OPTIONAL),
             ("name", "State"),
-            ("regional_group", "Regional group"),
+            ("regional_group", "Regional group", OPTIONAL),
             ("stance", "Stance"),
-            ("evidence", "Evidence"),
+            ("evidence", "Evidence", OPTIONAL),
             *SCORE_COLUMNS,
         ],
         title=f"Targets for {symbol} (topic: {topic})",
@@ -180,7 +214,13 @@ def targets_command(
     render(listing, fmt)
 
 
-@app.command("forecast")
+@app.command(
+    "forecast",
+    epilog=examples(
+        "cahtracker analyze forecast",
+        "cahtracker analyze forecast --majority two-thirds --states",
+    ),
+)
 def forecast_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -219,12 +259,12 @@ def forecast_command(
         listing = Listing(
             result["states"],
             [
-                ("iso3", "ISO3"),
+                ("iso3", "ISO3", OPTIONAL),
                 ("name", "State"),
-                ("regional_group", "Regional group"),
+                ("regional_group", "Regional group", OPTIONAL),
                 ("stance", "Stance"),
                 ("possible", "Possible"),
-                ("basis", "Basis"),
+                ("basis", "Basis", TEXT),
             ],
             title=title,
             data=result,

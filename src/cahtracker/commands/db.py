@@ -5,23 +5,43 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import INT_MAX, INT_MIN, FormatOption
+from cahtracker.commands.completion import complete_state, complete_symbol
+from cahtracker.commands.options import INT_MAX, INT_MIN, FormatOption, examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_names, get_store, resolve_path
 from cahtracker.safe_text import for_terminal_line
-from cahtracker.views.listing import Column, Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(help="The database file: path, set-up and checks.", no_args_is_help=True)
+app = typer.Typer(
+    epilog=examples(
+        "cahtracker db log -n 5",
+        "cahtracker db check",
+    ),
+    help="The database file: path, set-up and checks.",
+    no_args_is_help=True,
+)
 
 
-@app.command("path")
+@app.command(
+    "path",
+    epilog=examples(
+        "cahtracker db path",
+        "cahtracker --db other.db db path",
+    ),
+)
 def path_command(ctx: typer.Context) -> None:
     """Print the path of the database this command would use."""
     typer.echo(for_terminal_line(str(resolve_path(app_state(ctx).db_option))))
 
 
-@app.command("init")
+@app.command(
+    "init",
+    epilog=examples(
+        "cahtracker db init",
+        "cahtracker --db other.db db init",
+    ),
+)
 def init_command(ctx: typer.Context) -> None:
     """Create, migrate and seed the database (safe to run again)."""
     store = get_store(ctx)
@@ -29,7 +49,13 @@ def init_command(ctx: typer.Context) -> None:
     message(f"Database ready at {store.path} ({states} states).")
 
 
-@app.command("backup")
+@app.command(
+    "backup",
+    epilog=examples(
+        "cahtracker db backup cah-backup.db",
+        "cahtracker db backup cah-backup.db --force",
+    ),
+)
 def backup_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
@@ -53,7 +79,12 @@ def backup_command(
     )
 
 
-@app.command("check")
+@app.command(
+    "check",
+    epilog=examples(
+        "cahtracker db check",
+    ),
+)
 def check_command(ctx: typer.Context) -> None:
     """Check integrity, foreign keys and migrations; exit 1 on any problem."""
     from cahtracker.db.maintenance import check_database
@@ -79,7 +110,13 @@ def _state(row: dict) -> str:
     return f"undoes #{row['undoes']}" if row["undoes"] else ""
 
 
-@app.command("log")
+@app.command(
+    "log",
+    epilog=examples(
+        "cahtracker db log -n 10",
+        "cahtracker db log -d A/C.6/79/L.2/Rev.1 -f json",
+    ),
+)
 def log_command(
     ctx: typer.Context,
     limit: Annotated[
@@ -97,10 +134,20 @@ def log_command(
     ] = None,
     state: Annotated[
         str | None,
-        typer.Option("--state", help="Only changes about this state (name, alias or code)."),
+        typer.Option(
+            "--state",
+            help="Only changes about this state (name, alias or code).",
+            autocompletion=complete_state,
+        ),
     ] = None,
     doc: Annotated[
-        str | None, typer.Option("--doc", help="Only changes about this document symbol.")
+        str | None,
+        typer.Option(
+            "--doc",
+            "-d",
+            help="Only changes about this document symbol.",
+            autocompletion=complete_symbol,
+        ),
     ] = None,
     command: Annotated[
         str | None,
@@ -158,9 +205,9 @@ def log_command(
         [
             Column("id", "#", _number),
             ("batch", "Batch"),
-            ("at", "At (UTC)"),
+            ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
-            ("description", "What"),
+            ("description", "What", TEXT),
             Column("state", "State", _state),
         ],
         title="Changes",
@@ -189,7 +236,13 @@ def _undone(done: list[dict]) -> str:
     return "; ".join(d["description"] for d in done)
 
 
-@app.command("undo")
+@app.command(
+    "undo",
+    epilog=examples(
+        'cahtracker sponsors claim 99 --date 2024-11-23 --source "..."   # a write ...',
+        "cahtracker db undo   # ... taken back as a whole",
+    ),
+)
 def undo_command(
     ctx: typer.Context,
     change_id: Annotated[

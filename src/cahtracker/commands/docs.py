@@ -4,19 +4,37 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import INT_MAX, INT_MIN, FormatOption, UnsourcedOption, date_option
+from cahtracker.commands.completion import complete_symbol
+from cahtracker.commands.options import (
+    INT_MAX,
+    INT_MIN,
+    FormatOption,
+    UnsourcedOption,
+    date_option,
+    examples,
+)
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.views.listing import Column, Listing, Record, source_column
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, Record, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker docs list",
+        "cahtracker docs show A/C.6/79/L.2/Rev.1",
+    ),
     help="Documents (drafts, revisions, amendments, resolutions) and the default one.",
     no_args_is_help=True,
 )
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker docs list",
+        "cahtracker docs list -f json",
+    ),
+)
 def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """List every document with its kind, parent and date (* marks the default)."""
     from cahtracker.documents import list_documents
@@ -26,12 +44,12 @@ def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
         [
             Column("mark", "", lambda r: "*" if r["is_default"] else ""),
             ("symbol", "Symbol"),
-            ("kind", "Kind"),
+            ("kind", "Kind", OPTIONAL),
             ("parent_symbol", "Parent"),
             ("date", "Date"),
-            ("date_precision", "Precision"),
-            ("sponsorship_events", "Sponsor events"),
-            ("title", "Title"),
+            ("date_precision", "Precision", OPTIONAL),
+            ("sponsorship_events", "Sponsor events", OPTIONAL),
+            ("title", "Title", TEXT),
             source_column(),
         ],
         title="Documents",
@@ -41,10 +59,21 @@ def list_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> 
     render(listing, fmt)
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        "cahtracker docs show A/C.6/79/L.2/Rev.1",
+        "cahtracker docs show A/RES/79/122 -f json",
+    ),
+)
 def show_command(
     ctx: typer.Context,
-    symbol: Annotated[str, typer.Argument(help="Document symbol, e.g. A/C.6/79/L.2/Rev.1.")],
+    symbol: Annotated[
+        str,
+        typer.Argument(
+            help="Document symbol, e.g. A/C.6/79/L.2/Rev.1.", autocompletion=complete_symbol
+        ),
+    ],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Show one document: its parent, what it revises, the texts that refer to it, counts."""
@@ -54,7 +83,13 @@ def show_command(
     render(Record(doc, title=doc["symbol"]), fmt)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'cahtracker docs add A/C.6/80/L.3 --title "..." --kind draft --body "Sixth Committee" --date 2025-10-10 --source "..."   # illustrative',
+        'cahtracker docs add A/C.6/80/L.3/Rev.1 --title "..." --kind draft --body "Sixth Committee" --parent A/C.6/80/L.3 --source "..."',
+    ),
+)
 def add_command(
     ctx: typer.Context,
     symbol: Annotated[str, typer.Argument(help="UN symbol of the new document.")],
@@ -75,7 +110,11 @@ def add_command(
     ],
     parent: Annotated[
         str | None,
-        typer.Option("--parent", help="The text it revises or amends (must exist)."),
+        typer.Option(
+            "--parent",
+            help="The text it revises or amends (must exist).",
+            autocompletion=complete_symbol,
+        ),
     ] = None,
     date: Annotated[ParsedDate | None, date_option("--date", help="Date of the document.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Where to read it.")] = None,
@@ -118,10 +157,21 @@ def add_command(
     message(f"Added {row['symbol']} ({row['kind']}{parent_text}).")
 
 
-@app.command("use")
+@app.command(
+    "use",
+    epilog=examples(
+        "cahtracker docs use A/C.6/79/L.2",
+        "cahtracker docs use A/C.6/79/L.2/Rev.1",
+    ),
+)
 def use_command(
     ctx: typer.Context,
-    symbol: Annotated[str, typer.Argument(help="The document other commands default to.")],
+    symbol: Annotated[
+        str,
+        typer.Argument(
+            help="The document other commands default to.", autocompletion=complete_symbol
+        ),
+    ],
 ) -> None:
     """Make a document the default for `sponsors`, `vote` and other commands."""
     from cahtracker.documents import use_document

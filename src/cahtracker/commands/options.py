@@ -7,13 +7,65 @@ $CAHTRACKER_TODAY), into a `ParsedDate`; a bad date is one line (exit 1), as eve
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
-from cahtracker.dates import ParsedDate, parse_date
+from cahtracker.commands.completion import complete_group, complete_symbol
+from cahtracker.dates import TODAY_ENV, ParsedDate, parse_date
 from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN
 from cahtracker.views.render import FORMAT_HELP, OutputFormat
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog: its examples, one a line (each runs on the seeded database:
+    tests/cli/test_help.py runs them)."""
+    return "Examples:\n\n" + "\n\n".join(lines)
+
+
+def resolved(text: str | None) -> str | None:
+    """Help text with {today}, {width}, {db} and {sponsor_formats} replaced by what they are in this environment."""
+    if not text or "{" not in text:
+        return text
+    if "{today}" in text:
+        value = os.environ.get(TODAY_ENV)
+        text = text.replace("{today}", f"today: {value}, from {TODAY_ENV}" if value else "today")
+    if "{sponsor_formats}" in text:
+        from cahtracker.sponsor_docs.catalogue import format_help
+
+        text = text.replace("{sponsor_formats}", format_help())
+    if "{width}" in text:
+        from cahtracker.views.plain_table import detected_width
+
+        text = text.replace("{width}", str(detected_width()))
+    if "{db}" in text:
+        from cahtracker.invocation import resolve_path
+
+        origin = (
+            "from CAHTRACKER_DB"
+            if os.environ.get("CAHTRACKER_DB")
+            else "CAHTRACKER_DB sets another"
+        )
+        text = text.replace("{db}", f"{resolve_path(None)}, {origin}")
+    return text
+
+
+def resolve_help(command) -> None:
+    """Resolve the placeholders of a command's help and of its options' help, in place."""
+    command.help = resolved(command.help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = resolved(param.help)
+
+
+class ResolvedHelpCommand(TyperCommand):
+    """A command whose help names values of the environment ({today}, {db}) as they are."""
+
+    def format_help(self, ctx, formatter):
+        resolve_help(self)
+        return super().format_help(ctx, formatter)
 
 
 def parse_date_option(text: str) -> ParsedDate:
@@ -32,14 +84,25 @@ FormatOption = Annotated[
 ]
 DocOption = Annotated[
     str | None,
-    typer.Option("--doc", "-d", help="Document symbol (default: the one set with `docs use`)."),
+    typer.Option(
+        "--doc",
+        "-d",
+        help="Document symbol (default: the one set with `docs use`).",
+        autocompletion=complete_symbol,
+    ),
 ]
 AsOfOption = Annotated[
     ParsedDate | None,
     date_option("--as-of", help="The picture on this date: events not after it (default: now)."),
 ]
 GroupOption = Annotated[
-    str | None, typer.Option("--group", "-g", help="Regional group (name or WEOG, GRULAC, ...).")
+    str | None,
+    typer.Option(
+        "--group",
+        "-g",
+        help="Regional group (name or WEOG, GRULAC, ...).",
+        autocompletion=complete_group,
+    ),
 ]
 DateOption = Annotated[
     ParsedDate | None,

@@ -4,36 +4,42 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_state, complete_topic
 from cahtracker.commands.options import (
     AsOfOption,
     FormatOption,
     GroupOption,
     OfficialOnlyOption,
     UnsourcedOption,
+    examples,
     value_of,
 )
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Listing, source_column
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker position list --topic treaty",
+        "cahtracker position matrix",
+    ),
     help="States' stances (support, oppose, mixed, undecided) on the treaty and its contested topics.",
     no_args_is_help=True,
 )
 
 
 POSITION_COLUMNS = [
-    ("iso3", "ISO3"),
+    ("iso3", "ISO3", OPTIONAL),
     ("name", "State"),
     ("topic", "Topic"),
     ("stance", "Stance"),
     ("date", "Date"),
-    ("date_precision", "Precision"),
+    ("date_precision", "Precision", OPTIONAL),
     source_column(),
-    ("source_kind", "Source kind"),
-    ("quote", "Quote"),
-    ("quote_kind", "Quote kind"),
+    ("source_kind", "Source kind", OPTIONAL),
+    ("quote", "Quote", TEXT),
+    ("quote_kind", "Quote kind", OPTIONAL),
 ]
 
 
@@ -47,17 +53,29 @@ def _group(text: str | None) -> str | None:
     return None if text is None else resolve_group(text)
 
 
-@app.command("set")
+@app.command(
+    "set",
+    epilog=examples(
+        'cahtracker position set France --topic treaty --stance support --date 2024-10-10 --source "..." --quote "..."   # illustrative',
+    ),
+)
 def set_command(
     ctx: typer.Context,
     states: Annotated[
         list[str],
         typer.Argument(
-            help="States: names, aliases or ISO codes; each may be a list ('A, B and C')."
+            help="States: names, aliases or ISO codes; each may be a list ('A, B and C').",
+            autocompletion=complete_state,
         ),
     ],
     topic: Annotated[
-        str, typer.Option("--topic", "-t", help="Topic slug (see `position topics`).")
+        str,
+        typer.Option(
+            "--topic",
+            "-t",
+            help="Topic slug (see `position topics`).",
+            autocompletion=complete_topic,
+        ),
     ],
     stance: Annotated[
         str, typer.Option("--stance", "-s", help="support, oppose, mixed or undecided.")
@@ -66,7 +84,6 @@ def set_command(
         str | None,
         typer.Option(
             "--date",
-            "-d",
             help="When the state said it (needed: a date, 'today', or 'unknown' if not known).",
         ),
     ] = None,
@@ -142,17 +159,30 @@ def _stance_date(text: str | None) -> tuple[str | None, str]:
     return parsed.value, parsed.precision
 
 
-@app.command("delete")
+@app.command(
+    "delete",
+    epilog=examples(
+        'cahtracker position set Peru --topic treaty --stance mixed --date 2024-11-22 --source "..."   # a mistake ...',
+        "cahtracker position delete Peru --topic treaty --date 2024-11-22   # ... deleted",
+    ),
+)
 def delete_command(
     ctx: typer.Context,
     target: Annotated[
         str,
         typer.Argument(
-            help="A stance's id (see `position history`), or a state with --topic and --date."
+            help="A stance's id (see `position history`), or a state with --topic and --date.",
+            autocompletion=complete_state,
         ),
     ],
     topic: Annotated[
-        str | None, typer.Option("--topic", "-t", help="The stance's topic (with a state).")
+        str | None,
+        typer.Option(
+            "--topic",
+            "-t",
+            help="The stance's topic (with a state).",
+            autocompletion=complete_topic,
+        ),
     ] = None,
     date: Annotated[
         str | None,
@@ -185,10 +215,19 @@ def delete_command(
         )
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker position list --topic treaty",
+        "cahtracker position list --stance oppose --as-of 2024-12-01 -f csv",
+    ),
+)
 def list_command(
     ctx: typer.Context,
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", "-t", help="Only this topic.", autocompletion=complete_topic),
+    ] = None,
     stance: Annotated[str | None, typer.Option("--stance", "-s", help="Only this stance.")] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,
@@ -225,11 +264,22 @@ def list_command(
     render(listing, fmt)
 
 
-@app.command("history")
+@app.command(
+    "history",
+    epilog=examples(
+        "cahtracker position history Mexico",
+        "cahtracker position history RUS --topic treaty -f json",
+    ),
+)
 def history_command(
     ctx: typer.Context,
-    state: Annotated[str, typer.Argument(help="A state: name, alias or ISO code.")],
-    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic.")] = None,
+    state: Annotated[
+        str, typer.Argument(help="A state: name, alias or ISO code.", autocompletion=complete_state)
+    ],
+    topic: Annotated[
+        str | None,
+        typer.Option("--topic", "-t", help="Only this topic.", autocompletion=complete_topic),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Every stance a state took, oldest first (undated ones first)."""
@@ -248,7 +298,13 @@ def history_command(
     render(listing, fmt)
 
 
-@app.command("topics")
+@app.command(
+    "topics",
+    epilog=examples(
+        "cahtracker position topics",
+        "cahtracker position topics -f json",
+    ),
+)
 def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The topics positions are about, with the number of states that took a stance."""
     from cahtracker.positions import topics
@@ -257,8 +313,8 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
         topics(get_store(ctx)),
         [
             ("slug", "Slug"),
-            ("title", "Title"),
-            ("description", "Description"),
+            ("title", "Title", TEXT),
+            ("description", "Description", TEXT),
             ("states", "States"),
         ],
         title="Topics",
@@ -266,7 +322,12 @@ def topics_command(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -
     render(listing, fmt)
 
 
-@app.command("topic-add")
+@app.command(
+    "topic-add",
+    epilog=examples(
+        'cahtracker position topic-add amnesties --title "Amnesties" --description "..."   # illustrative',
+    ),
+)
 def topic_add_command(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="Short lowercase name, e.g. 'immunities'.")],
@@ -282,12 +343,23 @@ def topic_add_command(
     message(f"Added topic {row['slug']}: {row['title']}.")
 
 
-@app.command("matrix")
+@app.command(
+    "matrix",
+    epilog=examples(
+        "cahtracker position matrix",
+        "cahtracker position matrix --topic treaty --group GRULAC --all",
+    ),
+)
 def matrix_command(
     ctx: typer.Context,
     topic: Annotated[
         list[str] | None,
-        typer.Option("--topic", "-t", help="Only these topics (repeat the option)."),
+        typer.Option(
+            "--topic",
+            "-t",
+            help="Only these topics (repeat the option).",
+            autocompletion=complete_topic,
+        ),
     ] = None,
     group: GroupOption = None,
     as_of: AsOfOption = None,

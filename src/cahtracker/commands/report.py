@@ -8,11 +8,21 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import AsOfOption, DocOption, OfficialOnlyOption, value_of
+from cahtracker.commands.options import (
+    AsOfOption,
+    DocOption,
+    OfficialOnlyOption,
+    examples,
+    value_of,
+)
 from cahtracker.invocation import get_store
 from cahtracker.views.render import message, working
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker report tally",
+        "cahtracker report export -o cah-report.html",
+    ),
     help="Reports: a one-screen dashboard and publishable exports (HTML, Markdown, CSV, JSON).",
     no_args_is_help=True,
 )
@@ -25,7 +35,13 @@ def _symbol_and_date(ctx: typer.Context, doc: str | None, as_of):
     return store, resolve_symbol(store, doc), value_of(as_of)
 
 
-@app.command("tally")
+@app.command(
+    "tally",
+    epilog=examples(
+        "cahtracker report tally",
+        "cahtracker report tally -d A/C.6/79/L.20 --as-of 2024-11-01",
+    ),
+)
 def tally_command(ctx: typer.Context, doc: DocOption = None, as_of: AsOfOption = None) -> None:
     """One screen: sponsors against the latest reported count, groups, latest votes, stances, next event."""
     from cahtracker.report import dashboard
@@ -35,7 +51,13 @@ def tally_command(ctx: typer.Context, doc: DocOption = None, as_of: AsOfOption =
     print_dashboard(dashboard(store, symbol, on))
 
 
-@app.command("export")
+@app.command(
+    "export",
+    epilog=examples(
+        "cahtracker report export -o cah-report.html   # the format follows the extension",
+        "cahtracker report export -f csv -o cah-tables",
+    ),
+)
 def export_command(
     ctx: typer.Context,
     output: Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import (
     INT_MAX,
     AsOfOption,
@@ -16,19 +17,24 @@ from cahtracker.commands.options import (
     DocOption,
     FormatOption,
     GroupOption,
+    ResolvedHelpCommand,
     SourceOption,
     UnsourcedOption,
     date_option,
+    examples,
     value_of,
 )
 from cahtracker.dates import ParsedDate
 from cahtracker.errors import CahError
 from cahtracker.invocation import get_names, get_store
-from cahtracker.sponsor_docs.catalogue import format_help
-from cahtracker.views.listing import Column, Listing, source_column
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker sponsors list",
+        "cahtracker sponsors count",
+    ),
     help="Sponsors of a document: list, add, withdraw, history, and reported counts.",
     no_args_is_help=True,
 )
@@ -42,7 +48,10 @@ class Role(StrEnum):
 RoleOption = Annotated[Role, typer.Option("--role", help="main sponsor or co-sponsor.")]
 StatesArgument = Annotated[
     list[str],
-    typer.Argument(help="States: names, aliases or ISO codes; each may be a list 'A, B and C'."),
+    typer.Argument(
+        help="States: names, aliases or ISO codes; each may be a list 'A, B and C'.",
+        autocompletion=complete_state,
+    ),
 ]
 
 
@@ -56,14 +65,14 @@ def _joined(row: dict) -> str | None:
 SPONSOR_COLUMNS = [
     ("role", "Role"),
     ("name", "State"),
-    ("iso3", "ISO3"),
-    ("regional_group", "Regional group"),
+    ("iso3", "ISO3", OPTIONAL),
+    ("regional_group", "Regional group", OPTIONAL),
     Column("joined_on", "Joined", _joined),
-    ("date_precision", "Precision"),
-    ("listed_as", "Listed as"),
+    ("date_precision", "Precision", OPTIONAL),
+    ("listed_as", "Listed as", OPTIONAL),
     source_column(),
-    ("source_kind", "Source kind"),
-    ("inherited_from", "Inherited from"),
+    ("source_kind", "Source kind", OPTIONAL),
+    ("inherited_from", "Inherited from", OPTIONAL),
 ]
 
 
@@ -85,7 +94,13 @@ def _labels(refs) -> str:
     return ", ".join(r.label() for r in refs)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker sponsors list",
+        "cahtracker sponsors list --as-of 2024-10-01 --group GRULAC -f json",
+    ),
+)
 def list_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -119,7 +134,13 @@ def list_command(
     render(Listing(rows, SPONSOR_COLUMNS, title, footer, empty=f"{title}: none."), fmt)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'cahtracker sponsors add "Albania, Andorra and Zambia" --date 2024-11-20 --source "..."   # illustrative',
+        'cahtracker sponsors add "Costa Rica" --role main --date "by 22 November 2024" -d A/C.6/79/L.2 --source "..."',
+    ),
+)
 def add_command(
     ctx: typer.Context,
     states: StatesArgument,
@@ -180,7 +201,12 @@ def _report_added(symbol: str, result: dict, refs) -> None:
         message(f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}.")
 
 
-@app.command("withdraw")
+@app.command(
+    "withdraw",
+    epilog=examples(
+        'cahtracker sponsors withdraw Czechia --date 2024-11-30 --source "..."   # illustrative',
+    ),
+)
 def withdraw_command(
     ctx: typer.Context,
     states: StatesArgument,
@@ -203,7 +229,13 @@ def withdraw_command(
     )
 
 
-@app.command("remove")
+@app.command(
+    "remove",
+    epilog=examples(
+        'cahtracker sponsors add Chile --date 2024-11-20 --source "..."   # a mistake ...',
+        "cahtracker sponsors remove Chile   # ... removed (a real withdrawal: `sponsors withdraw`)",
+    ),
+)
 def remove_command(
     ctx: typer.Context,
     states: StatesArgument,
@@ -232,10 +264,18 @@ def remove_command(
     )
 
 
-@app.command("history")
+@app.command(
+    "history",
+    epilog=examples(
+        "cahtracker sponsors history",
+        "cahtracker sponsors history Mexico -d A/C.6/79/L.2",
+    ),
+)
 def history_command(
     ctx: typer.Context,
-    state: Annotated[str | None, typer.Argument(help="Only this state.")] = None,
+    state: Annotated[
+        str | None, typer.Argument(help="Only this state.", autocompletion=complete_state)
+    ] = None,
     doc: DocOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -252,15 +292,15 @@ def history_command(
         rows,
         [
             Column("date", "Date", lambda r: r["date"] or (r["after"] and f"after {r['after']}")),
-            ("date_precision", "Precision"),
+            ("date_precision", "Precision", OPTIONAL),
             ("name", "State"),
-            ("iso3", "ISO3"),
+            ("iso3", "ISO3", OPTIONAL),
             ("action", "Action"),
             ("role", "Role"),
-            ("listed_as", "Listed as"),
+            ("listed_as", "Listed as", OPTIONAL),
             ("symbol", "Document"),
             source_column(),
-            ("source_kind", "Source kind"),
+            ("source_kind", "Source kind", OPTIONAL),
         ],
         title=title,
         empty=f"{title}: none.",
@@ -268,12 +308,24 @@ def history_command(
     render(listing, fmt)
 
 
-@app.command("diff")
+@app.command(
+    "diff",
+    epilog=examples(
+        "cahtracker sponsors diff A/C.6/79/L.2 A/C.6/79/L.2/Rev.1",
+        "cahtracker sponsors diff A/C.6/79/L.2/Rev.1 --as-of 2024-10-01 --all",
+    ),
+)
 def diff_command(
     ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="A document symbol.")],
+    first: Annotated[
+        str, typer.Argument(help="A document symbol.", autocompletion=complete_symbol)
+    ],
     second: Annotated[
-        str | None, typer.Argument(help="Another document (default: FIRST at another date).")
+        str | None,
+        typer.Argument(
+            help="Another document (default: FIRST at another date).",
+            autocompletion=complete_symbol,
+        ),
     ] = None,
     as_of: Annotated[
         list[ParsedDate] | None,
@@ -314,8 +366,8 @@ def diff_command(
         result["rows"],
         [
             ("name", "State"),
-            ("iso3", "ISO3"),
-            ("regional_group", "Regional group"),
+            ("iso3", "ISO3", OPTIONAL),
+            ("regional_group", "Regional group", OPTIONAL),
             Column("change", "Change", lambda r: f"{r['change']} ({labels[r['change']]})"),
             Column("first_joined", f"Joined ({a})", lambda r: _side(r, "first")),
             Column("second_joined", f"Joined ({b})", lambda r: _side(r, "second")),
@@ -341,7 +393,13 @@ def _side(row: dict, side: str) -> str | None:
     return "" if precision is None else _when(joined, precision)
 
 
-@app.command("count")
+@app.command(
+    "count",
+    epilog=examples(
+        "cahtracker sponsors count",
+        "cahtracker sponsors count --as-of 2024-11-01 -f json",
+    ),
+)
 def count_command(
     ctx: typer.Context,
     doc: DocOption = None,
@@ -372,10 +430,10 @@ def count_command(
         [
             ("count", "Reported"),
             ("date", "Date"),
-            ("date_precision", "Precision"),
+            ("date_precision", "Precision", OPTIONAL),
             ("symbol", "For"),
-            ("source", "Source"),
-            ("source_kind", "Source kind"),
+            ("source", "Source", TEXT),
+            ("source_kind", "Source kind", OPTIONAL),
             Column("latest", "", lambda r: "latest" if r["latest"] else ""),
         ],
         title=f"{title}: {summary['recorded']} recorded",
@@ -387,7 +445,12 @@ def count_command(
     render(listing, fmt)
 
 
-@app.command("claim")
+@app.command(
+    "claim",
+    epilog=examples(
+        'cahtracker sponsors claim 99 --date 2024-11-23 --source "Mexico SRE press release 028"',
+    ),
+)
 def claim_command(
     ctx: typer.Context,
     count: Annotated[
@@ -414,7 +477,14 @@ def claim_command(
     message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
 
 
-@app.command("import")
+@app.command(
+    "import",
+    cls=ResolvedHelpCommand,
+    epilog=examples(
+        "cahtracker sponsors import cosponsors.txt --dry-run   # what it would record, nothing written",
+        'cahtracker sponsors import cosponsors.txt --date 2024-11-22 --source "..."   # "A, B and C" or one name a line',
+    ),
+)
 def import_command(
     ctx: typer.Context,
     file: Annotated[
@@ -428,12 +498,19 @@ def import_command(
         str,
         typer.Option(
             "--input-format",
-            help="What FILE is: auto (from its content, the default), or " + format_help() + ".",
+            # {sponsor_formats}: filled in when help is shown, so that no sponsors command
+            # imports cahtracker.sponsor_docs (its package, ~4 ms) just to start
+            help="What FILE is: auto (from its content, the default), or {sponsor_formats}.",
         ),
     ] = "auto",
     doc: Annotated[
         str | None,
-        typer.Option("--doc", "-d", help="A pasted list only: its document (default: `docs use`)."),
+        typer.Option(
+            "--doc",
+            "-d",
+            help="A pasted list only: its document (default: `docs use`).",
+            autocompletion=complete_symbol,
+        ),
     ] = None,
     role: Annotated[
         Role | None, typer.Option("--role", help="A pasted list only: main or co (default co).")

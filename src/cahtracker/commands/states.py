@@ -4,17 +4,29 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import DocOption, FormatOption, GroupOption
+from cahtracker.commands.completion import complete_state
+from cahtracker.commands.options import DocOption, FormatOption, GroupOption, examples
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Listing
+from cahtracker.views.listing import OPTIONAL, Listing
 from cahtracker.views.render import OutputFormat, render
 
 app = typer.Typer(
-    help="UN member and observer states, their names and regional groups.", no_args_is_help=True
+    epilog=examples(
+        "cahtracker states list --group WEOG",
+        'cahtracker states show "Ivory Coast"',
+    ),
+    help="UN member and observer states, their names and regional groups.",
+    no_args_is_help=True,
 )
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker states list",
+        "cahtracker states list --group GRULAC -f csv",
+    ),
+)
 def list_command(
     ctx: typer.Context,
     group: GroupOption = None,
@@ -33,10 +45,10 @@ def list_command(
         [
             ("iso3", "ISO3"),
             ("name", "Name"),
-            ("un_vote_name", "Vote-record name"),
-            ("regional_group", "Regional group"),
-            ("status", "Status"),
-            ("admitted_on", "Admitted"),
+            ("regional_group", "Regional group", OPTIONAL),
+            ("status", "Status", OPTIONAL),
+            ("admitted_on", "Admitted", OPTIONAL),
+            ("un_vote_name", "Vote-record name", OPTIONAL),
         ],
         title="States" + (f" — {resolved}" if resolved else ""),
         footer=footer,
@@ -44,11 +56,21 @@ def list_command(
     render(listing, fmt)
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        "cahtracker states show CIV",
+        'cahtracker states show "Côte d\'Ivoire" -f json',
+    ),
+)
 def show_command(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Argument(help="UN name, vote-record spelling, alias, or ISO2/ISO3 code.")
+        str,
+        typer.Argument(
+            help="UN name, vote-record spelling, alias, or ISO2/ISO3 code.",
+            autocompletion=complete_state,
+        ),
     ],
     doc: DocOption = None,
     fmt: FormatOption = OutputFormat.table,

@@ -6,17 +6,22 @@ import typer
 
 from cahtracker.commands.options import (
     FormatOption,
+    ResolvedHelpCommand,
     UnsourcedOption,
     date_option,
+    examples,
     parse_date_option,
     value_of,
 )
 from cahtracker.dates import ParsedDate
 from cahtracker.invocation import get_store
-from cahtracker.views.listing import Column, Listing, source_column
+from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker timeline list",
+    ),
     help="The treaty process timeline: sessions, meetings and decisions, past and coming.",
     no_args_is_help=True,
 )
@@ -24,17 +29,24 @@ app = typer.Typer(
 EVENT_COLUMNS = [
     ("starts_on", "Start"),
     ("ends_on", "End"),
-    ("date_precision", "Precision"),
-    ("status", "Status"),
-    ("title", "Event"),
-    ("body", "Body"),
-    ("place", "Place"),
+    ("date_precision", "Precision", OPTIONAL),
+    ("status", "Status", OPTIONAL),
+    ("title", "Event", TEXT),
+    ("body", "Body", OPTIONAL),
+    ("place", "Place", OPTIONAL),
     source_column(),
     ("source_kind", "Source kind"),
 ]
 
 
-@app.command("list")
+@app.command(
+    "list",
+    cls=ResolvedHelpCommand,
+    epilog=examples(
+        "cahtracker timeline list",
+        "cahtracker timeline list --from 2026 --to 2028 -f json",
+    ),
+)
 def list_command(
     ctx: typer.Context,
     date_from: Annotated[
@@ -47,7 +59,7 @@ def list_command(
     ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Past and coming events by start date; the next one is marked (today: $CAHTRACKER_TODAY)."""
+    """Past and coming events by start date; the next one is marked ({today})."""
     from cahtracker.dates import today
     from cahtracker.timeline import list_events
 
@@ -62,7 +74,12 @@ def list_command(
     render(listing, fmt)
 
 
-@app.command("add")
+@app.command(
+    "add",
+    epilog=examples(
+        'cahtracker timeline add "12 April 2027" "Intersessional meeting" --end 2027-04-16 --place Geneva --source "..."   # illustrative',
+    ),
+)
 def add_command(
     ctx: typer.Context,
     date: Annotated[

@@ -5,23 +5,29 @@ from typing import Annotated
 
 import typer
 
+from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import (
     FormatOption,
     FromOption,
     ToOption,
     UnsourcedOption,
     date_option,
+    examples,
     value_of,
 )
 from cahtracker.dates import ParsedDate
 from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import Column, Listing, source_column
+from cahtracker.views.listing import OPTIONAL, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 from cahtracker.views.vote import NO_COVERAGE, partial_footer
 from cahtracker.voting import coverage_cell
 
 app = typer.Typer(
+    epilog=examples(
+        "cahtracker vote list",
+        "cahtracker vote show A/C.6/79/L.2/Rev.1",
+    ),
     help="Votes: record decisions, import UN voting records, show tallies, compare states.",
     no_args_is_help=True,
 )
@@ -35,10 +41,21 @@ AlsoOption = Annotated[
 ]
 
 
-@app.command("record")
+@app.command(
+    "record",
+    epilog=examples(
+        'cahtracker vote record -d A/C.6/79/L.21 --date 2024-11-22 --body "Sixth Committee" --yes "Albania, Andorra and Zambia" --no Chile --abstain India --source "..."   # illustrative',
+        'cahtracker vote record -d A/C.6/79/L.20 --date 2024-11-22 --body "Sixth Committee" --withdrawn --replace --source "GA/L/3738"   # corrects that day\'s decision',
+    ),
+)
 def record_command(
     ctx: typer.Context,
-    doc: Annotated[str, typer.Option("--doc", help="Document symbol voted on.")],
+    doc: Annotated[
+        str,
+        typer.Option(
+            "--doc", "-d", help="Document symbol voted on.", autocompletion=complete_symbol
+        ),
+    ],
     date: Annotated[ParsedDate, date_option("--date", help="Date of the decision.")],
     body: Annotated[
         str,
@@ -138,7 +155,13 @@ def record_command(
     )
 
 
-@app.command("edit")
+@app.command(
+    "edit",
+    epilog=examples(
+        'cahtracker vote edit 3 --meeting "48th plenary meeting"   # illustrative',
+        'cahtracker vote edit 3 --note "..." --source "..."',
+    ),
+)
 def edit_command(
     ctx: typer.Context,
     vote_id: Annotated[str, typer.Argument(help="The vote's id (see `vote list`).")],
@@ -195,7 +218,13 @@ def edit_command(
     message(f"Edited vote {after['id']} on {after['symbol']}: {'; '.join(edits)}.")
 
 
-@app.command("delete")
+@app.command(
+    "delete",
+    epilog=examples(
+        'cahtracker vote record -d A/C.6/79/L.21 --date 2024-11-21 --body "Sixth Committee" --without-vote --source "..."   # a mistake ...',
+        "cahtracker vote delete 4   # ... deleted, with its ballots",
+    ),
+)
 def delete_command(
     ctx: typer.Context,
     vote_id: Annotated[str, typer.Argument(help="The vote's id (see `vote list`).")],
@@ -211,10 +240,21 @@ def delete_command(
     )
 
 
-@app.command("show")
+@app.command(
+    "show",
+    epilog=examples(
+        "cahtracker vote show A/C.6/79/L.2/Rev.1",
+        "cahtracker vote show 2 -f json",
+    ),
+)
 def show_command(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Vote id, or a symbol (its latest vote).")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="Vote id, or a symbol (its latest vote).", autocompletion=complete_symbol
+        ),
+    ],
     by_group: Annotated[
         bool, typer.Option("--by-group", help="Break the tally down by regional group.")
     ] = False,
@@ -227,10 +267,21 @@ def show_command(
     render(VoteView(show_vote(get_store(ctx), ref, by_group=by_group)), fmt)
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples(
+        "cahtracker vote list",
+        "cahtracker vote list --body sixth --from 2024 -f csv",
+    ),
+)
 def list_command(
     ctx: typer.Context,
-    doc: Annotated[str | None, typer.Option("--doc", help="Only votes on this symbol.")] = None,
+    doc: Annotated[
+        str | None,
+        typer.Option(
+            "--doc", "-d", help="Only votes on this symbol.", autocompletion=complete_symbol
+        ),
+    ] = None,
     body: Annotated[
         str | None,
         typer.Option("--body", help="Only this body (part of its name, any letter case)."),
@@ -248,9 +299,9 @@ def list_command(
         [
             ("id", "ID"),
             ("symbol", "Symbol"),
-            ("body", "Body"),
+            ("body", "Body", OPTIONAL),
             ("date", "Date"),
-            ("method", "Method"),
+            ("method", "Method", OPTIONAL),
             ("outcome", "Outcome"),
             Column("yes", "Yes", lambda r: r["tally"]["yes"]),
             Column("no", "No", lambda r: r["tally"]["no"]),
@@ -259,7 +310,9 @@ def list_command(
                 "nv",
                 "Non-voting/absent",
                 lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
+                OPTIONAL,
             ),
+            # the footer names the partial records when a narrow table leaves this out
             Column("coverage", "Recorded", lambda r: coverage_cell(r["coverage"])),
             source_column(),
         ],
@@ -277,13 +330,40 @@ def list_command(
     render(listing, fmt)
 
 
-@app.command("import")
+def summary_format(value: str) -> OutputFormat:
+    """`vote import -f`: an output format; the name of an input format says where it goes."""
+    from cahtracker.importers import FORMATS
+
+    key = value.strip().casefold()
+    if key in FORMATS or key == "auto":
+        raise typer.BadParameter(
+            f"'{value}' is the file's format: give it as --input-format {key} "
+            "(-f/--format is the summary's: table, json, csv or markdown)."
+        )
+    try:
+        return OutputFormat(key)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not one of table, json, csv, markdown.") from None
+
+
+summary_format.__name__ = "format"
+
+
+@app.command(
+    "import",
+    epilog=examples(
+        "cahtracker vote import A_RES_74_243.xml   # the format is read from the content",
+        "cahtracker vote import unvotes.csv --input-format unvotes-csv --roll-calls roll_calls.csv --skip-unknown -f json",
+    ),
+)
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file to import.")],
-    fmt: Annotated[
+    input_format: Annotated[
         str,
-        typer.Option("--format", help="The file's format: " + format_help() + "."),
+        typer.Option(
+            "--input-format", help="The file's format (any letter case): " + format_help() + "."
+        ),
     ] = "auto",
     roll_calls: Annotated[
         Path | None,
@@ -303,9 +383,15 @@ def import_command(
             "the disagreement shown) instead of refusing the file.",
         ),
     ] = False,
-    output: Annotated[
+    fmt: Annotated[
         OutputFormat,
-        typer.Option("--output", "-o", help="The summary's format: table, json, csv or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            parser=summary_format,
+            metavar="FORMAT",
+            help="The summary's format: table, json, csv or markdown (the file's: --input-format).",
+        ),
     ] = OutputFormat.table,
 ) -> None:
     """Import a UN voting record (UN Digital Library CSV/MARCXML/HTML, or unvotes CSV)."""
@@ -319,20 +405,26 @@ def import_command(
             store,
             names,
             file,
-            fmt,
+            input_format,
             roll_calls,
             skip_unknown=skip_unknown,
             progress=progress,
             accept_mismatches=accept_mismatches,
         )
-    render(ImportSummaryView(summary), output)
+    render(ImportSummaryView(summary), fmt)
 
 
-@app.command("compare")
+@app.command(
+    "compare",
+    epilog=examples(
+        "cahtracker vote compare France Germany",
+        "cahtracker vote compare FRA DEU -f json",
+    ),
+)
 def compare_command(
     ctx: typer.Context,
-    first: Annotated[str, typer.Argument(help="A state.")],
-    second: Annotated[str, typer.Argument(help="Another state.")],
+    first: Annotated[str, typer.Argument(help="A state.", autocompletion=complete_state)],
+    second: Annotated[str, typer.Argument(help="Another state.", autocompletion=complete_state)],
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """How often two states voted alike, with the votes where they differed."""

@@ -117,9 +117,11 @@ def format_help() -> str:
 
 
 def check_format(fmt: str) -> str:
-    if fmt == "auto" or fmt in FORMATS:
-        return fmt
-    raise CahError(f"Unknown format '{fmt}'; use auto, {', '.join(FORMATS)}.")
+    """The registered format named `fmt`, in any letter case (or `auto`)."""
+    key = fmt.strip().casefold()
+    if key == "auto" or key in FORMATS:
+        return key
+    raise CahError(f"Unknown input format '{fmt}'; use --input-format auto, {', '.join(FORMATS)}.")
 
 
 def detect_format(path: Path) -> str:
@@ -142,7 +144,7 @@ def detect_format(path: Path) -> str:
     raise CahError(
         f"Unrecognised file {path}: expected "
         + ", ".join(f.description for f in FORMATS.values())
-        + "; give --format if it is one of these."
+        + "; give --input-format if it is one of these."
     )
 
 

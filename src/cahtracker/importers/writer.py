@@ -107,7 +107,8 @@ def import_votes(
     counted, the totals stored as the source gave them) and the disagreement is reported.
     """
     path = regular_file(path, "the path of a voting record to import")
-    fmt = detect_format(path) if check_format(fmt) == "auto" else fmt
+    fmt = check_format(fmt)
+    fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt == "unvotes-csv":  # checked before the transaction opens
         from cahtracker.importers.unvotes_csv import roll_calls_path
 

@@ -1,2 +1,3 @@
 """The CLI's presentation: renderers by format (render.py), listings and records (listing.py),
-the plain-table fast path (plain_table.py), and views with a shape of their own."""
+how a table fits a width (layout.py), the plain-table fast path (plain_table.py), and views
+with a shape of their own."""

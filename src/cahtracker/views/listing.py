@@ -14,29 +14,53 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cahtracker.serialise import cell_text, markdown_cell, markdown_table
+from cahtracker.views.layout import IDENTIFIER, KINDS, OPTIONAL, TEXT, WRAP
+
+__all__ = ["IDENTIFIER", "OPTIONAL", "TEXT", "WRAP", "Column", "Listing", "Record", "View"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a table: the row's `key`, its header, and optionally how to show it."""
+    """A column of a table: the row's `key`, its header, optionally how to show it, and its
+    kind, which says what a narrow terminal may do to it (views/layout.py): IDENTIFIER
+    (never cut: symbols, dates, state names, codes, counts), TEXT (long free text, shortened
+    with "…"), WRAP (long text wrapped whole) or OPTIONAL (left out first)."""
 
     key: str
     header: str
     show: Callable[[dict[str, Any]], Any] | None = None
+    kind: str = IDENTIFIER
+    # (cell text, what it means): a mark that must not vanish with the column; when the
+    # column is left out to fit, a line under the table names the rows that show it
+    flag: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column kind {self.kind!r} is not one of {KINDS}")
 
     def cell(self, row: dict[str, Any]) -> Any:
         return self.show(row) if self.show is not None else row.get(self.key)
 
 
 def source_column(key: str = "source", header: str = "Source") -> Column:
-    """A fact's source; "(unsourced)" when it has none (sourcing.py)."""
-    from cahtracker.sourcing import source_text
+    """A fact's source (free text); "(unsourced)" when it has none (sourcing.py), a mark
+    that stays under the table when a narrow terminal leaves the column out."""
+    from cahtracker.sourcing import UNSOURCED_LABEL, source_text
 
-    return Column(key, header, lambda row: source_text(row.get(key)))
+    flag = (UNSOURCED_LABEL, "Without a source")
+    return Column(key, header, lambda row: source_text(row.get(key)), TEXT, flag)
 
 
-def columns_of(spec: Sequence[Column | tuple[str, str]]) -> list[Column]:
-    return [c if isinstance(c, Column) else Column(*c) for c in spec]
+def columns_of(spec: Sequence[Column | tuple[str, str] | tuple[str, str, str]]) -> list[Column]:
+    """Columns from Column objects or (key, header[, kind]) tuples."""
+    out = []
+    for c in spec:
+        if isinstance(c, Column):
+            out.append(c)
+        else:
+            key, header, *kind = c
+            out.append(Column(key, header, kind=kind[0] if kind else IDENTIFIER))
+    return out
 
 
 class View:
@@ -78,7 +102,7 @@ class Listing(View):
     """Rows of one shape: JSON prints `rows` (or `data`), CSV every key, tables `columns`."""
 
     rows: Sequence[dict[str, Any]]
-    columns: Sequence[Column | tuple[str, str]] | None = None
+    columns: Sequence[Column | tuple[str, str] | tuple[str, str, str]] | None = None
     title: str | None = None
     footer: Sequence[str] = ()
     empty: str = "Nothing to show."
@@ -152,7 +176,8 @@ class Record(View):
 
     def _pairs(self) -> Listing:
         pairs = [{"field": k, "value": _shown(v)} for k, v in self.obj.items()]
-        return Listing(pairs, [("field", "Field"), ("value", "Value")], title=self.title)
+        columns = [("field", "Field"), ("value", "Value", WRAP)]
+        return Listing(pairs, columns, title=self.title)
 
     def markdown(self) -> str:
         return self._pairs().markdown()

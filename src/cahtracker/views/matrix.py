@@ -52,25 +52,31 @@ class MatrixView(View):
         from rich.table import Table
         from rich.text import Text
 
-        from cahtracker.views.render import get_console
+        from cahtracker.views.render import get_console, width_limit
 
         console = get_console()
         if not self.rows:
             console.print(Text("No stances recorded for this selection."))
             return
+        layout, headers = self._fit(width_limit(console.width))
+        if layout.total() > console.width:
+            console = get_console(width=layout.total())
         table = Table(title=Text(self.title), title_justify="left")  # a Text: not markup
-        table.add_column("ISO3")
-        table.add_column("State")
-        for slug in self.slugs:
-            table.add_column(slug, justify="center")
+        for i, width in zip(layout.shown, layout.widths, strict=True):
+            table.add_column(headers[i], width=width, justify="center" if i > 1 else "left")
         for row in self.rows:
             cells = [Text(row["iso3"]), Text(row["name"])]
             for slug in self.slugs:
                 stance = row["stances"][slug]
                 symbol, style = SYMBOLS[stance] if stance else ("", "")
                 cells.append(Text(symbol, style=style))
-            table.add_row(*cells)
+            table.add_row(*(cells[i] for i in layout.shown))
         console.print(table)
+        if headers[2:] != self.slugs:
+            key = "; ".join(f"{n} {slug}" for n, slug in zip(headers[2:], self.slugs, strict=True))
+            console.print(Text(f"Topics: {key}"))
+        if layout.left_out:
+            console.print(Text(f"Not shown at {console.width} columns: ISO3 (--wide shows all)."))
         legend = Text("Legend: ")
         for i, (stance, (symbol, style)) in enumerate(SYMBOLS.items()):
             legend.append(("; " if i else "") + symbol, style=style)
@@ -79,3 +85,20 @@ class MatrixView(View):
         console.print(legend)
         for line in self.count_lines:
             console.print(Text(line))
+
+    def _fit(self, width: int | None):
+        """The layout, and the headers: topic slugs, or numbers (with a key below the table)
+        when the slugs do not fit `width`. ISO3 may go; states and topics never do."""
+        from cahtracker.views.layout import IDENTIFIER, OPTIONAL, fit
+
+        kinds = [OPTIONAL, IDENTIFIER, *(IDENTIFIER for _ in self.slugs)]
+        columns = [[r["iso3"] for r in self.rows], [r["name"] for r in self.rows]]
+        columns += [["?"] for _ in self.slugs]  # every stance symbol is one cell wide
+        for headers in (
+            ["ISO3", "State", *self.slugs],
+            ["ISO3", "State", *(str(n) for n in range(1, len(self.slugs) + 1))],
+        ):
+            layout = fit(kinds, headers, columns, width)
+            if not set(layout.left_out) - {0}:
+                break
+        return layout, headers

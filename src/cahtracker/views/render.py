@@ -3,9 +3,11 @@
 `render(view, fmt)` is the one call a command makes to print a result. JSON is an array of
 objects with snake_case keys (an object for `show`); CSV and Markdown come from
 serialise.py; tables are Rich tables whose cells are `Text`, so user text such as `[/oops]`
-is never read as markup. Colour only on a terminal; Rich honours NO_COLOR. To a pipe or a
-file, plain_table.py writes the same characters without importing Rich (faster; see
-benchmarks/README.md). Also here: the console, one-line messages, the error line and the
+is never read as markup. Colour only on a terminal; Rich honours NO_COLOR. A table fits the
+console's width (the terminal's, else $COLUMNS, else 80; no limit under --wide): layout.py
+chooses its columns and their widths, and a footer line names the columns left out. To a
+pipe or a file, plain_table.py draws the same characters without importing Rich (faster;
+see benchmarks/README.md). Also here: the console, one-line messages, the error line and the
 spinner, so that nothing else in the CLI needs to know about Rich.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 
 from cahtracker.safe_text import for_terminal, for_terminal_line
 from cahtracker.serialise import to_json, write_csv
+from cahtracker.views.layout import IDENTIFIER, Fit, column_options, fit
 from cahtracker.views.listing import Listing, View
 
 
@@ -88,39 +91,98 @@ def render(view: View, fmt: OutputFormat | str = OutputFormat.table) -> None:
     RENDERERS[OutputFormat(fmt)](view)
 
 
-def get_console(stderr: bool = False):
+_wide = False  # --wide: listings are not fitted to the terminal's width
+
+
+def set_wide(wide: bool) -> None:
+    """`--wide` (the root command sets it for each invocation): no width limit on listings."""
+    global _wide
+    _wide = wide
+
+
+def width_limit(console_width: int) -> int | None:
+    """The width a table is fitted to: the console's, or None (no limit) under --wide."""
+    return None if _wide else console_width
+
+
+def get_console(stderr: bool = False, width: int | None = None):
+    """Rich's console on stdout (or stderr): the terminal's width, else $COLUMNS, else 80
+    (plain_table.plain_width is the same rule); `width` sets it."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    console = Console(file=stream, highlight=False, soft_wrap=False)
-    if not console.is_terminal:
-        # a pipe or file: wide enough that tables are not squeezed to 80 columns
-        console = Console(file=stream, highlight=False, width=max(console.width, 200))
-    return console
+    return Console(file=stream, highlight=False, soft_wrap=False, width=width)
 
 
-def rich_table(listing: Listing, styles: dict[str, str] | None = None):
+def _measure(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max(cell_len(line) for line in text.split("\n"))
+
+
+def table_fit(listing: Listing, cells: list[list[str]], width: int | None, measure=len) -> Fit:
+    """Which of the listing's columns a table `width` wide shows, and how wide (layout.py)."""
+    columns = listing.table_columns
+    return fit(
+        [c.kind for c in columns],
+        [c.header for c in columns],
+        [[row[i] for row in cells] for i in range(len(columns))],
+        width,
+        measure,
+        title=listing.title,
+    )
+
+
+def left_out_lines(
+    listing: Listing, layout: Fit, cells: list[list[str]], width: int | None
+) -> list[str]:
+    """The footer lines about the columns left out to fit: which they are, and the rows
+    whose left-out cell carries a flag ("Without a source (unsourced): Chile.")."""
+    if not layout.left_out:
+        return []
+    columns = listing.table_columns
+    names = ", ".join(columns[i].header or columns[i].key for i in sorted(layout.left_out))
+    lines = [f"Not shown at {width} columns: {names} (--wide shows all)."]
+    for i in sorted(layout.left_out):
+        if columns[i].flag is None:
+            continue
+        value, meaning = columns[i].flag
+        flagged = [row for row in cells if row[i] == value]
+        if flagged:
+            label = _label_column(listing, layout, cells)
+            lines.append(f"{meaning} {value}: {', '.join(row[label] for row in flagged)}.")
+    return lines
+
+
+def _label_column(listing: Listing, layout: Fit, cells: list[list[str]]) -> int:
+    """The shown column that names a row: the first identifier whose values all differ."""
+    columns = listing.table_columns
+    for i in layout.shown:
+        values = [row[i] for row in cells]
+        if columns[i].kind == IDENTIFIER and all(values) and len(set(values)) == len(values):
+            return i
+    return next((i for i in layout.shown if columns[i].kind == IDENTIFIER), layout.shown[0])
+
+
+def rich_table(listing: Listing, layout: Fit, cells: list[list[str]]):
+    """The Rich table of a listing, with the columns and widths of `layout`."""
     from rich.table import Table
     from rich.text import Text
 
     title = Text(listing.title) if listing.title else None  # a Text: never read as markup
     table = Table(title=title, title_justify="left", caption_justify="left")
-    styles = styles or {}
     columns = listing.table_columns
-    for column in columns:
-        table.add_column(column.header)
-    for cells in listing.cells():
-        table.add_row(
-            *(
-                Text(text, style=styles.get(c.key, ""))
-                for c, text in zip(columns, cells, strict=True)
-            )
-        )
+    for i, width in zip(layout.shown, layout.widths, strict=True):
+        no_wrap, overflow = column_options(columns[i].kind)
+        table.add_column(columns[i].header, width=width, no_wrap=no_wrap, overflow=overflow)
+    for row in cells:
+        table.add_row(*(Text(row[i]) for i in layout.shown))
     return table
 
 
 def print_listing(listing: Listing) -> None:
-    text = _plain(listing)
+    cells = listing.cells()
+    text = _plain(listing, cells)
     if text is not None:
         sys.stdout.write(text)
         return
@@ -130,12 +192,16 @@ def print_listing(listing: Listing) -> None:
     if not listing.rows:
         console.print(Text(listing.empty))
         return
-    console.print(rich_table(listing))
-    for line in listing.footer:
+    limit = width_limit(console.width)
+    layout = table_fit(listing, cells, limit, _measure)
+    if layout.total() > console.width:  # --wide, or identifiers wider than the terminal
+        console = get_console(width=layout.total())
+    console.print(rich_table(listing, layout, cells))
+    for line in [*listing.footer, *left_out_lines(listing, layout, cells, limit)]:
         console.print(Text(line))
 
 
-def _plain(listing: Listing) -> str | None:
+def _plain(listing: Listing, cells: list[list[str]]) -> str | None:
     """The table as Rich would print it, without Rich, when it would print no escape codes
     (a pipe or a file) and every text is plain; else None (see plain_table.py)."""
     from cahtracker.views import plain_table
@@ -143,23 +209,48 @@ def _plain(listing: Listing) -> str | None:
     width = plain_table.plain_width()
     if width is None:
         return None
+    limit = width_limit(width)
     if not listing.rows:
         return plain_table.line(listing.empty, width)
+    layout = table_fit(listing, cells, limit)
+    columns = listing.table_columns
     table = plain_table.render(
-        [c.header for c in listing.table_columns], listing.cells(), listing.title, width
+        [columns[i].header for i in layout.shown],
+        [[row[i] for i in layout.shown] for row in cells],
+        listing.title,
+        layout.widths,
+        [columns[i].kind for i in layout.shown],
     )
-    lines = [plain_table.line(text, width) for text in listing.footer]
+    footer = [*listing.footer, *left_out_lines(listing, layout, cells, limit)]
+    lines = [plain_table.line(text, max(width, layout.total())) for text in footer]
     if table is None or None in lines:
         return None
     return table + "".join(lines)
 
 
 def message(text: str, style: str = "") -> None:
-    """A plain line for the user (confirmations); user text inside is not read as markup,
-    and its controls are shown as escapes (one line: a line feed too)."""
+    """A line for the user (confirmations); user text inside is not read as markup, and its
+    controls are shown as escapes (one line: a line feed too). A terminal wraps it between
+    words at its width; a pipe or a file gets it whole, one line."""
     from cahtracker.views import plain_table
 
     text = for_terminal_line(text)
+    plain = plain_table.line(text, None) if plain_table.plain_width() else None
+    if plain is not None:
+        sys.stdout.write(plain)
+        return
+    from rich.text import Text
+
+    console = get_console()
+    console.print(Text(text, style=style), soft_wrap=not console.is_terminal)
+
+
+def paragraph(text: str, style: str = "") -> None:
+    """Prose of a view (a state's page): wrapped between words at the console's width, on a
+    pipe as on a terminal, as a table's footer is; its controls shown as escapes."""
+    from cahtracker.views import plain_table
+
+    text = for_terminal(text)
     width = plain_table.plain_width()
     plain = plain_table.line(text, width) if width else None
     if plain is not None:

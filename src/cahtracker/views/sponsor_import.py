@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
-from cahtracker.views.listing import Listing
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 
 
 def when_text(date: str | None, precision: str | None, after: str | None = None) -> str:
@@ -108,7 +108,7 @@ def import_summary(plan) -> Listing:
             ("joined", "Joined"),
             ("already", "Already sponsors"),
             ("withdrew", "Withdrew"),
-            ("dates", "Dates of the joinings"),
+            ("dates", "Dates of the joinings", TEXT),
         ],
         title=f"Sponsors imported from {plan.file}",
         footer=footer + _lines(plan),
@@ -209,11 +209,11 @@ def dry_run_diff(plan) -> Listing:
             ("symbol", "Document"),
             ("change", "Change"),
             ("name", "State"),
-            ("iso3", "ISO3"),
-            ("listed_as", "Listed as"),
+            ("iso3", "ISO3", OPTIONAL),
+            ("listed_as", "Listed as", OPTIONAL),
             ("when", "Date"),
-            ("detail", "Sponsor since / did you mean"),
-            ("source", "Source"),
+            ("detail", "Sponsor since / did you mean", TEXT),
+            ("source", "Source", TEXT),
         ],
         title=f"Dry run: importing {plan.file} ({plan.format})",
         footer=footer,

@@ -12,7 +12,7 @@ from typing import Any
 
 from cahtracker.serialise import markdown_cell
 from cahtracker.sourcing import is_unsourced, source_text
-from cahtracker.views.listing import Listing, Record, View, source_column
+from cahtracker.views.listing import OPTIONAL, TEXT, Listing, Record, View, source_column
 
 CSV_KEYS = [
     *("iso3", "name", "section", "date", "date_precision", "symbol", "topic", "value"),
@@ -96,12 +96,12 @@ def sections(page: dict[str, Any]) -> list[Listing]:
         ("topic", "Topic"),
         ("stance", "Stance"),
         ("when", "Date"),
-        ("now", "Now"),
-        ("quote", "Quote"),
+        ("now", "Now", OPTIONAL),
+        ("quote", "Quote", TEXT),
         source_column(),
     ]
     if any(s["kinds"] for s in stances):
-        stance_columns.append(("kinds", "Source / quote kind"))
+        stance_columns.append(("kinds", "Source / quote kind", OPTIONAL))
     return [
         Listing(
             [{**e, "when": _when(e["date"], e["date_precision"])} for e in page["sponsorships"]],
@@ -120,10 +120,10 @@ def sections(page: dict[str, Any]) -> list[Listing]:
             [
                 ("date", "Date"),
                 ("symbol", "Symbol"),
-                ("body", "Body"),
+                ("body", "Body", OPTIONAL),
                 ("choice", "Vote"),
                 ("outcome", "Outcome"),
-                ("said", "Said"),
+                ("said", "Said", TEXT),
                 ("vote_id", "ID"),
             ],
             title=f"Votes on the texts of {doc}" if doc else "Votes",
@@ -220,11 +220,11 @@ class StatePageView(View):
         return "\n\n".join(part.rstrip("\n") for part in parts) + "\n"
 
     def print_table(self) -> None:
-        from cahtracker.views.render import message
+        from cahtracker.views.render import paragraph
 
         page = self.page
         Record(facts(page), title=f"{page['name']} ({page['iso3']})").print_table()
         for line in self._lines():
-            message(line)
+            paragraph(line)
         for listing in sections(page):
             listing.print_table()
