@@ -417,13 +417,14 @@ def assert_inert(output: str, visible: str) -> None:
 def test_3_stored_text_reaches_tables_and_confirmations_inert(cli, payload, visible):
     added = cli.ok("timeline", "add", "2031-01-01", f"Meeting {payload}", "--source", payload)
     assert_inert(added.output, visible)
-    assert_inert(cli.ok("timeline", "list").output, visible)
+    # --wide: every column (at 80 columns a table leaves the free-text ones out)
+    assert_inert(cli.ok("timeline", "list", "--wide").output, visible)
     cli.ok(
         "position", "set", "France", "--topic", "treaty", "--stance", "support",
         "--date", "2024-11-22", "--source", "t", f"--quote={payload}",
     )  # fmt: skip
-    assert_inert(cli.ok("position", "list", "--topic", "treaty").output, visible)
-    assert_inert(cli.ok("position", "history", "France").output, visible)
+    assert_inert(cli.ok("position", "list", "--topic", "treaty", "--wide").output, visible)
+    assert_inert(cli.ok("position", "history", "France", "--wide").output, visible)
 
 
 @pytest.mark.parametrize(("payload", "visible"), PAYLOADS, ids=PAYLOAD_IDS)
@@ -452,8 +453,8 @@ def test_3_json_and_csv_keep_the_text_exactly(cli, payload, visible):
 @pytest.mark.parametrize(("payload", "visible"), PAYLOADS, ids=PAYLOAD_IDS)
 def test_3_an_imported_meeting_field_is_inert(cli, tmp_path, payload, visible):
     path = write_votes_csv(tmp_path / "votes.csv", [{"meeting": f"A/99/PV.9 {payload}"}])
-    cli.ok("vote", "import", str(path), "--format", "undl-csv")
-    assert_inert(cli.ok("vote", "show", "A/RES/99/1").output, visible)
+    cli.ok("vote", "import", str(path), "--input-format", "undl-csv")
+    assert_inert(cli.ok("vote", "show", "A/RES/99/1", "--wide").output, visible)
     listed = cli.ok("vote", "list").output  # no Meeting column: nothing to show, nothing raw
     assert not RAW_CONTROL.search(listed), listed
 
@@ -469,7 +470,7 @@ def test_3_an_imported_unknown_state_name_is_inert_in_the_error(
         names={"XXX": f"ATLANTIS {payload}"},
     )
     before = digest(db_path)
-    text = refusal(cli("vote", "import", str(path), "--format", "undl-csv"))
+    text = refusal(cli("vote", "import", str(path), "--input-format", "undl-csv"))
     assert_inert(text, visible)
     assert digest(db_path) == before
 
@@ -561,7 +562,7 @@ def test_4_a_symbol_with_markup_as_default_document_shows_literally(cli, args):
 
 def test_4_a_symbol_with_markup_from_an_imported_csv_shows_literally(cli, tmp_path):
     path = write_votes_csv(tmp_path / "votes.csv", [{"resolution": "A/[/oops]"}])
-    cli.ok("vote", "import", str(path), "--format", "undl-csv")
+    cli.ok("vote", "import", str(path), "--input-format", "undl-csv")
     cli.ok("docs", "use", "A/[/oops]")
     for args in (("docs", "show", "A/[/oops]"), ("sponsors", "list"), ("vote", "list")):
         result = cli(*args)
@@ -718,7 +719,7 @@ def test_6_integers_beyond_sqlite_are_refused_in_one_line(cli, db_path, args, na
 def test_6_integers_beyond_sqlite_in_an_imported_csv_are_refused(cli, db_path, tmp_path, field):
     path = write_votes_csv(tmp_path / "votes.csv", [{field: HUGE}])
     before = digest(db_path)
-    text = refusal(cli("vote", "import", str(path), "--format", "undl-csv"))
+    text = refusal(cli("vote", "import", str(path), "--input-format", "undl-csv"))
     assert field in text or SQLITE_MAX in text, text
     assert digest(db_path) == before
 
@@ -852,7 +853,7 @@ def test_7_a_deeply_nested_marcxml_is_refused_in_bounded_memory(tmp_path, db_pat
         out.write("</record></collection>")
     assert path.stat().st_size > 35_000_000
     before = digest(db_path)
-    result = run(tmp_path, db_path, "vote", "import", str(path), "--format", "undl-xml")
+    result = run(tmp_path, db_path, "vote", "import", str(path), "--input-format", "undl-xml")
     text = refused_process(result)
     assert result.peak_mb < PEAK_MB, f"peak {result.peak_mb:.0f} MB"
     assert "deep" in text or "nest" in text or "depth" in text, text
@@ -896,7 +897,7 @@ def five_thousand_docs(tmp_path_factory, _seeded_template) -> Path:
     db = folder / "docs.db"
     shutil.copy(_seeded_template, db)
     path = write_votes_csv(folder / "votes.csv", [{} for _ in range(5000)], states=("FRA",))
-    Cli(db).ok("vote", "import", str(path), "--format", "undl-csv")
+    Cli(db).ok("vote", "import", str(path), "--input-format", "undl-csv")
     return db
 
 
