@@ -189,3 +189,15 @@ _DEFAULT_B = datetime(2001, 2, 2)
 
 def optional_date(text: str | None) -> ParsedDate | None:
     return None if text is None else parse_date(text)
+
+
+def marc_date(text: str | None) -> str | None:
+    """A MARC field 269 date (`20241204`, or ISO `2024-12-04...`) as ISO, else None."""
+    if not text:
+        return None
+    text = text.strip()
+    if re.fullmatch(r"\d{8}", text):
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
+        return text[:10]
+    return None

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from cahtracker.dates import marc_date
 from cahtracker.errors import CahError
 from cahtracker.importers.reading import CountingReader, ImportedVote, to_int
 
@@ -30,17 +31,6 @@ CHOICES = {
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
-
-
-def marc_date(text: str | None) -> str | None:
-    if not text:
-        return None
-    text = text.strip()
-    if re.fullmatch(r"\d{8}", text):
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
-        return text[:10]
-    return text
 
 
 def _first_byte(handle) -> bytes:
@@ -186,7 +176,8 @@ def _record(record, path: Path, number: int) -> ImportedVote:
     session = re.match(r"A/RES/(\d+)/", symbol)
     return ImportedVote(
         symbol=symbol,
-        date=marc_date(first("269")),
+        # a date MARC's forms do not cover is passed on as written, for the writer to refuse
+        date=marc_date(first("269")) or first("269"),
         key=f"undl:{record_id}" if record_id else None,
         meeting=first("952"),
         session=int(session.group(1)) if session else None,

@@ -24,6 +24,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from cahtracker.voting import LABELS  # a tally key's label, the same as the terminal's
+
 COLOURS = {
     "yes": "#2e7d32",
     "no": "#c62828",
@@ -34,13 +36,6 @@ COLOURS = {
     "oppose": "#c62828",
     "mixed": "#f9a825",
     "undecided": "#9e9e9e",
-}
-LABELS = {
-    "yes": "Yes",
-    "no": "No",
-    "abstain": "Abstain",
-    "non_voting": "Non-voting",
-    "absent": "Absent",
 }
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 CHAR_EM = 0.62  # a character's width in em, generous for sans-serif text and digits

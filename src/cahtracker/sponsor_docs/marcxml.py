@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import re
 
+from cahtracker.dates import marc_date
 from cahtracker.errors import CahError
 from cahtracker.names import NameIndex
 from cahtracker.sponsor_docs.lists import NameReader
@@ -169,17 +170,6 @@ def _fields(record) -> _Record:
     return out
 
 
-def _marc_date(text: str | None) -> str | None:
-    if not text:
-        return None
-    text = text.strip()
-    if re.fullmatch(r"\d{8}", text):
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]):
-        return text[:10]
-    return None
-
-
 def _title(text: str | None) -> str | None:
     if not text:
         return None
@@ -212,7 +202,7 @@ def _read_record(record: _Record, reader: NameReader, result: SponsorImport) -> 
         return
 
     kind_text = record.first("245", "b") or ""
-    date = _marc_date(record.first("269"))
+    date = marc_date(record.first("269"))
     on = date
     result.documents.append(
         ParsedDocument(
