@@ -12,7 +12,12 @@ from cahtracker import __version__
 from cahtracker.commands.options import examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state
-from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN, for_terminal_line
+from cahtracker.safe_text import (
+    SQLITE_INT_MAX,
+    SQLITE_INT_MIN,
+    for_terminal_line,
+    shorten_runs,
+)
 from cahtracker.views.render import error_line
 
 INTERRUPTED = "Interrupted; nothing was written."
@@ -126,7 +131,7 @@ class CahGroup(TyperGroup):
 
 
 def _inert(error: ClickException) -> ClickException:
-    error.message = for_terminal_line(error.message)
+    error.message = for_terminal_line(shorten_runs(error.message))
     return error
 
 
