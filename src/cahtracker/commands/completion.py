@@ -22,6 +22,7 @@ MAX_ITEMS = 200  # a shell shows no more than this usefully
 
 
 def _rows(ctx: typer.Context, sql: str) -> list[tuple]:
+    from cahtracker.db import add_collations
     from cahtracker.invocation import resolve_path
 
     path = Path(resolve_path(ctx.find_root().params.get("db")))
@@ -29,6 +30,7 @@ def _rows(ctx: typer.Context, sql: str) -> list[tuple]:
         return []
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+        add_collations(conn)
         try:
             return conn.execute(sql).fetchall()
         finally:
@@ -71,7 +73,7 @@ def complete_state(ctx, incomplete):
     """UN names, voting-record spellings, aliases and ISO3/ISO2 codes of the states."""
     rows = _rows(
         ctx,
-        "SELECT name, iso3, iso2, un_vote_name FROM states ORDER BY name",
+        "SELECT name, iso3, iso2, un_vote_name FROM states ORDER BY name COLLATE state_name",
     )
     items = [(name, iso3) for name, iso3, _, _ in rows]
     items += [(iso3, name) for name, iso3, _, _ in rows]
