@@ -99,10 +99,9 @@ class CahGroup(TyperGroup):
         return super().parse_args(ctx, hoist_global_options(args))
 
     def format_help(self, ctx, formatter):
-        from cahtracker.commands.options import resolve_help
+        from cahtracker.commands.options import _help_with_laid_out_examples
 
-        resolve_help(self)
-        return super().format_help(ctx, formatter)
+        _help_with_laid_out_examples(self, ctx, formatter, super().format_help)
 
     def make_context(self, *args, **kwargs):
         try:
