@@ -10,7 +10,8 @@ from cahtracker.commands.options import INT_MAX, INT_MIN, CahTyper, FormatOption
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_names, get_store, resolve_path
 from cahtracker.safe_text import for_terminal_line
-from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
+from cahtracker.views.layout import WRAP
+from cahtracker.views.listing import OPTIONAL, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
 app = CahTyper(
@@ -207,7 +208,7 @@ def log_command(
             ("batch", "Batch"),
             ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
-            ("description", "What", TEXT),
+            ("description", "What", WRAP),
             Column("state", "State", _state),
         ],
         title="Changes",

@@ -45,7 +45,7 @@ def list_command(
         [
             ("iso3", "ISO3"),
             ("name", "Name"),
-            ("regional_group", "Regional group", OPTIONAL),
+            ("regional_group", "Regional group"),  # what the list is for: never left out
             ("status", "Status", OPTIONAL),
             ("admitted_on", "Admitted", OPTIONAL),
             ("un_vote_name", "Vote-record name", OPTIONAL),
