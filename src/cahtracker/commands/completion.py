@@ -50,10 +50,15 @@ def _matching(items: list[tuple[str, str]], incomplete: str) -> list[tuple[str, 
     only completions that start with the very text typed, so a value typed in another case
     ("fra") completes as that text plus the rest of the value ("france"): every lookup of
     states, symbols, topics and groups ignores case and accents."""
+    from cahtracker.safe_text import for_terminal_line
+
     key = _key(incomplete)
     seen: set[str] = set()
     out = []
     for value, help_text in items:
+        if for_terminal_line(value) != value:
+            continue  # a value with a control in it is never typed into the shell's line
+        help_text = for_terminal_line(help_text) if help_text else help_text
         value_key = _key(value)
         if not value_key.startswith(key) or value_key in seen:
             continue  # one completion per name, however many spellings match
