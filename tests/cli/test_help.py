@@ -108,3 +108,14 @@ def test_examples_fit_the_terminal_and_copy_whole(cli, monkeypatch, width, path,
             commands.append(shlex.split(current))
             current = ""
     assert commands == [["cahtracker", *args] for args in examples_of(command)]
+
+
+def test_help_shows_environment_values_inert(cli, monkeypatch):
+    """A database path or date from the environment holding terminal controls is shown in
+    help as visible escapes (issue 15: help of user values)."""
+    monkeypatch.setenv("CAHTRACKER_DB", "/tmp/x\x1b]0;pwned\x07.db")
+    monkeypatch.setenv("CAHTRACKER_TODAY", "2024\x1b[2J")
+    for args in (("--help",), ("timeline", "list", "--help")):
+        out = cli(*args).output
+        assert "\x1b" not in out and "\x07" not in out, out
+    assert "\\x1b]0;pwned\\x07" in cli("--help").output

@@ -15,7 +15,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from cahtracker.commands.completion import complete_group, complete_symbol
 from cahtracker.dates import TODAY_ENV, ParsedDate, parse_date
-from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN
+from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN, for_terminal_line
 from cahtracker.views.render import FORMAT_HELP, OutputFormat
 
 
@@ -31,6 +31,7 @@ def resolved(text: str | None) -> str | None:
         return text
     if "{today}" in text:
         value = os.environ.get(TODAY_ENV)
+        value = for_terminal_line(value) if value else value
         text = text.replace("{today}", f"today: {value}, from {TODAY_ENV}" if value else "today")
     if "{sponsor_formats}" in text:
         from cahtracker.sponsor_docs.catalogue import format_help
@@ -48,7 +49,7 @@ def resolved(text: str | None) -> str | None:
             if os.environ.get("CAHTRACKER_DB")
             else "CAHTRACKER_DB sets another"
         )
-        text = text.replace("{db}", f"{resolve_path(None)}, {origin}")
+        text = text.replace("{db}", f"{for_terminal_line(str(resolve_path(None)))}, {origin}")
     return text
 
 
