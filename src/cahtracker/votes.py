@@ -799,6 +799,21 @@ def find_vote(store, ref: str) -> dict[str, Any]:
     return row
 
 
+def votes_without_record(store) -> list[int]:
+    """The ids of votes whose method says recorded but which hold neither a ballot nor
+    official totals (`db check`): a decision without a vote, or withdrawn, has no ballots by
+    its method; a recorded vote with nothing counted has lost its record."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM votes v WHERE method = ? AND total_yes IS NULL AND total_no IS NULL "
+            "AND total_abstain IS NULL AND total_non_voting IS NULL AND total_members IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ballots b WHERE b.vote_id = v.id) ORDER BY id",
+            (METHOD_RECORDED,),
+        )
+    ]
+
+
 def official_totals(vote: dict[str, Any]) -> dict[str, int] | None:
     keys = ("yes", "no", "abstain", "non_voting", "members")
     values = {k: vote[f"total_{k}"] for k in keys}
