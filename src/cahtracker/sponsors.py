@@ -491,8 +491,11 @@ def add_claim(
     sqlite_int(count, "A sponsor count")
     if count < 0:
         raise CahError(f"A sponsor count cannot be negative ({count}); give 0 or more.")
-    if not source or not source.strip():
-        raise CahError("A count claim needs its source (--source), e.g. a press release or URL.")
+    if is_unsourced(source):
+        raise CahError(
+            "--source is blank (empty, spaces or invisible characters only); a count claim needs "
+            "its source: give the document, URL or publication that reported it."
+        )
     with store.write("sponsors claim"):
         members = store.scalar(
             "SELECT count(*) FROM states WHERE status = 'member' "
