@@ -52,8 +52,9 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
         )
         problems.append(
             f"{len(empty)} recorded vote{'s' if len(empty) != 1 else ''} with neither ballots "
-            f"nor official totals (vote{'s' if len(empty) != 1 else ''} {shown}): record the "
-            "ballots again with `cahtracker vote record --replace`, or delete the vote "
+            f"nor official totals (vote{'s' if len(empty) != 1 else ''} {shown}): redo the "
+            "undo that took the ballots (`cahtracker db log --table ballots`), record them "
+            "again with `cahtracker vote record --replace`, or delete the vote "
             "(`cahtracker vote delete ID`)"
         )
     else:
