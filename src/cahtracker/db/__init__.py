@@ -212,6 +212,14 @@ def _header(path: Path) -> bytes | None:
             f"Database path {path} is not a regular file (a device, a pipe or a socket); "
             "give a database file or a new path."
         )
+    if info.st_nlink > 1:
+        # SQLite names the write-ahead log after the path it is given: two names of one file
+        # get two logs, and commits made through one name are lost to the other
+        raise CahError(
+            f"{path} has {info.st_nlink} names (hard links); writes through two names of one "
+            "database can be lost, as SQLite keeps a log per name. Use one name: remove the "
+            "other links (`ls -i` shows them) or copy the file; a symbolic link is safe."
+        )
     if not info.st_size:
         return b""
     try:
@@ -262,6 +270,65 @@ def is_cahtracker_database(path: Path) -> bool:
         conn.close()
 
 
+def _refuse_foreign_without_writing(path: Path) -> None:
+    """Refuse another application's SQLite file before any read-write connection touches it.
+
+    A read-write open already changes a foreign file when a `-wal` or `-journal` is left
+    beside it: SQLite checkpoints the WAL into the file (and deletes it) when the last
+    connection closes, and rolls a hot journal back into it. So the file is first read
+    without writing: immutably (the file alone), and, when a `-wal` or `-journal` is beside
+    it, read-only (which reads a WAL and waits for a live writer, as a first run seeding the
+    file). A hot journal (a crashed writer's) cannot be read without rolling it back: such a
+    file is refused too, unless its own content already shows cahtracker's migrations.
+    """
+    ours = _ours_read_only(path, immutable=True)
+    if ours is not False:
+        return  # ours, or damaged (the open path and `db check` say)
+    siblings = [Path(f"{path}-wal"), Path(f"{path}-journal")]
+    if not any(p.exists() for p in siblings):
+        _refuse_foreign(path)
+    shm = Path(f"{path}-shm")
+    had_shm = shm.exists()
+    try:
+        ours = _ours_read_only(path, immutable=False)
+    except sqlite3.OperationalError as error:
+        if "readonly" in str(error) or "read-only" in str(error):
+            raise CahError(
+                f"{path} has a journal of an interrupted write beside it ({path.name}-journal) "
+                "and its own content is not a cahtracker database; it was left as it was. "
+                "Open it with the program that made it, or give another path."
+            ) from None
+        raise
+    if ours is False:
+        if not had_shm:
+            shm.unlink(missing_ok=True)  # the read's shared-memory index, made just now
+        _refuse_foreign(path)
+
+
+def _ours_read_only(path: Path, immutable: bool) -> bool | None:
+    from urllib.parse import quote
+
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(
+        f"file:{quote(str(path.resolve()))}?{flags}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        return _is_ours(conn)
+    except sqlite3.OperationalError:
+        if immutable:
+            return None  # cannot tell from the file alone
+        raise
+    finally:
+        conn.close()
+
+
+def _refuse_foreign(path: Path) -> None:
+    raise CahError(
+        f"{path} is an SQLite database that cahtracker did not make (no cahtracker "
+        "migrations in it); it was left as it was. Give a cahtracker database or a new path."
+    )
+
+
 def open_store(path: Path) -> Store:
     """Open (and on first use create, migrate and seed) the database at `path`.
 
@@ -279,6 +346,8 @@ def open_store(path: Path) -> Store:
         except OSError as error:
             raise CahError(f"Cannot create the folder for {path}: {error.strerror}.") from None
     new = not header
+    if not new:
+        _refuse_foreign_without_writing(path)
     try:
         conn = connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -293,10 +362,7 @@ def open_store(path: Path) -> Store:
         raise CahError(f"Cannot open {path}: {error}{hint}.") from None
     if ours is False:
         conn.close()
-        raise CahError(
-            f"{path} is an SQLite database that cahtracker did not make (no cahtracker "
-            "migrations in it); it was left as it was. Give a cahtracker database or a new path."
-        )
+        _refuse_foreign(path)
     store = Store(path, conn)
     if version > SCHEMA_VERSION:
         conn.close()
