@@ -31,7 +31,7 @@ def resolved(text: str | None) -> str | None:
         return text
     if "{today}" in text:
         value = os.environ.get(TODAY_ENV)
-        value = for_terminal_line(value) if value else value
+        value = _inert_in_help(value) if value else value
         text = text.replace("{today}", f"today: {value}, from {TODAY_ENV}" if value else "today")
     if "{sponsor_formats}" in text:
         from cahtracker.sponsor_docs.catalogue import format_help
@@ -49,8 +49,16 @@ def resolved(text: str | None) -> str | None:
             if os.environ.get("CAHTRACKER_DB")
             else "CAHTRACKER_DB sets another"
         )
-        text = text.replace("{db}", f"{for_terminal_line(str(resolve_path(None)))}, {origin}")
+        text = text.replace("{db}", f"{_inert_in_help(str(resolve_path(None)))}, {origin}")
     return text
+
+
+def _inert_in_help(value: str) -> str:
+    """A value of the environment as help shows it: controls as escapes, and Rich markup
+    (help is rendered as markup) escaped, so `/tmp/[old]/cah.db` reads as it is."""
+    from rich.markup import escape
+
+    return escape(for_terminal_line(value))
 
 
 def resolve_help(command) -> None:
