@@ -90,6 +90,15 @@ register_owned(
     columns=("key", "iso3", "choice"),
     order="key, iso3",
 )
+# the ballots its source gave that the vote does not record (former states, unknown names)
+register_owned(
+    "votes",
+    "ballots_not_recorded",
+    key="vote_id",
+    bundle="not_recorded",
+    columns=("reason", "name", "choice", "ballots"),
+    order="reason, name, choice",
+)
 
 
 # ---------------------------------------------------------------- record
@@ -839,8 +848,12 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     )
     members = body_members(store, vote["body"], vote["date"]) if ballots else None
     codes = {b["iso3"] for b in ballots}
+    unrecorded = ballots_not_recorded(store, vote["id"])
     cover = coverage(
-        None if members is None else len(members), len(codes & set(members or ())), len(codes)
+        None if members is None else len(members),
+        len(codes & set(members or ())),
+        len(codes),
+        sum(u["ballots"] for u in unrecorded),
     )
     missing = []
     if cover and cover["not_recorded"]:
@@ -865,6 +878,8 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
         # how far the ballots cover the body's members (None: no ballots), and who is missing
         "coverage": cover,
         "members_not_recorded": missing,
+        # ballots the source gave that are not recorded: [{reason, name, choice, ballots}]
+        "ballots_not_recorded": unrecorded,
         "ballots": [
             {
                 "iso3": b["iso3"],
@@ -915,6 +930,26 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     return result
 
 
+def ballots_not_recorded(store, vote_id: int) -> list[dict[str, Any]]:
+    """The ballots of a vote's source that the vote does not record (former states without
+    a continuing seat, unknown names skipped): [{reason, name, choice, ballots}], by reason
+    (former states first), then name."""
+    return store.query(
+        "SELECT reason, name, choice, ballots FROM ballots_not_recorded WHERE vote_id = ? "
+        "ORDER BY reason, name, choice",
+        (vote_id,),
+    )
+
+
+def _unrecorded_counts(store) -> dict[int, int]:
+    """vote id -> how many ballots of its source it does not record."""
+    return dict(
+        store.conn.execute(
+            "SELECT vote_id, sum(ballots) FROM ballots_not_recorded GROUP BY vote_id"
+        )
+    )
+
+
 def list_votes(
     store,
     symbol: str | None = None,
@@ -962,8 +997,10 @@ def list_votes(
     )
     members_on = member_counts(store)
     unseated = _ballots_in_gaps(store)
+    unrecorded = _unrecorded_counts(store)
     for row in rows:
         row["members_recorded"] -= unseated.get(row["id"], 0)
+        row["ballots_not_recorded"] = unrecorded.get(row["id"], 0)
     return [
         {
             "id": r["id"],
@@ -995,7 +1032,7 @@ def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
     """`coverage` from a listed vote's counts (show_vote counts the same from its ballots)."""
     ballots = sum(row[k] for k in ("yes", "no", "abstain", "non_voting", "absent"))
     members = members_on(row["date"]) if whole_assembly(row["body"]) else None
-    return coverage(members, row["members_recorded"], ballots)
+    return coverage(members, row["members_recorded"], ballots, row["ballots_not_recorded"])
 
 
 def iter_ballots(store):
@@ -1117,4 +1154,9 @@ register_describer(
         "differences", "ballot another source differs on", "ballots another source differs on"
     ),
     ("ballot another source differs on", "ballots other sources differ on"),
+)
+register_describer(
+    "ballots_not_recorded",
+    _bundle_describer("not_recorded", "ballot not recorded", "ballots not recorded"),
+    ("list of ballots not recorded", "lists of ballots not recorded"),
 )

@@ -9,7 +9,7 @@ from typing import Any
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import source_text
 from cahtracker.views.listing import View
-from cahtracker.voting import CHOICES, LABELS, coverage_line, tally_key
+from cahtracker.voting import CHOICES, LABELS, coverage_line, not_recorded_lines, tally_key
 
 COLOURS = {
     "yes": "green",
@@ -30,6 +30,7 @@ def headline(vote: dict[str, Any]) -> list[str]:
     partial = coverage_line(vote.get("coverage"))
     if partial:
         lines.append(f"Partial record: {partial}")
+    lines += not_recorded_lines(vote.get("ballots_not_recorded") or [])
     official = vote.get("official_totals")
     if official:
         lines.append(
@@ -193,6 +194,17 @@ def ballot_rows(
         found.update(statement=statement["kind"], text=statement["text"])
     for member in vote.get("members_not_recorded") or [] if missing else []:
         row(member)["choice"] = NOT_RECORDED.lower()
+    for i, lost in enumerate(vote.get("ballots_not_recorded") or [] if missing else []):
+        # a ballot of the source not recorded: named as the source named it, without a code
+        times = f" ×{lost['ballots']}" if lost["ballots"] > 1 else ""
+        rows[f"\x00{i}"] = {
+            "iso3": None,
+            "name": lost["name"],
+            "regional_group": None,
+            "choice": NOT_RECORDED.lower(),
+            "statement": lost["reason"],
+            "text": f"{lost['choice']} in the source{times}",
+        }
     ordered = sorted(rows.values(), key=lambda r: r["name"])
     if with_vote:
         head = {k: vote[k] for k in ("symbol", "date", "body")}
@@ -201,7 +213,9 @@ def ballot_rows(
 
 
 # the coverage columns of a vote list's CSV, empty for a decision without ballots
-NO_COVERAGE = dict.fromkeys(("members", "recorded", "not_recorded", "complete"))
+NO_COVERAGE = dict.fromkeys(
+    ("members", "recorded", "not_recorded", "ballots_not_recorded", "complete")
+)
 PARTIAL_IDS_SHOWN = 10
 
 
