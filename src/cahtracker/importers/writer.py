@@ -398,7 +398,12 @@ class _Writer:
                     self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + rows
                 else:
                     self._count_unknown(label, rows)
-            rows = zip(compress(vote_ids, skipped), compress(pairs, skipped), compress(choices, skipped))
+            rows = zip(
+                compress(vote_ids, skipped),
+                compress(pairs, skipped),
+                compress(choices, skipped),
+                strict=True,
+            )
             for (vote_id, pair, choice), n in Counter(rows).items():
                 status, label = self.skip_reason[pair]
                 reason = NOT_RECORDED_FORMER if status == "former" else NOT_RECORDED_UNKNOWN
