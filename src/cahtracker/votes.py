@@ -26,6 +26,7 @@ from cahtracker.voting import (
     METHOD_RECORDED,
     METHOD_WITHDRAWN,
     METHOD_WITHOUT_VOTE,
+    TALLY_KEYS,
     WHOLE_TEXT,
     check_majority,
     choice_word,
@@ -950,6 +951,20 @@ def _unrecorded_counts(store) -> dict[int, int]:
     )
 
 
+def date_range(date_from: str | None, date_to: str | None) -> tuple[str | None, str | None]:
+    """--from/--to as the bounds of a vote's date: a year or a month as --to counts to its
+    last day (`--to 2019` includes 2019-12-19); a range that ends before it starts is refused."""
+    from cahtracker.dates import period_end, period_start
+
+    low = period_start(date_from) if date_from else None
+    high = period_end(date_to) if date_to else None
+    if low and high and low > high:
+        raise CahError(
+            f"--from {date_from} is after --to {date_to}; give a range that starts first."
+        )
+    return low, high
+
+
 def list_votes(
     store,
     symbol: str | None = None,
@@ -976,6 +991,7 @@ def list_votes(
         }
         where.append("v.body IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(spellings)))
+    date_from, date_to = date_range(date_from, date_to)
     if date_from:
         where.append("v.date >= ?")
         params.append(date_from)
@@ -1009,7 +1025,9 @@ def list_votes(
             "date": r["date"],
             "method": r["method"],
             "outcome": r["outcome"],
-            "tally": {k: r[k] for k in ("yes", "no", "abstain", "non_voting", "absent")},
+            # None without a ballot (a decision without a vote, a withdrawal, a decision
+            # whose ballots are not known): no count, rather than counts of 0
+            "tally": _listed_tally(r),
             "source": r["source"],
             "unsourced": is_unsourced(r["source"]),
             "coverage": _list_coverage(r, members_on),
@@ -1026,6 +1044,11 @@ def list_votes(
         )
         for r in rows
     ]
+
+
+def _listed_tally(row: dict[str, Any]) -> dict[str, int] | None:
+    tally = {k: row[k] for k in TALLY_KEYS}
+    return tally if any(tally.values()) else None
 
 
 def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
@@ -1045,25 +1068,41 @@ def iter_ballots(store):
     )
 
 
-def compare_states(store, names, first: str, second: str) -> dict[str, Any]:
-    """How often two states voted alike on the recorded votes both took part in."""
+def compare_states(
+    store,
+    names,
+    first: str,
+    second: str,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """How often two states voted alike on the recorded votes both took part in (dated
+    `date_from` to `date_to`, both included, when given); the votes where they differed, by
+    date, the first `limit` of them (None: all), and how many there are in all."""
     a, b = names.resolve(first), names.resolve(second)
     if a == b:
         raise CahError(f"Give two different states (both mean {a.label()}).")
+    date_from, date_to = date_range(date_from, date_to)
     rows = store.query(
         "SELECT v.id, v.symbol, v.date, x.choice AS a, y.choice AS b FROM ballots x "
         "JOIN ballots y ON y.vote_id = x.vote_id AND y.iso3 = ? JOIN votes v ON v.id = x.vote_id "
         "WHERE x.iso3 = ? AND x.choice IN ('yes', 'no', 'abstain') "
-        "AND y.choice IN ('yes', 'no', 'abstain') ORDER BY v.date, v.id",
-        (b.iso3, a.iso3),
+        "AND y.choice IN ('yes', 'no', 'abstain') AND (? IS NULL OR v.date >= ?) "
+        "AND (? IS NULL OR v.date <= ?) ORDER BY v.date, v.id",
+        (b.iso3, a.iso3, date_from, date_from, date_to, date_to),
     )
     agreed = sum(1 for r in rows if r["a"] == r["b"])
+    differed = [r for r in rows if r["a"] != r["b"]]
     return {
         "state_a": {"iso3": a.iso3, "name": a.name},
         "state_b": {"iso3": b.iso3, "name": b.name},
+        "from": date_from,
+        "to": date_to,
         "votes_compared": len(rows),
         "agreed": agreed,
         "agreement": round(100 * agreed / len(rows), 1) if rows else None,
+        "disagreements_total": len(differed),
         "disagreements": [
             {
                 "id": r["id"],
@@ -1072,8 +1111,7 @@ def compare_states(store, names, first: str, second: str) -> dict[str, Any]:
                 a.iso3: r["a"],
                 b.iso3: r["b"],
             }
-            for r in rows
-            if r["a"] != r["b"]
+            for r in (differed[:limit] if limit else differed)
         ],
     }
 

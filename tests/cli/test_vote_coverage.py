@@ -125,6 +125,7 @@ def test_a_complete_vote_is_not_marked_and_members_follow_admission_dates(cli):
         "members": len(members),
         "recorded": len(members),
         "not_recorded": 0,
+        "ballots_not_recorded": 0,
         "complete": True,
     }
     assert data["members_not_recorded"] == []

@@ -460,7 +460,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     votes = []
     for vote in list_votes(store, details=True):
         official = vote.pop("official_totals") or {}
-        tally = vote.pop("tally")
+        tally = vote.pop("tally") or dict.fromkeys(CHOICE_KEYS)  # no ballot: no count
         cover = vote.pop("coverage") or {}
         names = said.get(vote["id"], {})
         votes.append(

@@ -9,7 +9,14 @@ from typing import Any
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import source_text
 from cahtracker.views.listing import View
-from cahtracker.voting import CHOICES, LABELS, coverage_line, not_recorded_lines, tally_key
+from cahtracker.voting import (
+    CHOICES,
+    LABELS,
+    TALLY_KEYS,
+    coverage_line,
+    not_recorded_lines,
+    tally_key,
+)
 
 COLOURS = {
     "yes": "green",
@@ -212,6 +219,9 @@ def ballot_rows(
     return ordered
 
 
+# a vote list's count for a decision without ballots, in a table (JSON: null; CSV: empty)
+NO_COUNT = "–"
+NO_TALLY = dict.fromkeys(TALLY_KEYS)
 # the coverage columns of a vote list's CSV, empty for a decision without ballots
 NO_COVERAGE = dict.fromkeys(
     ("members", "recorded", "not_recorded", "ballots_not_recorded", "complete")
@@ -230,6 +240,29 @@ def partial_footer(votes: Sequence[dict[str, Any]]) -> list[str]:
     )
     noun = "vote has" if len(partial) == 1 else "votes have"
     return [
-        f"{len(partial)} {noun} ballots for only part of the body's members "
-        f"(Recorded column; `vote show ID` names who is missing): {shown}{more}."
+        f"{len(partial)} {noun} ballots for only part of the body's members or of the "
+        f"source's ballots (`vote show ID` names who is missing): {shown}{more}."
+    ]
+
+
+def recorded_legend(votes: Sequence[dict[str, Any]]) -> list[str]:
+    """What the Recorded column of a vote list means (printed only when it is shown)."""
+    if not any(v.get("coverage") for v in votes):
+        return []
+    line = (
+        "Recorded: members of the body with a ballot, of its members on the day ('all': "
+        "every one; '?': membership not known)"
+    )
+    if any((v.get("coverage") or {}).get("ballots_not_recorded") for v in votes):
+        line += "; '+N': N ballots of the source not recorded (former states, unknown names)"
+    return [line + "."]
+
+
+def more_footer(shown: int, total: int, noun: str) -> list[str]:
+    """ "Showing 20 of 6,206 votes (6,186 more): -n 6206 shows them all." when cut by -n."""
+    if shown >= total:
+        return []
+    return [
+        f"Showing {shown:,} of {total:,} {noun} ({total - shown:,} more): `-n {total}` shows "
+        "them all, or narrow the list (--from/--to)."
     ]
