@@ -158,12 +158,13 @@ def record_vote(
     replace: bool = False,
 ) -> dict[str, Any]:
     """Validate everything, then write one vote in one transaction; returns {"id",
-    "replaced": the id it replaced or None}.
+    "replaced": the id it replaced or None, "kept": the fields kept from it}.
 
     The vote needs its `source` (or `unsourced`). A second decision on the same document,
     by the same body on the same date, is refused unless `also` (a separate vote that day)
     or `replace` (it replaces the one there: deleted and written again under its id, both
-    logged). The document (found, or created with --create-doc, with the vote's source) and
+    logged). A replacement keeps the replaced vote's meeting and note unless `meeting` or
+    `note` is given; an empty one clears it. The document (found, or created with --create-doc, with the vote's source) and
     the body are decided inside the write, so concurrent commands cannot race.
     """
     from cahtracker.documents import (
@@ -248,21 +249,29 @@ def record_vote(
             )
         same = same_decisions(store, doc_row["symbol"], body_name, on)
         replaced = _check_duplicate(same, doc_row["symbol"], body_name, on, also, replace)
+        given = {"meeting": meeting, "note": note}
+        fields = {k: v.strip() or None if v is not None else None for k, v in given.items()}
+        kept = []
         if replaced is not None:
+            old = store.one("SELECT meeting, note FROM votes WHERE id = ?", (replaced,))
+            for key, value in given.items():
+                if value is None and old[key] is not None:  # not given: the old one stays
+                    fields[key] = old[key]
+                    kept.append(key)
             delete_vote(store, replaced)
         row = {
             "symbol": doc_row["symbol"],
             "body": body_name,
             "date": on,
-            "meeting": meeting,
+            "meeting": fields["meeting"],
             "method": method,
             "outcome": outcome,
             "majority": majority if method == METHOD_RECORDED else None,
             "source": source,
-            "note": note,
+            "note": fields["note"],
         }
         vote_id = insert_vote(store, row, ballot_rows, statements, vote_id=replaced)
-    return {"id": vote_id, "replaced": replaced}
+    return {"id": vote_id, "replaced": replaced, "kept": kept}
 
 
 def same_decisions(

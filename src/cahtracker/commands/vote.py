@@ -101,13 +101,18 @@ def record_command(
     majority: Annotated[
         str, typer.Option("--majority", help="simple, or two-thirds (important questions).")
     ] = "simple",
-    meeting: Annotated[str | None, typer.Option("--meeting", help="Meeting, e.g. '39th'.")] = None,
+    meeting: Annotated[
+        str | None,
+        typer.Option("--meeting", help="Meeting, e.g. '39th' (with --replace, '' clears it)."),
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option("--source", help="Where this comes from; needed unless --unsourced."),
     ] = None,
     unsourced: UnsourcedOption = False,
-    note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="A note (with --replace, '' clears it).")
+    ] = None,
     dissociating: Annotated[
         str | None,
         typer.Option("--dissociating", help="States dissociating from consensus (--without-vote)."),
@@ -129,7 +134,8 @@ def record_command(
         bool,
         typer.Option(
             "--replace",
-            help="Replace the decision already recorded on this document, body and date.",
+            help="Replace the decision already recorded on this document, body and date; its "
+            "meeting and note are kept unless --meeting/--note give new ones ('' clears).",
         ),
     ] = False,
 ) -> None:
@@ -170,8 +176,13 @@ def record_command(
     t = vote["tally"]
     counts = f" — yes {t['yes']}, no {t['no']}, abstain {t['abstain']}" if vote["ballots"] else ""
     verb = "Replaced" if result["replaced"] else "Recorded"
+    kept = result["kept"]
+    clear = " / ".join(f"--{k} ''" for k in kept) + (
+        " clears it" if len(kept) == 1 else " clear them"
+    )
     message(
         f"{verb} vote {result['id']} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+        + (f" Kept its {' and '.join(kept)} ({clear} with --replace)." if kept else "")
     )
 
 
