@@ -230,3 +230,16 @@ def test_every_roll_call_accounts_for_every_row_of_the_file(history):
     assert not wrong, f"{len(wrong)} roll calls, e.g. {list(wrong.items())[:3]}"
     assert sum(c["ballots_not_recorded"] for _, c in seen.values()) == former
     assert not [r for r, (_, c) in seen.items() if c["ballots_not_recorded"] and c["complete"]]
+
+
+def test_the_readme_gives_the_figures_the_import_prints(history):
+    _, result = history
+    imported(history)
+    printed = re.search(r"Imported (\d+) votes with (\d+) ballots", result.stdout)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"# Imported (\d+) votes with (\d+) ballots", readme)
+    assert printed and stated and printed.groups() == stated.groups()
+    ballots = int(printed.group(2))
+    assert f"{ballots:,} ballots" in readme
+    for doc in ("benchmarks/README.md", "benchmarks/unvotes_full.py"):
+        assert f"{ballots:,}" in (ROOT / doc).read_text(encoding="utf-8"), doc
