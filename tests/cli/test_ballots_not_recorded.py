@@ -106,3 +106,35 @@ def test_unknown_names_skipped_are_recorded_too_and_undo_takes_them(cli, store, 
     assert store.scalar("SELECT sum(ballots) FROM ballots_not_recorded") == 3
     cli.ok("db", "undo")
     assert store.scalar("SELECT count(*) FROM ballots_not_recorded") == 0
+
+
+def test_the_reports_name_them(cli, tmp_path):
+    # fictional: a roll call on the seeded A/RES/79/122 with a row of a former state
+    (tmp_path / "roll_calls.csv").write_text(
+        "rcid,session,importantvote,date,unres,amend,para,short,descr\n"
+        "1,79,0,2024-12-04,A/RES/79/122,0,0,fictional,fictional\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "unvotes.csv").write_text(
+        "rcid,country,country_code,vote\n1,France,FR,yes\n1,German Democratic Republic,DD,no\n",
+        encoding="utf-8",
+    )
+    cli.ok("vote", "import", str(tmp_path / "unvotes.csv"))
+    line = "1 ballot of former states not recorded: German Democratic Republic (no)"
+    for name in ("r.md", "r.html"):
+        cli.ok("report", "export", "-d", "A/RES/79/122", "-o", str(tmp_path / name))
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert line in (markdown_text(text) if name == "r.md" else text), name
+    data = json.loads(
+        cli.ok("report", "export", "-d", "A/RES/79/122", "-o", "-", "-f", "json").stdout
+    )
+    (vote,) = [v for v in data["process_votes"] if v["ballots"]]
+    assert vote["ballots_not_recorded"] == [
+        {
+            "reason": "former state",
+            "name": "German Democratic Republic",
+            "choice": "no",
+            "ballots": 1,
+        }
+    ]
+    assert vote["coverage"]["complete"] is False
