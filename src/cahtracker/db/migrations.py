@@ -364,6 +364,28 @@ def m013_changes_in_effect_by_table(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_ballots_not_recorded(db: Database) -> None:
+    """The ballots a source gave that a vote does not record, per vote: a former state
+    without a continuing seat (the German Democratic Republic, Czechoslovakia, ...) or, with
+    `--skip-unknown`, a name not known here. `name` is the state as the source named it;
+    `ballots` how many rows of that name and choice the vote's source had (normally 1). So a
+    tally can be set against the source's own count, and such a vote is never complete."""
+    db.execute(
+        """
+        CREATE TABLE ballots_not_recorded (
+            vote_id INTEGER NOT NULL REFERENCES votes(id),
+            reason TEXT NOT NULL CHECK (reason IN ('former state', 'unknown name')),
+            name TEXT NOT NULL,
+            choice TEXT NOT NULL
+                CHECK (choice IN ('yes', 'no', 'abstain', 'non-voting', 'absent')),
+            ballots INTEGER NOT NULL DEFAULT 1 CHECK (ballots > 0),
+            PRIMARY KEY (vote_id, reason, name, choice)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 
