@@ -285,7 +285,7 @@ def log_change(
         raise RuntimeError("log_change() runs inside Store.write()")
     cursor = store.conn.execute(
         "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, undo_of, "
-        "with_owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "with_owned, who) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             datetime.now(UTC).isoformat(timespec="seconds"),
             store.command,
@@ -296,6 +296,7 @@ def log_change(
             store.batch,
             undo_of,
             int(with_owned),
+            store.who,
         ),
     )
     change_id = cursor.lastrowid
@@ -320,9 +321,18 @@ def log_inserts(
     at = datetime.now(UTC).isoformat(timespec="seconds")
     store.conn.executemany(
         "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, "
-        "with_owned) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        "with_owned, who) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
         [
-            (at, store.command, table, str(row[key]), _json(row), store.batch, int(with_owned))
+            (
+                at,
+                store.command,
+                table,
+                str(row[key]),
+                _json(row),
+                store.batch,
+                int(with_owned),
+                store.who,
+            )
             for row in rows
         ],
     )
