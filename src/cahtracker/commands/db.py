@@ -1,5 +1,6 @@
 """`cahtracker db`: where the database is, set it up, check it, its change log and undo."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     epilog=examples(
         "cahtracker db log -n 5",
         "cahtracker db check",
+        "cahtracker db merge alice.db --dry-run",
     ),
     help="The database file: path, set-up and checks.",
     no_args_is_help=True,
@@ -94,6 +96,53 @@ def check_command(ctx: typer.Context) -> None:
         message(line)
     if problems:
         raise CahError("; ".join(problems))
+
+
+class OnConflict(StrEnum):
+    keep_both = "keep-both"
+    ours = "ours"
+    theirs = "theirs"
+
+
+@app.command(
+    "merge",
+    epilog=examples(
+        "cahtracker db merge alice.db --dry-run",
+        "cahtracker db merge alice.db",
+        "cahtracker db merge alice.db --on-conflict ours -f json",
+    ),
+)
+def merge_command(
+    ctx: typer.Context,
+    other: Annotated[
+        Path, typer.Argument(help="Another member's copy (made with `db backup`); only read.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would come in; write nothing.")
+    ] = False,
+    on_conflict: Annotated[
+        OnConflict | None,
+        typer.Option(
+            "--on-conflict",
+            help="For conflicts the database cannot keep side by side (one ballot of a "
+            "state in a vote, one fact with two contents): keep ours, take theirs, or "
+            "keep-both where one can (default: refuse the merge and list them).",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Bring in every fact OTHER has and this database lacks, in one undoable batch; facts
+    that are the same are kept once, conflicts are reported (README: Working as a coalition)."""
+    from cahtracker.merge import merge_database
+    from cahtracker.views.merge import MergeReportView
+
+    report = merge_database(
+        get_store(ctx),
+        other,
+        dry_run=dry_run,
+        on_conflict=on_conflict.value if on_conflict else None,
+    )
+    render(MergeReportView(report), fmt)
 
 
 def _number(row: dict) -> str:

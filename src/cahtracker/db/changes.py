@@ -921,6 +921,15 @@ def _bundle_rows(store, rule: Owned, owner_key: Any) -> list[tuple]:
     ).fetchall()
 
 
+def owned_bundle(store, table: str, owner_key: Any) -> dict[str, Any] | None:
+    """The rows one owner row owns in `table`, as the log keeps them (one bundle change:
+    `{key: owner key, bundle: [[column values...], ...]}`), or None when it owns none."""
+    _load_rules()
+    rule = _BUNDLES[table]
+    rows = _bundle_rows(store, rule, owner_key)
+    return {rule.key: owner_key, rule.bundle: [list(r) for r in rows]} if rows else None
+
+
 def delete_owned(store, owner: str, owner_key: Any, *, undo_of: int | None = None) -> None:
     """Delete every row a row of `owner` owns, logging each table's rows as one change.
 
