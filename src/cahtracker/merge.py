@@ -334,8 +334,10 @@ def _merge_documents(merge: _Merge) -> None:
         later = []
         for row in pending:
             parent = row["parent_symbol"]
-            if parent and parent.upper() not in ours and any(
-                p["symbol"].upper() == parent.upper() for p in pending if p is not row
+            if (
+                parent
+                and parent.upper() not in ours
+                and any(p["symbol"].upper() == parent.upper() for p in pending if p is not row)
             ):
                 later.append(row)
                 continue

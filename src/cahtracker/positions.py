@@ -122,17 +122,20 @@ def set_stance(
     written = []
     with store.write("position set"):
         for ref in states:
-            row = stamp(store, {
-                "iso3": ref.iso3,
-                "topic": topic,
-                "stance": stance,
-                "date": date,
-                "date_precision": date_precision,
-                "source": source,
-                "quote": quote,
-                "source_kind": source_kind,
-                "quote_kind": quote_kind,
-            })
+            row = stamp(
+                store,
+                {
+                    "iso3": ref.iso3,
+                    "topic": topic,
+                    "stance": stance,
+                    "date": date,
+                    "date_precision": date_precision,
+                    "source": source,
+                    "quote": quote,
+                    "source_kind": source_kind,
+                    "quote_kind": quote_kind,
+                },
+            )
             cursor = store.conn.execute(
                 "INSERT INTO positions (iso3, topic, stance, date, date_precision, source, quote, "
                 "source_kind, quote_kind, gid, origin) VALUES (:iso3, :topic, :stance, :date, "

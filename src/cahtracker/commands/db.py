@@ -164,6 +164,7 @@ def _state(row: dict) -> str:
     epilog=examples(
         "cahtracker db log -n 10",
         "cahtracker db log -d A/C.6/79/L.2/Rev.1 -f json",
+        "cahtracker db log --wide   # who wrote each change, and the global id of its row",
     ),
 )
 def log_command(
@@ -210,6 +211,10 @@ def log_command(
             "--batch", help="Only this batch, every change of it.", min=INT_MIN, max=INT_MAX
         ),
     ] = None,
+    gid: Annotated[
+        str | None,
+        typer.Option("--gid", help="Only changes to the row of this global id (see --wide)."),
+    ] = None,
     each: Annotated[
         bool, typer.Option("--each", help="One line per change, also for an import.")
     ] = False,
@@ -243,6 +248,8 @@ def log_command(
 
         found = find_document(store, doc.strip())
         values.append(("symbol", found["symbol"] if found else doc.strip()))
+    if gid is not None:
+        values.append(("gid", gid.strip().lower()))
     where = LogFilter(
         table=table,
         command=" ".join(command.split()) if command else None,
@@ -256,8 +263,10 @@ def log_command(
             ("batch", "Batch"),
             ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
+            ("who", "Who", OPTIONAL),
             ("description", "What", TEXT),
             Column("state", "State", _state),
+            ("gid", "Global id", OPTIONAL),
         ],
         title="Changes",
         empty="No changes match." if (table or values or command or batch) else "No changes yet.",

@@ -443,9 +443,28 @@ def _entry(context: DescribeContext, row: dict[str, Any]) -> dict[str, Any]:
         "description": describe_change(context, row["table_name"], row["row_key"], before, after),
         "undoes": row["undo_of"],
         "undone": row["undone_by"] is not None,
+        "gid": _gid(context, row["table_name"], row["row_key"], after or before),
+        "who": row.get("who"),
         "before": before,
         "after": after,
     }
+
+
+def _gid(context: DescribeContext, table: str, row_key: str, row: Any) -> str | None:
+    """The global id of the row a change wrote (db/ids.py): as logged, else (a change
+    logged before the ids) the row's id now, if the row is still there; None for tables
+    without global ids."""
+    from cahtracker.db.ids import FACT_TABLES
+
+    if isinstance(row, dict) and row.get("gid"):
+        return row["gid"]
+    if table not in FACT_TABLES:
+        return None
+    key = "symbol" if table == "documents" else "id"
+    try:
+        return context.store.scalar(f"SELECT gid FROM {table} WHERE {key} = ?", (row_key,))
+    except sqlite3.OperationalError:  # no gid column: not reached once migrated
+        return None
 
 
 def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, Any]:
@@ -453,7 +472,8 @@ def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, 
     summary = store.one(
         "SELECT min(id) AS first, max(id) AS last, count(*) AS n, min(at) AS at, "
         "min(command) AS command, max(command) AS last_command, "
-        "count(undone_by) AS undone, count(undo_of) AS undos, min(undo_of) AS target "
+        "count(undone_by) AS undone, count(undo_of) AS undos, min(undo_of) AS target, "
+        "min(who) AS who "
         f"FROM changes WHERE batch = ? AND {where}",
         (batch, *params),
     )
@@ -500,6 +520,8 @@ def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, 
         "changes": summary["n"],
         "description": f"{description} ({summary['n']:,} changes: `db log --batch {batch}`)",
         "undoes": None,
+        "gid": None,
+        "who": summary["who"],
         "undoes_batch": undoes,
         "undone": summary["undone"] == summary["n"],
         "partly_undone": 0 < summary["undone"] < summary["n"],
@@ -521,7 +543,7 @@ def change_log(
     clause, params = where.where()
     each = each or where.batch is not None
     context = DescribeContext(store)
-    columns = "id, batch, at, command, table_name, row_key, before, after, undo_of, undone_by"
+    columns = "id, batch, at, command, table_name, row_key, before, after, undo_of, undone_by, who"
     if each:
         rows = store.query(
             f"SELECT {columns} FROM changes WHERE {clause} ORDER BY id DESC LIMIT ?",
@@ -809,6 +831,7 @@ def _done(tables: _Tables, change: dict[str, Any], before, after) -> dict[str, A
         "table": change["table_name"],
         "row_key": change["row_key"],
         "action": _action(before, after),
+        "gid": _gid(tables.context, change["table_name"], change["row_key"], after or before),
         "description": describe_change(
             tables.context, change["table_name"], change["row_key"], before, after
         ),

@@ -97,9 +97,7 @@ def fill_missing(conn, origin: str | None) -> int:
     safety net under every insert path (an undo that puts back a row logged before gids
     existed, a path that forgot). A lookup in each table's unique index on gid; returns the
     rows given an id. Nothing to do in a database older than the gids."""
-    if not conn.execute(
-        "SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'"
-    ).fetchone():
+    if not conn.execute("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'").fetchone():
         return 0
     filled = 0
     for table in FACT_TABLES:

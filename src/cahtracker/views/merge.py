@@ -77,7 +77,11 @@ class MergeReportView(View):
         return out
 
     def markdown(self) -> str:
-        return markdown_cell(self.headline()) + "\n\n" + "\n".join(v.markdown() for v in self._listings())
+        return (
+            markdown_cell(self.headline())
+            + "\n\n"
+            + "\n".join(v.markdown() for v in self._listings())
+        )
 
     def print_table(self) -> None:
         message(self.headline())
