@@ -163,8 +163,7 @@ def root(
         typer.Option(
             "--who",
             help="Who is writing (a coalition member's name): recorded with every row written "
-            "and in the change log (default: $CAHTRACKER_WHO, else the database's `who` "
-            "setting). May also follow the command.",
+            "and in the change log (default: {who}). May also follow the command.",
         ),
     ] = None,
     wide: Annotated[

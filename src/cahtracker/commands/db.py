@@ -18,7 +18,6 @@ app = typer.Typer(
     epilog=examples(
         "cahtracker db log -n 5",
         "cahtracker db check",
-        "cahtracker db merge alice.db --dry-run",
     ),
     help="The database file: path, set-up and checks.",
     no_args_is_help=True,
@@ -107,9 +106,8 @@ class OnConflict(StrEnum):
 @app.command(
     "merge",
     epilog=examples(
-        "cahtracker db merge alice.db --dry-run",
-        "cahtracker db merge alice.db",
-        "cahtracker db merge alice.db --on-conflict ours -f json",
+        "cahtracker db backup alice.db   # the copy a member works on and sends back",
+        "cahtracker db merge alice.db --dry-run   # then without --dry-run",
     ),
 )
 def merge_command(
@@ -162,9 +160,8 @@ def _state(row: dict) -> str:
 @app.command(
     "log",
     epilog=examples(
-        "cahtracker db log -n 10",
+        "cahtracker db log -n 10 --wide   # with who wrote each change and its row's global id",
         "cahtracker db log -d A/C.6/79/L.2/Rev.1 -f json",
-        "cahtracker db log --wide   # who wrote each change, and the global id of its row",
     ),
 )
 def log_command(
