@@ -52,24 +52,17 @@ def get_store(ctx: typer.Context) -> Store:
 
 
 def resolve_who(option: str | None, store: Store) -> str | None:
-    """`--who`, else `$CAHTRACKER_WHO`, else the database's `who` setting, else None."""
-    from cahtracker.db.ids import WHO_ENV, WHO_SETTING, clean_who
+    """`--who`, else `$CAHTRACKER_WHO`, else the database's `who` setting, else None
+    (db/ids.py, imported only when there is a name to check)."""
+    texts = [option, os.environ.get("CAHTRACKER_WHO")]
+    if not any(t and t.strip() for t in texts):
+        try:
+            texts = [store.setting("who")]
+        except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is a label
+            return None
+    for text in texts:
+        if text and text.strip():
+            from cahtracker.db.ids import clean_who
 
-    for text in (option, os.environ.get(WHO_ENV)):
-        name = clean_who(text)
-        if name:
-            return name
-    try:
-        return clean_who(store.setting(WHO_SETTING))
-    except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is only a label
-        return None
-
-
-def get_names(ctx: typer.Context):
-    """The state-name index (built once per command from the open database)."""
-    from cahtracker.names import NameIndex
-
-    state = app_state(ctx)
-    if state._names is None:
-        state._names = NameIndex.load(get_store(ctx))
-    return state._names
+            return clean_who(text)
+    return None

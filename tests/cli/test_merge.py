@@ -501,3 +501,26 @@ def test_two_databases_made_from_the_seed_agree_on_its_ids(db_path, tmp_path):
         b = sqlite3.connect(other).execute(query).fetchall()
         assert a == b and len(a) > 0, table
     assert file_digest(db_path)  # still a readable database
+
+
+def coalition_commands() -> list[list[str]]:
+    """The README's "Working as a coalition" example, continuation lines joined."""
+    import re
+    import shlex
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = text.split("## Working as a coalition", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n([\s\S]*?)```", part).group(1).replace("\\\n", " ")
+    return [shlex.split(line, comments=True)[1:] for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_coalition_workflow_runs_as_written(cli, db_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    commands = coalition_commands()
+    assert [c for c in commands if c[:2] == ["db", "merge"]]
+    before = every_fact(db_path)
+    outputs = [cli.ok(*argv).stdout for argv in commands]
+    second = json.loads(outputs[[c[-2:] for c in commands].index(["-f", "json"])])
+    assert new_count(second) == 0
+    assert "Undid batch" in outputs[-1] or "Undid change" in outputs[-1]
+    assert every_fact(db_path) == before  # the last step took the merge back
