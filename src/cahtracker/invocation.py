@@ -66,3 +66,13 @@ def resolve_who(option: str | None, store: Store) -> str | None:
 
             return clean_who(text)
     return None
+
+
+def get_names(ctx: typer.Context):
+    """The state-name index (built once per command from the open database)."""
+    from cahtracker.names import NameIndex
+
+    state = app_state(ctx)
+    if state._names is None:
+        state._names = NameIndex.load(get_store(ctx))
+    return state._names

@@ -301,7 +301,13 @@ def _merge_all(merge: _Merge) -> None:
 def _check_states(merge: _Merge) -> None:
     """Every state OTHER's facts name must be a state here (both come from one seed)."""
     missing = set()
-    for table in ("sponsorship_events", "positions", "ballots", "vote_statements"):
+    for table in (
+        "sponsorship_events",
+        "positions",
+        "ballots",
+        "vote_statements",
+        "ballot_differences",
+    ):
         for (iso3,) in merge.other.conn.execute(f"SELECT DISTINCT iso3 FROM {table}"):
             if iso3 not in merge.names:
                 missing.add(iso3)
@@ -495,7 +501,7 @@ def _merge_votes(merge: _Merge) -> None:
             keyed = {by_key[s["key"]] for s in sources if s["key"] in by_key}
             if len(keyed) == 1:
                 mine = by_id[keyed.pop()]
-        if mine is None and not sources:
+        if mine is None:  # one vote recorded apart (by hand here, imported there)
             candidates = natural.get(_vote_key(row), [])
             mine = candidates[0] if len(candidates) == 1 else None
         if mine is None:
