@@ -524,3 +524,51 @@ def test_the_readme_coalition_workflow_runs_as_written(cli, db_path, tmp_path, m
     assert new_count(second) == 0
     assert "Undid batch" in outputs[-1] or "Undid change" in outputs[-1]
     assert every_fact(db_path) == before  # the last step took the merge back
+
+
+def test_one_fact_edited_apart_is_a_conflict_resolved_only_as_told(cli, db_path, tmp_path):
+    """A vote both copies hold (one gid), whose note each member edited differently."""
+    vote_with_ballots(cli)
+    vote_id = str(sqlite3.connect(db_path).execute("SELECT max(id) FROM votes").fetchone()[0])
+    member = tmp_path / "bob.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok("vote", "edit", vote_id, "--note", "fictional note A")
+    cli.ok("vote", "edit", vote_id, "--note", "fictional note B", db=member)
+
+    def note() -> str:
+        query = "SELECT note FROM votes WHERE id = ?"
+        return sqlite3.connect(db_path).execute(query, (vote_id,)).fetchone()[0]
+
+    assert_refused(cli("db", "merge", str(member)), "1 conflict", "votes", "note")
+    assert_refused(
+        cli("db", "merge", str(member), "--on-conflict", "keep-both"),
+        "cannot keep two versions of the vote",
+    )
+    report = merged(cli, member, "--on-conflict", "ours")
+    assert [(c["ours"], c["theirs"], c["resolution"]) for c in report["conflicts"]] == [
+        ({"note": "fictional note A"}, {"note": "fictional note B"}, "kept ours")
+    ]
+    assert note() == "fictional note A"
+    merged(cli, member, "--on-conflict", "theirs")
+    assert note() == "fictional note B"
+    assert new_count(merged(cli, member)) == 0  # now the same: nothing to choose
+    cli.ok("db", "undo")
+    assert note() == "fictional note A"
+
+
+def test_two_sponsorship_events_of_one_day_that_differ_are_kept_side_by_side(cli, db_path, member):
+    cli.ok("sponsors", "add", "Peru", "--date", "2026-11-09", "--source", "fictional list A")
+    cli.ok(
+        "sponsors", "add", "Peru", "--date", "2026-11-09", "--role", "main",
+        "--source", "fictional list B", db=member,
+    )  # fmt: skip
+    report = merged(cli, member)
+    assert [(c["table"], c["resolution"]) for c in report["conflicts"]] == [
+        ("sponsorship_events", "kept both")
+    ]
+    rows = (
+        sqlite3.connect(db_path)
+        .execute("SELECT role FROM sponsorship_events WHERE iso3 = 'PER' AND date = '2026-11-09'")
+        .fetchall()
+    )
+    assert sorted(rows) == [("co",), ("main",)]
