@@ -153,6 +153,30 @@ def _content(row: dict[str, Any], skip: tuple[str, ...] = SKIP) -> tuple:
     return tuple((k, row[k]) for k in sorted(row) if k not in skip)
 
 
+def _row_conflict(
+    merge: _Merge,
+    table: str,
+    mine: dict[str, Any],
+    theirs: dict[str, Any],
+    what: str,
+    key: str,
+    skip: tuple[str, ...] = SKIP,
+) -> str:
+    """One row here and its version there differ (a conflict the table cannot hold side by
+    side): record it, take theirs if told to; returns the resolution."""
+    differs = [c for c in theirs if c not in skip and mine.get(c) != theirs[c]]
+    resolution = merge.conflict(
+        table,
+        f"{what}: differs in {', '.join(differs)}",
+        {c: mine.get(c) for c in differs},
+        {c: theirs[c] for c in differs},
+        side_by_side=False,
+    )
+    if resolution == "took theirs":
+        merge.update(table, mine, {**theirs, key: mine[key]}, key)
+    return resolution
+
+
 def merge_database(
     store, other_path: Path, *, dry_run: bool = False, on_conflict: str | None = None
 ) -> dict[str, Any]:
@@ -369,17 +393,8 @@ def _merge_document(merge: _Merge, ours: dict[str, dict], row: dict[str, Any]) -
     if _content(mine, skip) == _content(mapped, skip):
         merge.count("documents", "same")
         return
-    differs = [c for c in mapped if c not in skip and mine.get(c) != mapped[c]]
-    resolution = merge.conflict(
-        "documents",
-        f"{mine['symbol']}: differs in {', '.join(differs)}",
-        {c: mine.get(c) for c in differs},
-        {c: mapped[c] for c in differs},
-        side_by_side=False,
-    )
-    if resolution == "took theirs":
-        merge.update("documents", mine, {**mapped, "symbol": mine["symbol"]}, "symbol")
-    elif merge.on_conflict == "keep-both":
+    _row_conflict(merge, "documents", mine, mapped, mine["symbol"], "symbol", skip)
+    if merge.on_conflict == "keep-both":
         raise CahError(
             f"--on-conflict keep-both cannot keep two versions of document {mine['symbol']} "
             "(one row per symbol); choose ours or theirs. Nothing was merged."
@@ -428,18 +443,9 @@ def _merge_facts(merge: _Merge, spec: Spec) -> None:
             if _content(mine) == _content(row):
                 merge.count(table, "same")
                 continue
-            differs = [c for c in row if c not in SKIP and mine.get(c) != row[c]]
-            resolution = merge.conflict(
-                table,
-                f"{_describe(merge, spec, mine)}: one fact (gid {row['gid']}), other "
-                f"{', '.join(differs)}",
-                {c: mine.get(c) for c in differs},
-                {c: row[c] for c in differs},
-                side_by_side=False,
-            )
-            if resolution == "took theirs":
-                merge.update(table, mine, row, "id")
-            elif resolution == "kept both":
+            what = f"{_describe(merge, spec, mine)}, one fact (gid {row['gid']})"
+            resolution = _row_conflict(merge, table, mine, row, what, "id")
+            if resolution == "kept both":
                 gid = derived_gid(row["gid"], dict(_content(row)))
                 if gid not in by_gid:
                     remember(merge.insert(table, {**row, "gid": gid}))
@@ -507,22 +513,12 @@ def _merge_votes(merge: _Merge) -> None:
         if mine is None:
             _new_vote(merge, row, sources)
             continue
-        skip = (*SKIP,)
-        if _content(mine, skip) == _content(row, skip):
+        if _content(mine) == _content(row):
             merge.count("votes", "same")
         else:
-            differs = [c for c in row if c not in skip and mine.get(c) != row[c]]
-            resolution = merge.conflict(
-                "votes",
-                f"vote on {mine['symbol']} ({mine['date'] or 'no date'}, vote {mine['id']} here): "
-                f"differs in {', '.join(differs)}",
-                {c: mine.get(c) for c in differs},
-                {c: row[c] for c in differs},
-                side_by_side=False,
-            )
-            if resolution == "took theirs":
-                merge.update("votes", mine, row, "id")
-            elif merge.on_conflict == "keep-both":
+            what = f"vote on {mine['symbol']} ({mine['date'] or 'no date'}, vote {mine['id']} here)"
+            _row_conflict(merge, "votes", mine, row, what, "id")
+            if merge.on_conflict == "keep-both":
                 raise CahError(
                     f"--on-conflict keep-both cannot keep two versions of the vote on "
                     f"{mine['symbol']} ({mine['date']}); choose ours or theirs. Nothing was merged."
