@@ -252,14 +252,17 @@ def record_vote(
         given = {"meeting": meeting, "note": note}
         fields = {k: v.strip() or None if v is not None else None for k, v in given.items()}
         kept = []
-        if replaced is not None:
-            old = store.one("SELECT meeting, note FROM votes WHERE id = ?", (replaced,))
+        gid = None
+        if replaced is not None:  # a correction: the same fact, so the same global id
+            old = store.one("SELECT meeting, note, gid FROM votes WHERE id = ?", (replaced,))
+            gid = old["gid"]
             for key, value in given.items():
                 if value is None and old[key] is not None:  # not given: the old one stays
                     fields[key] = old[key]
                     kept.append(key)
             delete_vote(store, replaced)
         row = {
+            "gid": gid,
             "symbol": doc_row["symbol"],
             "body": body_name,
             "date": on,
@@ -326,10 +329,13 @@ def insert_vote(
     vote_id: int | None = None,
 ) -> int:
     """Insert one vote with its ballots and statements, each list logged as one change."""
-    full = {k: row.get(k) for k in VOTE_COLUMNS}
-    marks = ", ".join("?" for _ in VOTE_COLUMNS)
+    from cahtracker.db.ids import stamp
+
+    full = stamp(store, {k: row.get(k) for k in (*VOTE_COLUMNS, "gid", "origin") if k in row})
+    full = {k: full.get(k) for k in (*VOTE_COLUMNS, "gid", "origin")}
+    marks = ", ".join("?" for _ in full)
     cursor = store.conn.execute(
-        f"INSERT INTO votes (id, {', '.join(VOTE_COLUMNS)}) VALUES (?, {marks})",
+        f"INSERT INTO votes (id, {', '.join(full)}) VALUES (?, {marks})",
         (vote_id, *full.values()),
     )
     vote_id = cursor.lastrowid if vote_id is None else vote_id
@@ -556,11 +562,14 @@ def source_family(key: str | None) -> str | None:
 
 
 def create_votes(store, rows: list[dict[str, Any]]) -> None:
-    """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided)."""
-    columns = ("id", *VOTE_COLUMNS)
+    """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided),
+    each with a global id (db/ids.py)."""
+    from cahtracker.db.ids import stamp
+
+    columns = ("id", *VOTE_COLUMNS, "gid", "origin")
     store.conn.executemany(
         f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [tuple(row.get(c) for c in columns) for row in rows],
+        [tuple(stamped.get(c) for c in columns) for stamped in (stamp(store, r) for r in rows)],
     )
 
 

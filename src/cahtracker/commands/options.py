@@ -26,7 +26,7 @@ def examples(*lines: str) -> str:
 
 
 def resolved(text: str | None) -> str | None:
-    """Help text with {today}, {width}, {db} and {sponsor_formats} replaced by what they are in this environment."""
+    """Help text with {today}, {width}, {db}, {who} and {sponsor_formats} replaced by what they are in this environment."""
     if not text or "{" not in text:
         return text
     if "{today}" in text:
@@ -50,6 +50,14 @@ def resolved(text: str | None) -> str | None:
             else "CAHTRACKER_DB sets another"
         )
         text = text.replace("{db}", f"{_inert_in_help(str(resolve_path(None)))}, {origin}")
+    if "{who}" in text:
+        who = os.environ.get("CAHTRACKER_WHO")
+        text = text.replace(
+            "{who}",
+            f"{_inert_in_help(who)}, from CAHTRACKER_WHO"
+            if who
+            else "CAHTRACKER_WHO, else the database's `who` setting",
+        )
     return text
 
 

@@ -28,7 +28,7 @@ BUSY_TIMEOUT_MS = 60_000
 # make a write run out of room as on a full disk. Never set in normal use.
 MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 # Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def seed_sql_path() -> Path:
@@ -68,6 +68,7 @@ class Store:
         self.batch: int | None = None  # the batch id of the open write, set by its first change
         self.wrote = False  # a write of this command was committed (what Ctrl-C says)
         self.memo: dict = {}  # results a command computes twice (cleared by every write)
+        self.who: str | None = None  # who writes (--who): the origin of new rows (db/ids.py)
         self._db = None
 
     @property
@@ -111,6 +112,9 @@ class Store:
             raise
         else:
             try:
+                from cahtracker.db.ids import fill_missing
+
+                fill_missing(self.conn, self.who)  # no fact row is committed without a gid
                 self.conn.execute("COMMIT")
             except KeyboardInterrupt:
                 # Ctrl-C during the COMMIT is raised as it returns: committed, or not begun
@@ -464,6 +468,18 @@ def sync_reference_data(conn: sqlite3.Connection, seed_path: Path | None = None)
     return added
 
 
+def _without_ids(statement: str) -> str:
+    """A seed INSERT without its trailing `gid, origin` columns (scripts/build_seed.py puts
+    them last), for a database older than them."""
+    import re
+
+    head, sep, tail = statement.partition(") VALUES (")
+    if not head.endswith(", gid, origin"):
+        return statement
+    tail = re.sub(r", '[0-9a-f-]{36}', '[^']*'\);\s*$", ");\n", tail)
+    return head[: -len(", gid, origin")] + sep + tail
+
+
 def load_seed(
     conn: sqlite3.Connection, seed_path: Path | None = None, skip: tuple[str, ...] = ()
 ) -> int:
@@ -471,9 +487,15 @@ def load_seed(
     tables whose rows to leave out, as a database made before they existed lacks them)."""
     count = 0
     skipped = tuple(f"INSERT INTO {table} " for table in skip)
+    # a database made before the global ids (db/ids.py) takes the seed's facts without them
+    before_ids = not conn.execute(
+        "SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'"
+    ).fetchone()
     for statement in split_sql((seed_path or seed_sql_path()).read_text(encoding="utf-8")):
         if skipped and statement.startswith(skipped):
             continue
+        if before_ids:
+            statement = _without_ids(statement)
         conn.execute(statement)
         count += 1
     return count
