@@ -73,6 +73,7 @@ REPORT_TABLES = (
     "vote_statements",
     "vote_sources",
     "ballot_differences",
+    "ballots_not_recorded",
     "positions",
     "events",
 )
@@ -549,6 +550,9 @@ def _new_vote(merge: _Merge, row: dict[str, Any], sources: list[dict]) -> None:
         "ballots": _owned(other.conn, "ballots", row["id"], "iso3"),
         "vote_statements": _owned(other.conn, "vote_statements", row["id"], "id"),
         "ballot_differences": _owned(other.conn, "ballot_differences", row["id"], "key, iso3"),
+        "ballots_not_recorded": _owned(
+            other.conn, "ballots_not_recorded", row["id"], "reason, name, choice"
+        ),
     }
     for table, rows in owned.items():
         for r in rows:

@@ -572,3 +572,21 @@ def test_two_sponsorship_events_of_one_day_that_differ_are_kept_side_by_side(cli
         .fetchall()
     )
     assert sorted(rows) == [("co",), ("main",)]
+
+
+def test_a_merged_vote_brings_its_ballots_not_recorded(cli, db_path, member):
+    """A vote only the member has (the real R/1/66 extract of tests/data/unvotes, whose
+    roll call 3 has ballots of two former states) comes over with the ballots its source gave
+    that it does not record, so it is still not complete here; undo takes them back too."""
+    from conftest import DATA
+
+    cli.ok("vote", "import", str(DATA / "unvotes" / "unvotes.csv"), db=member)
+    theirs = json.loads(cli.ok("vote", "show", "R/1/66", "-f", "json", db=member).stdout)
+    assert theirs["ballots_not_recorded"]
+    merged(cli, member)
+    ours = json.loads(cli.ok("vote", "show", "R/1/66", "-f", "json").stdout)
+    assert ours["ballots_not_recorded"] == theirs["ballots_not_recorded"]
+    assert ours["coverage"]["complete"] is False
+    cli.ok("db", "undo")
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM ballots_not_recorded").fetchone() == (0,)
