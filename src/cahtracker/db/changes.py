@@ -857,13 +857,12 @@ def _refuse_part_of_a_whole(store, change: dict[str, Any]) -> None:
         return
     table, key = owner
     tables = [table, *(rule.table for rule in _OWNED.get(table, ()))]
-    marks = ", ".join("?" for _ in tables)
     parts = [
         row["id"]
         for row in store.query(
-            f"SELECT * FROM changes WHERE table_name IN ({marks}) AND row_key = ? "
-            "AND batch = ? AND id != ? AND undone_by IS NULL ORDER BY id",
-            (*tables, key, change["batch"], change["id"]),
+            "SELECT * FROM changes WHERE table_name IN (SELECT value FROM json_each(?)) "
+            "AND row_key = ? AND batch = ? AND id != ? AND undone_by IS NULL ORDER BY id",
+            (json.dumps(tables), key, change["batch"], change["id"]),
         )
         if _owner_of(row) == owner
     ]
