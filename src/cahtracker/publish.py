@@ -260,8 +260,8 @@ def derived_rows(store) -> dict[str, Any]:
     }
 
 
-def _sponsor_rows(symbol, rows):
-    return [{"symbol": symbol, **row} for row in rows]
+def _sponsor_rows(symbol, rows, groups: dict[str, str | None]):
+    return [{"symbol": symbol, **row, "regional_group": groups.get(row["iso3"])} for row in rows]
 
 
 def _stance_rows(rows, groups: dict[str, str | None]):
@@ -430,13 +430,11 @@ def _materialise(db, derived: dict[str, Any]) -> None:
     groups = dict(db.execute("SELECT iso3, regional_group FROM states").fetchall())
     symbol = derived["symbol"]
     rows = {
-        "current_sponsors": _sponsor_rows(symbol, derived["current_sponsors"]),
+        "current_sponsors": _sponsor_rows(symbol, derived["current_sponsors"], groups),
         "latest_stances": _stance_rows(derived["latest_stances"], groups),
         "vote_tallies": _tally_rows(derived["vote_tallies"]),
         "sponsor_count_vs_claims": _claim_rows(derived["count_summary"]),
     }
-    for row in rows["current_sponsors"]:
-        row["regional_group"] = groups.get(row["iso3"])  # the code, as in states
     for table, (columns, foreign_keys) in _SCHEMAS.items():
         db[table].create(columns, foreign_keys=foreign_keys)
         db[table].insert_all({c: row.get(c) for c in columns} for row in rows[table])
@@ -470,6 +468,8 @@ def write_copy(store, target: Path) -> dict[str, Any]:
         # removes the dropped text, on every build alike (the tests check it does)
         conn.execute("PRAGMA secure_delete = OFF")
         derived = derived_rows(Store(target, conn))
+        for trigger in _names(conn, "trigger"):  # nothing writes a published copy
+            conn.execute(f'DROP TRIGGER "{trigger}"')
         dropped = []
         for view in _names(conn, "view"):
             conn.execute(f'DROP VIEW "{view}"')
