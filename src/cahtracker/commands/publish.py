@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cahtracker.commands.options import examples
+from cahtracker.commands.options import ResolvedHelpCommand, examples
 from cahtracker.invocation import get_store
 from cahtracker.views.render import message, working
 
@@ -85,6 +85,7 @@ def _run(store, command: list[str]) -> None:
 def register(app: typer.Typer) -> None:
     app.command(
         "publish",
+        cls=ResolvedHelpCommand,
         epilog=examples(
             "cahtracker publish site/",
             "cahtracker publish site/ --force   # replaces the earlier publish",
