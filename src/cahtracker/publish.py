@@ -7,6 +7,8 @@ with one another. In the copy:
 - the data tables (`PUBLISHED_TABLES`) are kept; every other table and view is dropped,
   not hidden: the change log (`changes`, which holds undone text), `settings`, the
   migrations' bookkeeping, and any table a later release adds until it is listed here;
+  so is the `origin` column (who wrote each row: a coalition member's name), while `gid`,
+  the row's global id, stays;
 - the answers the domain derives in Python are materialised as tables, each computed by
   the function the commands call (so `current_sponsors` holds the rows of
   `sponsors list -f json`): `current_sponsors`, `latest_stances`, `vote_tallies`,
@@ -107,6 +109,13 @@ PUBLISHED_TABLES: dict[str, tuple[str, str, str]] = {
         "Each state's ballot in a recorded vote.",
         "the vote's source (votes.source)",
     ),
+    "ballots_not_recorded": (
+        "Ballots not recorded",
+        "Ballots a vote's source gave that the vote does not record (a former state without "
+        "a continuing seat, or a name not known here), so a tally can be set against the "
+        "source's count.",
+        "the vote's source (votes.source)",
+    ),
     "ballot_differences": (
         "Ballot differences",
         "Where a later source's ballot is not the vote's, kept beside it.",
@@ -125,6 +134,10 @@ PUBLISHED_TABLES: dict[str, tuple[str, str, str]] = {
     ),
     "events": ("Timeline", "Meetings, sessions and deadlines of the process.", ROW_SOURCES),
 }
+
+# columns left out of every table: who wrote each row (`--who`: a coalition member's name,
+# for the coalition's own merges, not for the public)
+DROPPED_COLUMNS = ("origin",)
 
 # the derived tables, made from the snapshot by the domain's own functions
 DERIVED_TABLES: dict[str, tuple[str, str]] = {
@@ -278,6 +291,8 @@ def _stance_rows(rows, groups: dict[str, str | None]):
 
 
 def _tally_rows(rows):
+    from cahtracker.voting import TALLY_KEYS
+
     out = []
     for row in rows:
         official = row.get("official_totals") or {}
@@ -286,13 +301,16 @@ def _tally_rows(rows):
             {
                 "vote_id": row["id"],
                 **{k: row[k] for k in ("symbol", "body", "date", "method", "outcome")},
-                **row["tally"],
+                # no tally (NULLs) for a decision without ballots, as `vote list` gives none
+                **{k: (row["tally"] or {}).get(k) for k in TALLY_KEYS},
                 **{f"official_{k}": official.get(k) for k in ("yes", "no", "abstain")},
                 "official_non_voting": official.get("non_voting"),
                 "official_members": official.get("members"),
                 "members": cover.get("members"),
                 "members_recorded": cover.get("recorded"),
                 "not_recorded": cover.get("not_recorded"),
+                "ballots_not_recorded": cover.get("ballots_not_recorded"),
+                "complete": cover.get("complete"),
                 **{k: row[k] for k in ("majority", "meeting", "source", "unsourced", "note")},
             }
         )
@@ -381,6 +399,8 @@ _SCHEMAS: dict[str, tuple[dict[str, type], list[tuple[str, str, str]]]] = {
                     "members",
                     "members_recorded",
                     "not_recorded",
+                    "ballots_not_recorded",
+                    "complete",
                 ),
                 int,
             ),
@@ -455,7 +475,8 @@ def _enable_search(db) -> list[str]:
 
 def write_copy(store, target: Path) -> dict[str, Any]:
     """Write the published copy of `store` to `target` (a new file) and return what it holds:
-    {symbol, tables: {name: rows}, dropped: [names], search: [tables]}."""
+    {symbol, tables: {name: rows}, dropped: [tables and views], dropped_columns: [names
+    left out of every table], search: [tables with full-text search]}."""
     from sqlite_utils import Database
 
     from cahtracker.db import Store
@@ -478,6 +499,13 @@ def write_copy(store, target: Path) -> dict[str, Any]:
             if table not in PUBLISHED_TABLES:
                 conn.execute(f'DROP TABLE "{table}"')
                 dropped.append(table)
+        columns: set[str] = set()
+        for table in PUBLISHED_TABLES:
+            present = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+            for column in DROPPED_COLUMNS:
+                if column in present:
+                    conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+                    columns.add(column)
         db = Database(conn, execute_plugins=False)
         _regional_groups(db)
         _group_codes(db)
@@ -492,7 +520,13 @@ def write_copy(store, target: Path) -> dict[str, Any]:
         }
     finally:
         conn.close()
-    return {"symbol": derived["symbol"], "tables": tables, "dropped": dropped, "search": search}
+    return {
+        "symbol": derived["symbol"],
+        "tables": tables,
+        "dropped": dropped,
+        "dropped_columns": sorted(columns),
+        "search": search,
+    }
 
 
 # ---------------------------------------------------------------- metadata.json
@@ -526,8 +560,8 @@ def metadata(summary: dict[str, Any], published_on: str) -> dict[str, Any]:
         "description": (
             "Sponsors, votes, stances and the timeline of the UN process towards a convention "
             f"on crimes against humanity, published by cahtracker {__version__} on "
-            f"{published_on}{document}. A read-only copy: the change log and settings are "
-            "not in it."
+            f"{published_on}{document}. A read-only copy: the change log, the settings and "
+            "who wrote each row are not in it."
         ),
         "license": LICENCE,
         "source": f"the sources each row names; {SOURCES_MD} and {CAH_SOURCES_MD}",

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, assert_refused, process_env
+from conftest import ROOT, VOTE_ON_REV1, assert_refused, process_env
 
 # the tables a new database has that are bookkeeping, not data (written here, not imported)
 INTERNAL = {"changes", "settings", "_sqlite_migrations"}
@@ -26,6 +26,7 @@ CODES = {
 }
 UNDONE = "Zorbanian undone sentence 7731"  # fictional: in the change log only, once undone
 STATES = "Chile, Fiji, Ghana, Kenya, Mali, Nepal, Oman, Peru, Qatar, Togo, Chad, Cuba, Iraq, Laos"
+WHO = "Ottoline Fictional-Member 8823"  # who wrote the kept stance (--who)
 KEPT = "Quillmarsh kept sentence 4410"  # fictional: in a stance that stays
 
 
@@ -50,12 +51,14 @@ def names(path, kind):
 def published(cli, tmp_path):
     """The seed with one stance kept and one undone, published to tmp_path/site."""
     stance = ("position", "set", "Peru", "--topic", "treaty", "--stance", "mixed")
-    cli.ok(*stance, "--date", "2030-01-02", "--quote", KEPT, "--source", "test: fictional")
+    cli.ok(*stance, "--date", "2030-01-02", "--quote", KEPT, "--source", "test: fictional",
+           "--who", WHO)  # fmt: skip
     # long enough that the tables the copy adds cannot reuse every page the log leaves free
     undone = f"{UNDONE} {'fictional filler ' * 2000}"
     cli.ok("position", "set", STATES, "--topic", "gender-apartheid", "--stance", "oppose",
            "--date", "2030-01-03", "--quote", undone, "--source", "test: fictional")  # fmt: skip
     cli.ok("db", "undo")
+    cli.ok(*VOTE_ON_REV1, "--yes", "France, Peru", "--no", "Chile", "--abstain", "Fiji")
     out = tmp_path / "site"
     result = cli.ok("publish", str(out))
     assert "Published" in result.stdout
@@ -100,6 +103,21 @@ def test_undone_text_is_not_in_the_published_bytes(published, db_path):
     assert KEPT.encode() in data
 
 
+def test_who_wrote_a_row_is_not_published_but_its_global_id_is(published, db_path):
+    from cahtracker.db.ids import FACT_TABLES
+
+    assert rows(db_path, "SELECT origin FROM positions WHERE quote = ?", (KEPT,)) == [
+        {"origin": WHO}
+    ]
+    copy = published / "cahtracker.db"
+    assert WHO.encode() not in copy.read_bytes()
+    for table in FACT_TABLES:
+        columns = {r["name"] for r in rows(copy, f"SELECT name FROM pragma_table_info('{table}')")}
+        assert "origin" not in columns and "gid" in columns, table
+    gids = rows(db_path, "SELECT gid FROM positions WHERE quote = ?", (KEPT,))
+    assert rows(copy, "SELECT gid FROM positions WHERE quote = ?", (KEPT,)) == gids
+
+
 def test_current_sponsors_are_those_of_sponsors_list(cli, published):
     listed = json.loads(cli.ok("sponsors", "list", "-f", "json").stdout)
     table = rows(published / "cahtracker.db", "SELECT * FROM current_sponsors ORDER BY rowid")
@@ -141,8 +159,11 @@ def test_latest_stances_vote_tallies_and_claims_are_the_commands_answers(cli, pu
     votes = json.loads(cli.ok("vote", "list", "-f", "json").stdout)
     tallies = rows(copy, "SELECT * FROM vote_tallies ORDER BY rowid")
     assert [(r["vote_id"], r["outcome"], r["yes"], r["no"]) for r in tallies] == [
-        (v["id"], v["outcome"], v["tally"]["yes"], v["tally"]["no"]) for v in votes
+        (v["id"], v["outcome"], *((v["tally"] or {}).get(k) for k in ("yes", "no"))) for v in votes
     ]
+    recorded = [r for r in tallies if r["yes"] is not None]  # the fictional recorded vote
+    assert [(r["yes"], r["no"], r["abstain"], r["members"]) for r in recorded] == [(2, 1, 1, 193)]
+    assert recorded[0]["members_recorded"] == 4 and recorded[0]["complete"] == 0
     count = json.loads(cli.ok("sponsors", "count", "-f", "json").stdout)
     claims = rows(copy, "SELECT * FROM sponsor_count_vs_claims ORDER BY rowid")
     assert [(r["reported"], r["date"], r["source"]) for r in claims] == [

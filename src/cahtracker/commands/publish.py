@@ -42,7 +42,8 @@ def publish_command(
 
     The copy holds the data tables, the derived answers as tables (current_sponsors,
     latest_stances, vote_tallies, sponsor_count_vs_claims), regional_groups and full-text
-    search; the change log (and undone text), settings and migrations are dropped.
+    search; the change log (and undone text), settings, migrations and who wrote each row
+    (origin) are dropped.
     metadata.json gives titles, sources, the licence and canned queries.
     """
     from cahtracker.publish import DATABASE_NAME, publish, serve_command
@@ -55,7 +56,9 @@ def publish_command(
     message(
         f"Published {len(tables)} tables ({sum(tables.values()):,} rows) to "
         f"{result['database']} with {result['metadata']}; dropped: "
-        f"{', '.join(result['dropped'])}."
+        f"{', '.join(result['dropped'])}"
+        + "".join(f" and every {c} column" for c in result["dropped_columns"])
+        + "."
     )
     if command is None:
         message(
