@@ -479,10 +479,11 @@ def write_copy(store, target: Path) -> dict[str, Any]:
     left out of every table], search: [tables with full-text search]}."""
     from sqlite_utils import Database
 
-    from cahtracker.db import Store
+    from cahtracker.db import Store, add_collations
 
     store.conn.execute("VACUUM INTO ?", (os.fspath(target),))  # one consistent snapshot
     conn = sqlite3.connect(os.fspath(target), isolation_level=None)
+    add_collations(conn)  # the domain's queries that derive the tables use them
     try:
         conn.execute("PRAGMA journal_mode = OFF")  # the staging folder goes if this fails
         # as most builds of SQLite (Debian's zeroes freed pages): the VACUUM below is what
