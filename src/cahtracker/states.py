@@ -14,6 +14,15 @@ GROUPS = (
     "Latin American and Caribbean",
     "Western European and Others",
 )
+# the usual abbreviation of each group (what `--group` also takes, and the published copy's
+# `regional_groups.code`): the UN's documents name the groups in full
+GROUP_CODES = {
+    "African": "AG",
+    "Asia-Pacific": "APG",
+    "Eastern European": "EEG",
+    "Latin American and Caribbean": "GRULAC",
+    "Western European and Others": "WEOG",
+}
 _GROUP_ALIASES = {
     "africa": "African",
     "african group": "African",
