@@ -250,7 +250,8 @@ def record_vote(
         same = same_decisions(store, doc_row["symbol"], body_name, on)
         replaced = _check_duplicate(same, doc_row["symbol"], body_name, on, also, replace)
         given = {"meeting": meeting, "note": note}
-        fields = {k: v.strip() or None if v is not None else None for k, v in given.items()}
+        # kept as typed (the fuzz test checks text round-trips exactly); '' clears
+        fields = {k: v or None for k, v in given.items()}
         kept = []
         gid = None
         if replaced is not None:  # a correction: the same fact, so the same global id
