@@ -59,19 +59,18 @@ def _where(symbols: list[str]) -> str:
 
 
 def reading_lines(plan) -> list[str]:
-    """Every close reading of a name, said first and plainly: it is a guess to check."""
+    """Every close reading of a name, said first and marked: each is a guess to check."""
     if not plan.close_readings:
         return []
     by_where: dict[str, list[str]] = {}
     for r in plan.close_readings:
-        by_where.setdefault(r["where"], []).append(f"'{r['text']}' as {r['name']}")
+        by_where.setdefault(r["where"], []).append(f"read '{r['text']}' as {r['name']}")
     n = len(plan.close_readings)
     return [
-        f"CHECK: read {plural(n, 'name')} that no state is spelt as, each as the one state it "
-        "closely spells: "
+        f"CHECK {plural(n, 'close reading')} (no state is spelt so; each is the one state it "
+        "closely spells): "
         + "; ".join(f"{', '.join(found)} ({where})" for where, found in by_where.items())
-        + ". If one is wrong, correct the file and import it again (`cahtracker db undo` "
-        "takes this import back)."
+        + ". If one is wrong, correct the name and import again."
     ]
 
 
