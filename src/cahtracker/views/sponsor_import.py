@@ -70,7 +70,12 @@ def reading_lines(plan) -> list[str]:
         f"CHECK {plural(n, 'close reading')} (no state is spelt so; each is the one state it "
         "closely spells): "
         + "; ".join(f"{', '.join(found)} ({where})" for where, found in by_where.items())
-        + ". If one is wrong, correct the name and import again."
+        + (
+            ". If one is wrong, correct the name before importing."
+            if plan.dry_run
+            else ". If one is wrong: `cahtracker db undo` takes this import back; correct the "
+            "name and import again."
+        )
     ]
 
 
