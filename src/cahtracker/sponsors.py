@@ -462,9 +462,9 @@ def gap_line(summary: dict[str, Any]) -> str:
     recorded = summary["recorded"]
     if latest is None:
         return f"{recorded} recorded; no reported count for {summary['document']}."
-    on = f"on {latest['date']}" if latest["date"] else "at an unknown date"
-    if latest["date_precision"] not in ("day", "unknown"):
-        on += f" ({latest['date_precision']})"
+    from cahtracker.dates import date_phrase
+
+    on = date_phrase(latest["date"], latest["date_precision"])  # "on or before 2024-11-27"
     return f"{recorded} recorded of {latest['count']} reported {on} ({latest['source']})"
 
 

@@ -98,7 +98,7 @@ def test_seeded_count_against_claims(cli):
     assert data["latest_claim"]["count"] == 99
     assert "fidh.org" in data["latest_claim"]["source"]
     table = cli.ok("sponsors", "count", "--wide").stdout  # every column; footers not wrapped
-    assert "3 recorded of 99 reported on 2024-11-27 (on-or-before) (fidh.org" in table
+    assert "3 recorded of 99 reported on or before 2024-11-27 (fidh.org" in table
     assert "Source kind" in table and "secondary" in table
 
 
