@@ -100,6 +100,8 @@ def _lines(plan) -> list[str]:
         if c.refines is not None:
             was = date_cell(c.sponsor_since, c.sponsor_since_precision, c.sponsor_since_after)
             now = date_cell(c.date, c.date_precision, c.after)
+            if c.date and c.after:  # both bounds: the cell shows the upper one only
+                now = f"{now} (and >{c.after})"
             refined.setdefault((c.symbol, was, now, c.source), []).append(c.name)
     if refined:
         n = sum(map(len, refined.values()))
