@@ -207,6 +207,8 @@ def test_count_has_a_header_for_the_latest_claim(cli):
 
 
 def test_sponsor_summaries_count_in_proper_plurals(cli):
+    grulac = words(cli.ok("sponsors", "list", "--group", "GRULAC").stdout)  # the seed: Mexico
+    assert "— 1 sponsor (1 main, 0 co)" in grulac
     text = "Chile\n"  # fictional test input
     dry = words(cli.ok("sponsors", "import", "-", "--dry-run", input=text).stdout)
     assert "Would record 1 joining, 0 withdrawals and 0 more precise dates" in dry

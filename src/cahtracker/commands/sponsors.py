@@ -89,6 +89,10 @@ def _when(date: str | None, precision: str | None) -> str:
     return date if precision in (None, "day") else f"{date} ({precision})"
 
 
+def _sponsors(count: int) -> str:
+    return f"{count:,} {'sponsor' if count == 1 else 'sponsors'}"
+
+
 def _labels(refs) -> str:
     return ", ".join(r.label() for r in refs)
 
@@ -124,7 +128,7 @@ def list_command(
     counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
     main = sum(1 for r in rows if r["role"] == "main")
     footer = [
-        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)",
+        f"{counts + ' — ' if counts else ''}{_sponsors(len(rows))} ({main} main, {len(rows) - main} co)",
         *(f"Note: {n['text']} ({n['source']})" for n in notes),
     ]
     title = f"Sponsors of {symbol}" + (f" as of {on}" if on else "")
@@ -362,7 +366,7 @@ def diff_command(
     a = sponsor_list_label(result["first"]["document"], first_on)
     b = sponsor_list_label(result["second"]["document"], second_on)
     summary = (
-        f"{a}: {result['first']['sponsors']} sponsors; {b}: {result['second']['sponsors']}. "
+        f"{a}: {_sponsors(result['first']['sponsors'])}; {b}: {result['second']['sponsors']}. "
         f"{result['added']} added, {result['removed']} removed, {result['kept']} in both."
     )
     legend = f"First list: {a}; second: {b}. Added: only in the second; removed: only in the first."
@@ -488,7 +492,7 @@ def claim_command(
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
     row = add_claim(store, symbol, count, date, source, note, force_count=force_count)
-    message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
+    message(f"Recorded claim #{row['id']}: {_sponsors(row['count'])} of {symbol} on {row['date']}.")
 
 
 @app.command(
