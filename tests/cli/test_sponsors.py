@@ -161,7 +161,7 @@ def test_adding_a_current_sponsor_is_a_no_op_that_says_so(cli, unchanged):
     with unchanged():
         result = cli.ok("sponsors", "add", "Mexico, Czechia", "--date", "2024-12-01", "--unsourced")
     assert "Nothing recorded: already sponsors" in result.stdout
-    assert "Mexico (MEX, main since 2024-07)" in result.stdout
+    assert "Mexico (MEX, main since 2024-07 (month))" in result.stdout
     # before Czechia's joining date it is not yet a sponsor: that one is recorded
     out = cli.ok(
         "sponsors", "add", "Mexico", "Czechia", "--date", "2024-10-01", "--unsourced"

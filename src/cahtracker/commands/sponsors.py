@@ -196,12 +196,22 @@ def _report_added(symbol: str, result: dict, refs) -> None:
             + "."
         )
     if already:
-        who = ", ".join(
-            f"{r['name']} ({r['iso3']}, {r['role']} since {r['joined_on'] or 'an unknown date'})"
+        from cahtracker.views.sponsor_import import already_line, when_text
+
+        entries = [
+            (
+                r["name"],
+                r["iso3"],
+                f"{r['role']} since "
+                + (
+                    when_text(r["joined_on"], r["date_precision"], r.get("joined_after"))
+                    if r["joined_on"] or r.get("joined_after")
+                    else "an unknown date"
+                ),
+            )
             for r in already
-        )
-        lead = "Nothing recorded: already" if not added else "Already"
-        message(f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}.")
+        ]
+        message(already_line(symbol, entries, bool(added)))
 
 
 @app.command(

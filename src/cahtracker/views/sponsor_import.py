@@ -240,19 +240,29 @@ def _one_document_lines(symbol: str, changes) -> list[str]:
             )
     already = [c for c in changes if c.change == ALREADY]
     if already:
-        since: dict[str, list[str]] = {}
-        for c in already:
-            since.setdefault(f"{c.role} since {_since(c)}", []).append(f"{c.name} ({c.iso3})")
-        who = "; ".join(
-            f"{plural(len(names), 'state')} {when}: {short_list(names)}"
-            for when, names in since.items()
-        )
         wrote = any(c.change in RECORDED for c in changes)
-        lead = "Already" if wrote else "Nothing recorded: already"
-        lines.append(
-            f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}."
-        )
+        entries = [(c.name, c.iso3, f"{c.role} since {_since(c)}") for c in already]
+        lines.append(already_line(symbol, entries, wrote))
     return lines
+
+
+def already_line(symbol: str, entries: list[tuple[str, str, str]], wrote: bool) -> str:
+    """Who already sponsors the document: (name, iso3, since when) triples; a few are named
+    one by one ("Mexico (MEX, main since 2024-07 (month))"), more are grouped by since when
+    ("43 states co since on or before 2023-11-01: A, B, C, D, E and 38 more")."""
+    lead = "Already" if wrote else "Nothing recorded: already"
+    noun = "a sponsor" if len(entries) == 1 else "sponsors"
+    if len(entries) <= SHOWN + 1:
+        who = ", ".join(f"{name} ({iso3}, {when})" for name, iso3, when in entries)
+        return f"{lead} {noun} of {symbol}: {who}."
+    since: dict[str, list[str]] = {}
+    for name, iso3, when in entries:
+        since.setdefault(when, []).append(f"{name} ({iso3})")
+    groups = "; ".join(
+        f"{plural(len(names), 'state')} {when}: {short_list(names)}"
+        for when, names in since.items()
+    )
+    return f"{lead} {noun} of {symbol}: {groups}."
 
 
 def _since(change) -> str:

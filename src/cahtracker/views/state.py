@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cahtracker.dates import date_cell
 from cahtracker.serialise import markdown_cell
 from cahtracker.sourcing import is_unsourced, source_text
-from cahtracker.dates import date_cell
 from cahtracker.views.listing import OPTIONAL, TEXT, Listing, Record, View, source_column
 
 CSV_KEYS = [
