@@ -538,6 +538,14 @@ def _describe_event(context, change: dict[str, Any]) -> str:
         return f"added {who} as {role} of {symbol} {when}"
     elif action == "delete":
         return f"removed the record of {who} joining {symbol} as {role} {when}"
+    before, after = change["before"], change["after"]
+    if action == "update" and before and after and row["action"] == "joined":
+        from cahtracker.dates import date_cell
+
+        was = date_cell(before["date"], before["date_precision"], before.get("after"))
+        now = date_cell(after["date"], after["date_precision"], after.get("after"))
+        if was != now or before.get("after") != after.get("after"):
+            return f"dated the joining of {who} to {symbol} more precisely: {now} (was {was})"
     return f"changed sponsorship event {row['id']} ({who}, {symbol})"
 
 

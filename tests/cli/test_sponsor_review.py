@@ -152,6 +152,11 @@ def test_the_committee_report_refines_the_marcxml_dates_and_keeps_both_sources(c
     assert "A/78/481/Add.3, para. 17" in events[1]["source"]
     assert {(e["date"], e["date_precision"]) for e in events} == {("2023-11-15", "day")}
     assert "its own source gives >2023-11-01" in events[0]["note"]
+    log = json.loads(cli.ok("db", "log", "-n", "20", "--each", "-f", "json").stdout)
+    assert (
+        "dated the joining of Tuvalu to A/C.3/78/L.41 more precisely: 2023-11-15 (was >2023-11-01)"
+        in {change["description"] for change in log}
+    )
     # so the list of 10 November no longer counts Tuvalu, and no joining is recorded twice
     assert "TUV" not in sponsors(cli, L41, "--as-of", "2023-11-10")
     again = json.loads(
