@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cahtracker.errors import CahError
+from cahtracker.names import name_key
 from cahtracker.voting import CAST, decide
 
 _CAST_SQL = "('yes', 'no', 'abstain')"
@@ -234,13 +235,20 @@ def _one_state_bloc_scores(
 
 def _states(store, where: str = "1", params: list[Any] | None = None) -> list[dict[str, Any]]:
     return store.query(
-        f"SELECT iso3, name, regional_group, status FROM states s WHERE {where} ORDER BY name",
+        f"SELECT iso3, name, regional_group, status FROM states s WHERE {where} ORDER BY name COLLATE state_name",
         params or [],
     )
 
 
 def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -(r["votes"] or 0), r["name"]))
+    rows.sort(
+        key=lambda r: (
+            r["score"] is None,
+            -(r["score"] or 0),
+            -(r["votes"] or 0),
+            name_key(r["name"]),
+        )
+    )
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank if row["score"] is not None else None
     return rows

@@ -12,7 +12,12 @@ from cahtracker import __version__
 from cahtracker.commands.options import examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state
-from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN, for_terminal_line
+from cahtracker.safe_text import (
+    SQLITE_INT_MAX,
+    SQLITE_INT_MIN,
+    for_terminal_line,
+    shorten_runs,
+)
 from cahtracker.views.render import error_line
 
 INTERRUPTED = "Interrupted; nothing was written."
@@ -94,10 +99,9 @@ class CahGroup(TyperGroup):
         return super().parse_args(ctx, hoist_global_options(args))
 
     def format_help(self, ctx, formatter):
-        from cahtracker.commands.options import resolve_help
+        from cahtracker.commands.options import _help_with_laid_out_examples
 
-        resolve_help(self)
-        return super().format_help(ctx, formatter)
+        _help_with_laid_out_examples(self, ctx, formatter, super().format_help)
 
     def make_context(self, *args, **kwargs):
         try:
@@ -126,7 +130,7 @@ class CahGroup(TyperGroup):
 
 
 def _inert(error: ClickException) -> ClickException:
-    error.message = for_terminal_line(error.message)
+    error.message = for_terminal_line(shorten_runs(error.message))
     return error
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
+from cahtracker.names import name_key
 from cahtracker.sourcing import is_unsourced, require_source
 
 STANCES = ("support", "oppose", "mixed", "undecided")
@@ -280,7 +281,7 @@ def list_positions(
         for row in same_day
         if stance is None or row["stance"] == stance
     ]
-    rows.sort(key=lambda r: (order.get(r["topic"], len(order)), r["name"], r["id"]))
+    rows.sort(key=lambda r: (order.get(r["topic"], len(order)), name_key(r["name"]), r["id"]))
     return [_shape(r) for r in rows]
 
 

@@ -76,6 +76,31 @@ def for_terminal_line(text: str) -> str:
     return for_terminal(text, newlines=False)
 
 
+# a value longer than this in a one-line message (an error line) is shown by its start and
+# its length: a refusal of a 100 KB argument says what was wrong in one readable line
+LONG_RUN = 120
+_LONG_SHOWN = 60
+# quoted values (which may hold spaces) first, then any other unbroken run
+_PATTERNS["long run"] = rf"'[^'\n]{{{LONG_RUN + 1},}}'|\S{{{LONG_RUN + 1},}}"
+
+
+def _shorten(match: re.Match[str]) -> str:
+    run = match.group()
+    quoted = run.startswith("'") and run.endswith("'") and len(run) > 1
+    inner = run[1:-1] if quoted else run
+    short = f"{inner[:_LONG_SHOWN]}… ({len(inner):,} characters)"
+    return f"'{short}'" if quoted else short
+
+
+def shorten_runs(text: str) -> str:
+    """`text` with every quoted value or unbroken run of over `LONG_RUN` characters cut to
+    its first characters and its length, so that a message echoing a huge argument or file
+    line stays one readable line. Shorter text is returned unchanged."""
+    if len(text) <= LONG_RUN:
+        return text
+    return _pattern("long run").sub(_shorten, text)
+
+
 # every line break a Markdown viewer might honour (as output.markdown_cell does)
 _PATTERNS["line breaks"] = "\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
 # backslash-escaped everywhere (CommonMark: any ASCII punctuation may be escaped):

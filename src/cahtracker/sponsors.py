@@ -18,6 +18,7 @@ from cahtracker.dates import today_date
 from cahtracker.db.changes import register_dependents, register_describer, verb
 from cahtracker.documents import revision_chain
 from cahtracker.errors import CahError
+from cahtracker.names import name_key
 from cahtracker.sourcing import is_unsourced, require_source
 
 EVENT_COLUMNS = (
@@ -95,7 +96,7 @@ def current_sponsors(store, symbol: str, as_of: str | None = None) -> list[dict[
     chain = revision_chain(store, symbol)
     latest = replay(sponsorship_events(store, chain, as_of))
     rows = [sponsor_row(e, symbol) for e in latest.values() if e["action"] == "joined"]
-    rows.sort(key=lambda r: (r["role"] != "main", r["name"]))
+    rows.sort(key=lambda r: (r["role"] != "main", name_key(r["name"])))
     return rows
 
 
@@ -288,7 +289,7 @@ def compare_sponsors(
                 },
             }
         )
-    rows.sort(key=lambda r: (order[r["change"]], r["name"]))
+    rows.sort(key=lambda r: (order[r["change"]], name_key(r["name"])))
     kept = len(lists["first"].keys() & lists["second"].keys())
     return {
         "first": {"document": first, "as_of": first_as_of, "sponsors": len(lists["first"])},

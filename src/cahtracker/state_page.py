@@ -80,7 +80,9 @@ def state_pages(store, symbol: str | None) -> list[dict[str, Any]]:
 
     context = page_context(store, symbol)
     names = NameIndex.load(store)
-    codes = [r["iso3"] for r in store.query("SELECT iso3 FROM states ORDER BY name")]
+    codes = [
+        r["iso3"] for r in store.query("SELECT iso3 FROM states ORDER BY name COLLATE state_name")
+    ]
     scores: dict[str, dict[str, Any]] = {}
     if symbol is not None and context.has_ballots and context.sponsors:
         bloc = sorted(context.sponsors)

@@ -61,7 +61,7 @@ def list_states(store, group: str | None = None) -> list[dict[str, Any]]:
     where, params = group_clause(group)
     return store.query(
         "SELECT s.iso3, s.name, s.un_vote_name, s.regional_group, s.status, s.admitted_on, s.iso2 "
-        f"FROM states s WHERE {where} ORDER BY s.name",
+        f"FROM states s WHERE {where} ORDER BY s.name COLLATE state_name",
         params,
     )
 

@@ -827,14 +827,14 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     vote = find_vote(store, ref)
     ballots = store.query(
         "SELECT b.iso3, s.name, b.choice, s.regional_group, b.explanation FROM ballots b "
-        "JOIN states s ON s.iso3 = b.iso3 WHERE b.vote_id = ? ORDER BY s.name",
+        "JOIN states s ON s.iso3 = b.iso3 WHERE b.vote_id = ? ORDER BY s.name COLLATE state_name",
         (vote["id"],),
     )
     tally = tally_of(b["choice"] for b in ballots)
     official = official_totals(vote)
     statements = store.query(
         "SELECT t.iso3, s.name, s.regional_group, t.kind, t.text FROM vote_statements t "
-        "JOIN states s ON s.iso3 = t.iso3 WHERE t.vote_id = ? ORDER BY t.kind, s.name",
+        "JOIN states s ON s.iso3 = t.iso3 WHERE t.vote_id = ? ORDER BY t.kind, s.name COLLATE state_name",
         (vote["id"],),
     )
     members = body_members(store, vote["body"], vote["date"]) if ballots else None
@@ -847,7 +847,7 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
         absent = sorted(set(members) - codes)
         missing = store.query(
             "SELECT iso3, name, regional_group FROM states "
-            "WHERE iso3 IN (SELECT value FROM json_each(?)) ORDER BY name",
+            "WHERE iso3 IN (SELECT value FROM json_each(?)) ORDER BY name COLLATE state_name",
             (json.dumps(absent),),
         )
     result: dict[str, Any] = {
@@ -897,7 +897,7 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
             "SELECT d.key, d.iso3, s.name, d.choice, b.choice AS vote_choice "
             "FROM ballot_differences d JOIN states s ON s.iso3 = d.iso3 "
             "LEFT JOIN ballots b ON b.vote_id = d.vote_id AND b.iso3 = d.iso3 "
-            "WHERE d.vote_id = ? ORDER BY d.key, s.name",
+            "WHERE d.vote_id = ? ORDER BY d.key, s.name COLLATE state_name",
             (vote["id"],),
         ),
     }

@@ -80,3 +80,26 @@ def test_a_real_shell_call_completes_states(db_path):
     result = run_process(None, env=env)
     assert result.returncode == 0, result.stderr
     assert '"Mexico":"MEX"' in result.stdout
+
+
+def test_completion_offers_user_text_inert(cli):
+    """Help of user values (issue 15): a topic title with terminal controls reaches the
+    shell's completion menu as visible escapes, and a symbol holding a control is never
+    offered (it would be typed into the command line). Fictional documents and topic."""
+
+    def zsh(line: str) -> str:  # zsh shows each value's help text beside it
+        env = {"_CAHTRACKER_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+        result = cli.runner.invoke(app, [], prog_name="cahtracker", env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    cli.ok("position", "topic-add", "fictional-topic", "--title", "T\x1b]0;pwned\x07")
+    body = ("--kind", "draft", "--body", "Sixth Committee", "--unsourced")
+    cli.ok("docs", "add", "A/FIC/1", "--title", "x", *body)
+    cli.ok("docs", "add", "A/FIC/2\x1b[2J", "--title", "x", *body)
+    topics = zsh(f"cahtracker --db {cli.db} position list --topic fict")
+    assert "fictional-topic" in topics and "\\x1b]0;pwned\\x07" in topics, topics
+    symbols = zsh(f"cahtracker --db {cli.db} docs show A/FIC")
+    assert "A/FIC/1" in symbols and "A/FIC/2" not in symbols, symbols
+    for out in (topics, symbols):
+        assert "\x1b" not in out and "\x07" not in out

@@ -51,6 +51,29 @@ def test_states_list_group_filter_accepts_abbreviation(cli):
     assert sorted(r["iso3"] for r in observers) == ["PSE", "VAT"]
 
 
+def _reading_order(name: str) -> str:
+    """The oracle: a reader's alphabetical order, accents and case aside (written apart from
+    names.name_key, with the standard library's NFD decomposition)."""
+    import unicodedata
+
+    base = unicodedata.normalize("NFD", name)
+    return "".join(ch for ch in base if unicodedata.category(ch) != "Mn").lower()
+
+
+def test_names_are_listed_in_reading_order_not_by_bytes(cli):
+    """Côte d'Ivoire between Costa Rica and Croatia, Türkiye before Turkmenistan, in the states
+    list and in a sponsor list (seeded sponsors plus fictional joinings of this test)."""
+    names = [r["name"] for r in json.loads(cli.ok("states", "list", "-f", "json").stdout)]
+    assert names == sorted(names, key=_reading_order)
+    assert names.index("Costa Rica") < names.index("Côte d'Ivoire") < names.index("Croatia")
+    assert names.index("Tunisia") < names.index("Türkiye") < names.index("Turkmenistan")
+    for state in ("Czechia", "Côte d'Ivoire", "Croatia", "Türkiye", "Turkmenistan"):
+        cli.ok("sponsors", "add", state, "--date", "2024-11-01", "--source", "test: fictional")
+    rows = json.loads(cli.ok("sponsors", "list", "-f", "json").stdout)
+    co = [r["name"] for r in rows if r.get("role") != "main"]
+    assert co == sorted(co, key=_reading_order), co
+
+
 @pytest.mark.parametrize(
     "spelling",
     [

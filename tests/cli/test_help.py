@@ -84,3 +84,38 @@ def test_bare_cahtracker_is_the_dashboard(cli):
     assert bare.exit_code == 0, bare.output
     assert bare.stdout == cli.ok("report", "tally").stdout
     assert "Sponsors: 3 recorded" in bare.stdout
+
+
+@pytest.mark.parametrize("width", [80, 60])
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_examples_fit_the_terminal_and_copy_whole(cli, monkeypatch, width, path, command):
+    """At 80 (and 60) columns every line of the examples fits, and the lines of each example,
+    joined at their ` \\` continuations as a shell joins them, are that example's command
+    word for word: nothing is broken inside a quoted value."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli.ok(*path, "--help").stdout
+    shown = out.rsplit("Examples:", 1)[1]  # the epilog's, after any in the help text
+    lines = [line.rstrip() for line in shown.splitlines()]
+    assert all(len(line) <= width for line in lines), [ln for ln in lines if len(ln) > width]
+    commands, current = [], ""
+    for line in (ln.strip() for ln in lines):
+        if not line or line.startswith("#"):
+            continue
+        current += line
+        if current.endswith("\\"):
+            current = current[:-1]
+        else:
+            commands.append(shlex.split(current))
+            current = ""
+    assert commands == [["cahtracker", *args] for args in examples_of(command)]
+
+
+def test_help_shows_environment_values_inert(cli, monkeypatch):
+    """A database path or date from the environment holding terminal controls is shown in
+    help as visible escapes (issue 15: help of user values)."""
+    monkeypatch.setenv("CAHTRACKER_DB", "/tmp/x\x1b]0;pwned\x07.db")
+    monkeypatch.setenv("CAHTRACKER_TODAY", "2024\x1b[2J")
+    for args in (("--help",), ("timeline", "list", "--help")):
+        out = cli(*args).output
+        assert "\x1b" not in out and "\x07" not in out, out
+    assert "\\x1b]0;pwned\\x07" in cli("--help").output

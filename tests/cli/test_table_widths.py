@@ -3,6 +3,8 @@ identifier whole. Fictional data: tests/table_data.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,3 +77,35 @@ def test_the_matrix_numbers_its_topics_when_their_names_do_not_fit(wide_db):
     assert all(word in narrow for word in UK.split())  # nine topics: the name may wrap
     wide = at_width(wide_db, 200, "position", "matrix")
     assert "┃ treaty ┃" in wide and "Topics:" not in wide
+    for width in (80, 40):
+        # the key breaks between topics, never between a topic's number and its name
+        out = at_width(wide_db, width, "position", "matrix")
+        start = out.index("Topics:")
+        key = out[start : out.index("\n", out.index("prepcom-bureau", start))]
+        assert all(len(line) <= width for line in key.splitlines()), key
+        items = [item.strip() for item in key.removeprefix("Topics:").split(";")]
+        assert all(re.fullmatch(r"\d+ [a-z0-9-]+", item) for item in items), [
+            i for i in items if not re.fullmatch(r"\d+ [a-z0-9-]+", i)
+        ]
+
+
+def test_the_log_wraps_its_summaries_and_never_cuts_a_symbol(wide_db):
+    """`db log` at 80 columns: each change's summary whole (wrapped between words), so the
+    symbols it names are whole; JSON has the same summaries."""
+    out = at_width(wide_db, 80, "db", "log", "-n", "8")
+    assert max(len(line) for line in out.splitlines()) <= 80
+    cells = [line.split("│")[4].strip() for line in out.splitlines() if line.count("│") == 6]
+    text = " ".join(cells)
+    assert "…" not in text
+    for row in rows_of(wide_db, ("db", "log", "-n", "8"), None):
+        assert " ".join(row["description"].split()) in text, row["description"]
+
+
+def test_the_states_list_shows_each_states_group_at_80_columns(wide_db):
+    """The list is of states by regional group: the group is never left out (long names
+    wrap between words instead)."""
+    out = at_width(wide_db, 80, "states", "list")
+    assert "Regional group" in out.split("┩", 1)[0]
+    assert max(len(line) for line in out.splitlines()) <= 80
+    france = next(line for line in out.splitlines() if "│ FRA " in line)
+    assert "Western European and Others" in france

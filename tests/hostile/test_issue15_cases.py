@@ -860,6 +860,29 @@ def test_7_a_deeply_nested_marcxml_is_refused_in_bounded_memory(tmp_path, db_pat
     assert digest(db_path) == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sponsors", "add", "{x}", "--source", "t"),
+        ("docs", "show", "{x}"),
+        ("vote", "show", "{x}"),
+        ("position", "set", "France", "--topic", "{x}", "--stance", "support"),
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_7_a_huge_argument_is_echoed_by_its_start_and_length(cli, db_path, unchanged, args):
+    """A refusal quoting a 100 KB argument stays one short line: the value's start and its
+    length, not the whole value (the lead's choice: 60 characters shown)."""
+    huge = "Q" * 100_000
+    with unchanged():
+        result = cli(*(huge if a == "{x}" else a for a in args))
+    assert result.exit_code != 0
+    line = result.output.strip()
+    assert "\n" not in line and len(line) < 1_000, len(line)
+    assert "100,000 characters" in line, line
+    assert "QQQQQQQQQQ" in line
+
+
 def count_named(text: str, names: list[str]) -> int:
     return sum(1 for name in names if name in text)
 

@@ -283,3 +283,32 @@ def test_sqlite_int_refuses_the_rest_in_one_line_naming_the_range(value):
     assert "\n" not in text and len(text) < 200
     assert "--limit" in text
     assert "-9223372036854775808" in text and "9223372036854775807" in text
+
+
+# --- long values in one-line messages (a refusal of a 100 KB argument) ---------------------
+
+from cahtracker.safe_text import LONG_RUN, shorten_runs  # noqa: E402
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+@settings(max_examples=300)
+def test_shorten_runs_leaves_text_without_long_runs_alone_and_bounds_the_rest(text):
+    shortened = shorten_runs(text)
+    # oracle: the longest unbroken run and the longest quoted value, measured here
+    longest_run = max((len(run) for run in re.split(r"\s", text)), default=0)
+    if longest_run <= LONG_RUN and len(text) <= LONG_RUN:
+        assert shortened == text
+    for run in re.split(r"\s", shortened):
+        assert len(run) <= LONG_RUN + 40, run
+
+
+def test_shorten_runs_keeps_the_start_and_says_the_length():
+    line = "Unknown state '" + "Q" * 100_000 + "'. Use a UN name."
+    shortened = shorten_runs(line)
+    assert shortened.startswith("Unknown state 'QQQQ")
+    assert "100,000 characters" in shortened
+    assert shortened.endswith("'. Use a UN name.")
+    assert len(shortened) < 200
+    # a quoted value with spaces is cut as one value, not word by word
+    spaced = "Unknown document '" + "word " * 100 + "'"
+    assert "(500 characters)" in shorten_runs(spaced)

@@ -8,6 +8,7 @@ import typer
 from cahtracker.commands.completion import complete_group, complete_state, complete_topic
 from cahtracker.commands.options import (
     AsOfOption,
+    CahTyper,
     DocOption,
     FormatOption,
     date_option,
@@ -19,7 +20,7 @@ from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 from cahtracker.views.render import OutputFormat, render, working
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker analyze targets",
         "cahtracker analyze forecast",

@@ -22,6 +22,7 @@ MAX_ITEMS = 200  # a shell shows no more than this usefully
 
 
 def _rows(ctx: typer.Context, sql: str) -> list[tuple]:
+    from cahtracker.db import add_collations
     from cahtracker.invocation import resolve_path
 
     path = Path(resolve_path(ctx.find_root().params.get("db")))
@@ -29,6 +30,7 @@ def _rows(ctx: typer.Context, sql: str) -> list[tuple]:
         return []
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+        add_collations(conn)
         try:
             return conn.execute(sql).fetchall()
         finally:
@@ -48,10 +50,15 @@ def _matching(items: list[tuple[str, str]], incomplete: str) -> list[tuple[str, 
     only completions that start with the very text typed, so a value typed in another case
     ("fra") completes as that text plus the rest of the value ("france"): every lookup of
     states, symbols, topics and groups ignores case and accents."""
+    from cahtracker.safe_text import for_terminal_line
+
     key = _key(incomplete)
     seen: set[str] = set()
     out = []
     for value, help_text in items:
+        if for_terminal_line(value) != value:
+            continue  # a value with a control in it is never typed into the shell's line
+        help_text = for_terminal_line(help_text) if help_text else help_text
         value_key = _key(value)
         if not value_key.startswith(key) or value_key in seen:
             continue  # one completion per name, however many spellings match
@@ -71,7 +78,7 @@ def complete_state(ctx, incomplete):
     """UN names, voting-record spellings, aliases and ISO3/ISO2 codes of the states."""
     rows = _rows(
         ctx,
-        "SELECT name, iso3, iso2, un_vote_name FROM states ORDER BY name",
+        "SELECT name, iso3, iso2, un_vote_name FROM states ORDER BY name COLLATE state_name",
     )
     items = [(name, iso3) for name, iso3, _, _ in rows]
     items += [(iso3, name) for name, iso3, _, _ in rows]

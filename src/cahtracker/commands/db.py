@@ -6,14 +6,15 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.completion import complete_state, complete_symbol
-from cahtracker.commands.options import INT_MAX, INT_MIN, FormatOption, examples
+from cahtracker.commands.options import INT_MAX, INT_MIN, CahTyper, FormatOption, examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state, get_names, get_store, resolve_path
 from cahtracker.safe_text import for_terminal_line
-from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing
+from cahtracker.views.layout import WRAP
+from cahtracker.views.listing import OPTIONAL, Column, Listing
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker db log -n 5",
         "cahtracker db check",
@@ -207,7 +208,7 @@ def log_command(
             ("batch", "Batch"),
             ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
-            ("description", "What", TEXT),
+            ("description", "What", WRAP),
             Column("state", "State", _state),
         ],
         title="Changes",

@@ -8,6 +8,7 @@ from cahtracker.commands.completion import complete_symbol
 from cahtracker.commands.options import (
     INT_MAX,
     INT_MIN,
+    CahTyper,
     FormatOption,
     UnsourcedOption,
     date_option,
@@ -18,7 +19,7 @@ from cahtracker.invocation import get_store
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, Record, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker docs list",
         "cahtracker docs show A/C.6/79/L.2/Rev.1",

@@ -11,11 +11,11 @@ import os
 from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from cahtracker.commands.completion import complete_group, complete_symbol
 from cahtracker.dates import TODAY_ENV, ParsedDate, parse_date
-from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN
+from cahtracker.safe_text import SQLITE_INT_MAX, SQLITE_INT_MIN, for_terminal_line
 from cahtracker.views.render import FORMAT_HELP, OutputFormat
 
 
@@ -31,6 +31,7 @@ def resolved(text: str | None) -> str | None:
         return text
     if "{today}" in text:
         value = os.environ.get(TODAY_ENV)
+        value = for_terminal_line(value) if value else value
         text = text.replace("{today}", f"today: {value}, from {TODAY_ENV}" if value else "today")
     if "{sponsor_formats}" in text:
         from cahtracker.sponsor_docs.catalogue import format_help
@@ -48,7 +49,7 @@ def resolved(text: str | None) -> str | None:
             if os.environ.get("CAHTRACKER_DB")
             else "CAHTRACKER_DB sets another"
         )
-        text = text.replace("{db}", f"{resolve_path(None)}, {origin}")
+        text = text.replace("{db}", f"{for_terminal_line(str(resolve_path(None)))}, {origin}")
     return text
 
 
@@ -60,12 +61,99 @@ def resolve_help(command) -> None:
             param.help = resolved(param.help)
 
 
+def laid_out_examples(epilog: str | None, width: int) -> str | None:
+    """An `examples(...)` epilog laid out for a terminal `width` columns wide: each example's
+    comment on a line of its own above it (`# ...`), and a command too long for one line
+    continued with ` \\` between an option and its values, never inside a quoted value, so
+    that what a reader copies runs as it is. Shorter commands stay on one line.
+
+    Rich prints the epilog with one column of padding on each side; `width` is the
+    terminal's."""
+    if not epilog or not epilog.startswith("Examples:"):
+        return epilog
+    room = max(width - 2, 40)
+    import shlex
+    import textwrap
+
+    out = ["Examples:"]
+    for example in epilog.split("\n\n")[1:]:
+        command, _, comment = example.partition("  #")
+        command, comment = command.strip(), comment.strip()
+        lines = []
+        if comment:
+            lines += textwrap.wrap(comment, room - 2, initial_indent="# ", subsequent_indent="# ")
+        lines += _continued(_units(shlex.shlex(command, posix=False)), room)
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def _units(lexer) -> list[str]:
+    """A command's words grouped as they belong together: each word before the first
+    option on its own, then each option with its values (a quoted value is one word)."""
+    lexer.whitespace_split = True
+    units: list[str] = []
+    in_options = False
+    for word in lexer:
+        if word.startswith("-") and word != "-":
+            in_options = True
+            units.append(word)
+        elif in_options:
+            units[-1] += " " + word
+        else:
+            units.append(word)
+    return units
+
+
+def _continued(units: list[str], room: int) -> list[str]:
+    indent = "    "
+    lines = [units[0]] if units else []
+    for unit in units[1:]:
+        if len(lines[-1]) + 1 + len(unit) + 2 <= room:  # room for a later " \\"
+            lines[-1] += " " + unit
+        else:
+            lines[-1] += " \\"
+            lines.append(indent + unit)
+    return lines
+
+
+def _help_with_laid_out_examples(command, ctx, formatter, format_help) -> None:
+    from cahtracker.views.plain_table import detected_width
+
+    resolve_help(command)
+    source = command.epilog
+    command.epilog = laid_out_examples(source, detected_width())
+    try:
+        format_help(ctx, formatter)
+    finally:
+        command.epilog = source
+
+
 class ResolvedHelpCommand(TyperCommand):
-    """A command whose help names values of the environment ({today}, {db}) as they are."""
+    """A command whose help names values of the environment ({today}, {db}) as they are,
+    with its examples laid out for the terminal (`laid_out_examples`)."""
 
     def format_help(self, ctx, formatter):
-        resolve_help(self)
-        return super().format_help(ctx, formatter)
+        _help_with_laid_out_examples(self, ctx, formatter, super().format_help)
+
+
+class ResolvedHelpGroup(TyperGroup):
+    """A command group whose help is resolved and laid out as `ResolvedHelpCommand`'s."""
+
+    def format_help(self, ctx, formatter):
+        _help_with_laid_out_examples(self, ctx, formatter, super().format_help)
+
+
+class CahTyper(typer.Typer):
+    """`typer.Typer` whose group and commands are `ResolvedHelpGroup`/`ResolvedHelpCommand`
+    unless told otherwise: every command group of cahtracker is made with it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("cls", ResolvedHelpGroup)
+        super().__init__(**kwargs)
+
+    def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", ResolvedHelpCommand)
+        return super().command(*args, **kwargs)
 
 
 def parse_date_option(text: str) -> ParsedDate:

@@ -7,6 +7,7 @@ import typer
 from cahtracker.commands.completion import complete_state, complete_topic
 from cahtracker.commands.options import (
     AsOfOption,
+    CahTyper,
     FormatOption,
     GroupOption,
     OfficialOnlyOption,
@@ -19,7 +20,7 @@ from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import OPTIONAL, TEXT, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker position list --topic treaty",
         "cahtracker position matrix",

@@ -10,6 +10,7 @@ import typer
 
 from cahtracker.commands.options import (
     AsOfOption,
+    CahTyper,
     DocOption,
     OfficialOnlyOption,
     examples,
@@ -18,7 +19,7 @@ from cahtracker.commands.options import (
 from cahtracker.invocation import get_store
 from cahtracker.views.render import message, working
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker report tally",
         "cahtracker report export -o cah-report.html",

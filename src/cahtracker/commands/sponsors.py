@@ -13,6 +13,7 @@ from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import (
     INT_MAX,
     AsOfOption,
+    CahTyper,
     DateOption,
     DocOption,
     FormatOption,
@@ -30,7 +31,7 @@ from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker sponsors list",
         "cahtracker sponsors count",

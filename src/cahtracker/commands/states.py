@@ -5,12 +5,12 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.completion import complete_state
-from cahtracker.commands.options import DocOption, FormatOption, GroupOption, examples
+from cahtracker.commands.options import CahTyper, DocOption, FormatOption, GroupOption, examples
 from cahtracker.invocation import get_names, get_store
 from cahtracker.views.listing import OPTIONAL, Listing
 from cahtracker.views.render import OutputFormat, render
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker states list --group WEOG",
         'cahtracker states show "Ivory Coast"',
@@ -45,7 +45,7 @@ def list_command(
         [
             ("iso3", "ISO3"),
             ("name", "Name"),
-            ("regional_group", "Regional group", OPTIONAL),
+            ("regional_group", "Regional group"),  # what the list is for: never left out
             ("status", "Status", OPTIONAL),
             ("admitted_on", "Admitted", OPTIONAL),
             ("un_vote_name", "Vote-record name", OPTIONAL),

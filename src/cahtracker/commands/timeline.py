@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from cahtracker.commands.options import (
+    CahTyper,
     FormatOption,
     ResolvedHelpCommand,
     UnsourcedOption,
@@ -18,7 +19,7 @@ from cahtracker.invocation import get_store
 from cahtracker.views.listing import OPTIONAL, TEXT, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker timeline list",
     ),

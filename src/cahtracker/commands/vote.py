@@ -7,6 +7,7 @@ import typer
 
 from cahtracker.commands.completion import complete_state, complete_symbol
 from cahtracker.commands.options import (
+    CahTyper,
     FormatOption,
     FromOption,
     ToOption,
@@ -23,7 +24,7 @@ from cahtracker.views.render import OutputFormat, message, render
 from cahtracker.views.vote import NO_COVERAGE, partial_footer
 from cahtracker.voting import coverage_cell
 
-app = typer.Typer(
+app = CahTyper(
     epilog=examples(
         "cahtracker vote list",
         "cahtracker vote show A/C.6/79/L.2/Rev.1",

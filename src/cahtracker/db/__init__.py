@@ -144,12 +144,32 @@ class Store:
         self.conn.close()
 
 
+# `ORDER BY name COLLATE state_name`: names in the order a reader expects (Côte d'Ivoire
+# between Costa Rica and Croatia, Türkiye before Turkmenistan), not by their bytes; the
+# rule is `names.name_key` (accents and case ignored). Only in queries, never in the schema,
+# so that other SQLite readers of the file (the sqlite3 shell, Datasette) need nothing.
+NAME_COLLATION = "state_name"
+
+
+def _compare_names(left: str, right: str) -> int:
+    from cahtracker.names import name_key
+
+    a, b = (name_key(left), left), (name_key(right), right)
+    return (a > b) - (a < b)
+
+
+def add_collations(conn: sqlite3.Connection) -> None:
+    """The collations cahtracker's queries use, on any connection that runs them."""
+    conn.create_collation(NAME_COLLATION, _compare_names)
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with cahtracker's settings; none of them writes to the file."""
     max_pages = _max_pages()
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    add_collations(conn)
     if max_pages is not None:
         conn.execute(f"PRAGMA max_page_count = {max_pages}")
     return conn

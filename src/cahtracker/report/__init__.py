@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cahtracker.errors import CahError
+from cahtracker.names import name_key
 
 FORMATS = ("html", "markdown", "csv", "json", "svg")
 _EXTENSIONS = {
@@ -224,7 +225,7 @@ def vote_statements(vote: dict[str, Any]) -> list[dict[str, Any]]:
         for b in vote["ballots"]
         if b.get("explanation")
     ]
-    rows.sort(key=lambda r: (r["kind"] != "dissociation", r["name"]))
+    rows.sort(key=lambda r: (r["kind"] != "dissociation", name_key(r["name"])))
     return rows
 
 
@@ -573,10 +574,11 @@ def official_only_copy(store) -> Iterator[Any]:
     official sources alone. Votes and documents have no source kind and stay as they are."""
     import sqlite3
 
-    from cahtracker.db import Store
+    from cahtracker.db import Store, add_collations
     from cahtracker.provenance import official_clause
 
     copy = sqlite3.connect(":memory:", isolation_level=None)
+    add_collations(copy)
     try:
         store.conn.backup(copy)
         for table in SOURCED_TABLES:

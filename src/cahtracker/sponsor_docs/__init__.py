@@ -165,8 +165,8 @@ def read_sponsor_file(
         )
     if len(data) > fmt.max_bytes:
         raise CahError(
-            f"{origin} is {len(data) // MiB} MB, more than a {fmt.name} file can be "
-            f"({fmt.max_bytes // MiB} MB); give one document. Nothing was imported."
+            f"{origin} is {len(data):,} bytes, more than a {fmt.name} file can be "
+            f"({fmt.max_bytes:,} bytes); give one document. Nothing was imported."
         )
     return fmt.read(data, names, origin, close)
 

@@ -73,8 +73,9 @@ class MatrixView(View):
             table.add_row(*(cells[i] for i in layout.shown))
         console.print(table)
         if headers[2:] != self.slugs:
-            key = "; ".join(f"{n} {slug}" for n, slug in zip(headers[2:], self.slugs, strict=True))
-            console.print(Text(f"Topics: {key}"))
+            items = [f"{n} {slug}" for n, slug in zip(headers[2:], self.slugs, strict=True)]
+            for line in _packed("Topics: ", items, console.width):
+                console.print(Text(line), no_wrap=True, overflow="ignore")
         if layout.left_out:
             console.print(Text(f"Not shown at {console.width} columns: ISO3 (--wide shows all)."))
         legend = Text("Legend: ")
@@ -102,3 +103,17 @@ class MatrixView(View):
             if not set(layout.left_out) - {0}:
                 break
         return layout, headers
+
+
+def _packed(lead: str, items: list[str], width: int) -> list[str]:
+    """`lead` and `items` joined by "; " in lines of at most `width` columns, breaking only
+    between items (a later line indented by two), so that a topic's number stays beside its
+    name. An item wider than a line has a line of its own."""
+    lines = [lead.rstrip()]
+    for i, item in enumerate(items):
+        piece = item + (";" if i < len(items) - 1 else "")
+        if lines[-1].strip() not in ("", lead.strip()) and len(lines[-1]) + 1 + len(piece) > width:
+            lines.append("  " + piece)
+        else:
+            lines[-1] += " " + piece
+    return lines

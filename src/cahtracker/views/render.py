@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
-from cahtracker.safe_text import for_terminal, for_terminal_line
+from cahtracker.safe_text import for_terminal, for_terminal_line, shorten_runs
 from cahtracker.serialise import to_json, write_csv
 from cahtracker.views.layout import IDENTIFIER, Fit, column_options, fit
 from cahtracker.views.listing import Listing, View
@@ -262,8 +262,9 @@ def paragraph(text: str, style: str = "") -> None:
 
 
 def error_line(text: str) -> None:
-    """The one line a refusal prints, to stderr, never parsed as markup, controls inert."""
-    sys.stderr.write(f"Error: {for_terminal_line(text)}\n")
+    """The one line a refusal prints, to stderr, never parsed as markup, controls inert, a
+    huge value it quotes shown by its start and length (`safe_text.shorten_runs`)."""
+    sys.stderr.write(f"Error: {for_terminal_line(shorten_runs(text))}\n")
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cahtracker.names import name_key
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import source_text
 from cahtracker.views.listing import View
@@ -193,7 +194,7 @@ def ballot_rows(
         found.update(statement=statement["kind"], text=statement["text"])
     for member in vote.get("members_not_recorded") or [] if missing else []:
         row(member)["choice"] = NOT_RECORDED.lower()
-    ordered = sorted(rows.values(), key=lambda r: r["name"])
+    ordered = sorted(rows.values(), key=lambda r: name_key(r["name"]))
     if with_vote:
         head = {k: vote[k] for k in ("symbol", "date", "body")}
         return [{"vote_id": vote["id"], **head, **r} for r in ordered]
