@@ -64,11 +64,11 @@ def edge_error_message(error: BaseException) -> str | None:
 
 # options of the root command that may also be given after the subcommand
 GLOBAL_FLAGS = ("--wide",)
-GLOBAL_VALUES = ("--db",)
+GLOBAL_VALUES = ("--db", "--who")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
-    """The command line with the global options (`--db PATH`, `--wide`) moved to the front,
+    """The command line with the global options (`--db PATH`, `--who NAME`, `--wide`) moved to the front,
     wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search."""
     front: list[str] = []
     rest: list[str] = []
@@ -162,6 +162,14 @@ def root(
             help="Database file (default: {db}). May also follow the command.",
         ),
     ] = None,
+    who: Annotated[
+        str | None,
+        typer.Option(
+            "--who",
+            help="Who is writing (a coalition member's name): recorded with every row written "
+            "and in the change log (default: {who}). May also follow the command.",
+        ),
+    ] = None,
     wide: Annotated[
         bool,
         typer.Option(
@@ -180,6 +188,7 @@ def root(
     from cahtracker.views.render import set_wide
 
     app_state(ctx).db_option = db
+    app_state(ctx).who_option = who
     set_wide(wide)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         from cahtracker.commands.report import tally_command  # bare `cahtracker`: the dashboard
@@ -245,7 +254,7 @@ def invoked_group(argv: list[str]) -> str | None:
     for arg in args:
         if arg in GLOBAL_VALUES:
             next(args, None)
-        elif arg in GLOBAL_FLAGS or arg.startswith("--db="):
+        elif arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{v}=" for v in GLOBAL_VALUES)):
             continue
         elif arg.startswith("-"):
             return None  # --help, --version: the full app decides
