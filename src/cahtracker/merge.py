@@ -21,7 +21,8 @@ local integer keys, which collide between copies. For each fact of OTHER:
     has one row per symbol or source and cannot: refused).
 
 A merge adds and, with `theirs`, changes rows; it never deletes (a fact OTHER deleted stays
-here). Settings (the default document) and the change log of OTHER are not merged. All of it
+here), and it never brings back a fact deleted (or whose insert was undone) here: a gid this
+file's change log names and whose row is gone is reported "deleted here" (`_logged_gids`). Settings (the default document) and the change log of OTHER are not merged. All of it
 is one write transaction, logged as one batch (`db undo` takes the merge back whole); a dry
 run is the same transaction rolled back. OTHER is never written: it is copied (SQLite's
 backup API, read-only) into a temporary folder, and the copy is migrated when OTHER was
@@ -79,6 +80,10 @@ REPORT_TABLES = (
 )
 
 
+def _zero() -> dict[str, int]:
+    return {"new": 0, "same": 0, "conflicts": 0, "deleted_here": 0}
+
+
 class _DryRun(Exception):
     """Raised at the end of a dry run: rolls the merge's transaction back."""
 
@@ -94,9 +99,25 @@ class _Merge:
     symbols: dict[str, str] = field(default_factory=dict)  # their symbol -> ours
     names: dict[str, str] = field(default_factory=dict)
 
+    deleted: set[str] = field(default_factory=set)  # gids of facts deleted (or undone) here
+    dropped_symbols: set[str] = field(default_factory=set)  # their documents deleted here
+
     def count(self, table: str, what: str, n: int = 1) -> None:
-        row = self.counts.setdefault(table, {"new": 0, "same": 0, "conflicts": 0})
+        row = self.counts.setdefault(table, _zero())
         row[what] += n
+
+    def deleted_here(self, table: str, what: str, theirs: Any) -> None:
+        """A fact OTHER has that was deleted (or undone) here: not brought back, named."""
+        self.count(table, "deleted_here")
+        self.conflicts.append(
+            {
+                "table": table,
+                "what": what,
+                "ours": "deleted here",
+                "theirs": theirs,
+                "resolution": "not brought back (deleted here)",
+            }
+        )
 
     def conflict(self, table: str, what: str, ours: Any, theirs: Any, side_by_side: bool) -> str:
         """Record a conflict; returns how it is resolved: kept both (side by side), the
@@ -227,7 +248,7 @@ def merge_database(
                 "nothing was merged."
             ) from None
     report["tables"] = [
-        {"table": t, **merge.counts.get(t, {"new": 0, "same": 0, "conflicts": 0})}
+        {"table": t, **merge.counts.get(t, _zero())}
         for t in REPORT_TABLES
     ]
     report["conflicts"] = merge.conflicts
@@ -315,12 +336,33 @@ def _other_copy(store, path: Path) -> Iterator[tuple[Any, int]]:
 
 def _merge_all(merge: _Merge) -> None:
     merge.names = dict(merge.store.conn.execute("SELECT iso3, name FROM states"))
+    merge.deleted = _logged_gids(merge.store)
     _check_states(merge)
     _merge_topics(merge)
     _merge_documents(merge)
     for spec in SPECS:
         _merge_facts(merge, spec)
     _merge_votes(merge)
+
+
+def _logged_gids(store) -> set[str]:
+    """Every gid the change log names for a fact table, in one pass: a fact whose gid is
+    logged here and whose row is not here was deleted (or its insert undone) here. Matched
+    after the rows present, so only the absent ones count. A log emptied by `db backup
+    --without-log`, or an undone insert purged by `db log --purge-undone`, forgets them."""
+    from cahtracker.db.ids import FACT_TABLES
+
+    tables = ", ".join(f"'{t}'" for t in FACT_TABLES)
+    return {
+        gid
+        for (gid,) in store.conn.execute(
+            f"SELECT json_extract(before, '$.gid') FROM changes WHERE table_name IN ({tables}) "
+            "AND json_valid(before) UNION "
+            f"SELECT json_extract(after, '$.gid') FROM changes WHERE table_name IN ({tables}) "
+            "AND json_valid(after)"
+        )
+        if isinstance(gid, str)
+    }
 
 
 def _check_states(merge: _Merge) -> None:
@@ -385,6 +427,10 @@ def _merge_document(merge: _Merge, ours: dict[str, dict], row: dict[str, Any]) -
     if row["parent_symbol"]:
         mapped["parent_symbol"] = merge.symbols.get(row["parent_symbol"], row["parent_symbol"])
     mine = ours.get(row["symbol"].upper())
+    if mine is None and row["gid"] in merge.deleted:
+        merge.dropped_symbols.add(row["symbol"])
+        merge.deleted_here("documents", f"document {row['symbol']}", row["title"])
+        return
     if mine is None:
         written = merge.insert("documents", mapped, key="symbol")
         ours[row["symbol"].upper()] = written
@@ -455,6 +501,9 @@ def _merge_facts(merge: _Merge, spec: Spec) -> None:
         if _content(row) in by_content:
             merge.count(table, "same")
             continue
+        if row["gid"] in merge.deleted or row.get("symbol") in merge.dropped_symbols:
+            merge.deleted_here(table, _describe(merge, spec, row), _values(spec, row) or None)
+            continue
         if spec.slot:
             rivals = [
                 r
@@ -511,6 +560,11 @@ def _merge_votes(merge: _Merge) -> None:
         if mine is None:  # one vote recorded apart (by hand here, imported there)
             candidates = natural.get(_vote_key(row), [])
             mine = candidates[0] if len(candidates) == 1 else None
+        if mine is None and (row["gid"] in merge.deleted or row["symbol"] in merge.dropped_symbols):
+            merge.deleted_here(
+                "votes", f"vote on {row['symbol']} ({row['date'] or 'no date'})", row["outcome"]
+            )
+            continue
         if mine is None:
             _new_vote(merge, row, sources)
             continue

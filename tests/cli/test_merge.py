@@ -170,7 +170,7 @@ def test_two_copies_merge_every_fact_once_and_keep_the_conflict_side_by_side(cli
     assert table_row(report, "votes")["new"] == 1
     assert table_row(report, "ballots")["new"] == 3
     assert table_row(report, "sponsorship_events") == {
-        "table": "sponsorship_events", "new": 0, "same": 15, "conflicts": 0,
+        "table": "sponsorship_events", "new": 0, "same": 15, "conflicts": 0, "deleted_here": 0,
     }  # fmt: skip
     # Bob's rows keep his name as their origin
     conn = sqlite3.connect(db_path)
@@ -590,3 +590,50 @@ def test_a_merged_vote_brings_its_ballots_not_recorded(cli, db_path, member):
     cli.ok("db", "undo")
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM ballots_not_recorded").fetchone() == (0,)
+
+
+def test_facts_deleted_or_undone_here_are_not_brought_back(cli, db_path, tmp_path):
+    """Fictional facts written here, copied to a member, then deleted here (`position
+    delete`, `sponsors remove`, `vote delete`, `db undo` of an insert): the member's copy still
+    has them, and a merge reports them deleted here instead of bringing them back."""
+    cli.ok(
+        "position", "set", "Fiji", "-t", "treaty", "-s", "support", "--date", "2026-10-01",
+        "--source", "fictional statement",
+    )  # fmt: skip
+    cli.ok("sponsors", "add", "Peru", "--date", "2026-10-02", "--source", "fictional list")
+    vote_with_ballots(cli)
+    cli.ok("timeline", "add", "2026-10-05", "Fictional meeting", "--source", "fictional")
+    member = tmp_path / "copy.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok("position", "delete", "Fiji", "--topic", "treaty", "--date", "2026-10-01")
+    cli.ok("sponsors", "remove", "Peru")
+    vote_id = str(sqlite3.connect(db_path).execute("SELECT max(id) FROM votes").fetchone()[0])
+    cli.ok("vote", "delete", vote_id)
+    cli.ok("timeline", "add", "2026-10-06", "Fictional briefing", "--source", "fictional")
+    cli.ok("db", "undo")  # the briefing's insert undone
+    cli.ok(
+        "position", "set", "Chile", "-t", "treaty", "-s", "oppose", "--date", "2026-10-07",
+        "--source", "fictional statement", db=member,
+    )  # fmt: skip
+    before = every_fact(db_path)
+    report = merged(cli, member)
+    after = every_fact(db_path)
+    assert table_row(report, "positions")["new"] == 1  # Chile's, only
+    for table in ("positions", "sponsorship_events", "votes"):
+        assert table_row(report, table)["deleted_here"] == 1, table
+    assert table_row(report, "events")["deleted_here"] == 0  # the briefing never reached bob
+    assert len(after["positions"]) == len(before["positions"]) + 1
+    assert after["sponsorship_events"] == before["sponsorship_events"]
+    assert after["votes"] == before["votes"]
+    named = {c["table"] for c in report["conflicts"] if c["ours"] == "deleted here"}
+    assert named == {"positions", "sponsorship_events", "votes"}
+    table = cli.ok("db", "merge", str(member), "--dry-run").stdout
+    assert "Deleted here" in table and "deleted here" in table
+    # a fact undone here is not brought back either
+    cli.ok("timeline", "add", "2026-10-08", "Fictional hearing", "--source", "fictional")
+    second = tmp_path / "second.db"
+    cli.ok("db", "backup", str(second))
+    cli.ok("db", "undo")
+    report = merged(cli, second)
+    assert table_row(report, "events")["deleted_here"] == 1
+    assert "Fictional hearing" not in cli.ok("timeline", "list").stdout

@@ -10,6 +10,9 @@ from cahtracker.views.listing import TEXT, Listing, View
 from cahtracker.views.render import message
 
 
+COUNTS = ("new", "same", "conflicts", "deleted_here")
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
@@ -27,14 +30,16 @@ class MergeReportView(View):
         return self.report
 
     def csv_table(self) -> tuple[list[str], Iterable[Sequence[Any]]]:
-        keys = ["table", "new", "same", "conflicts"]
+        keys = ["table", "new", "same", "conflicts", "deleted_here"]
         return keys, ([row[k] for k in keys] for row in self.report["tables"])
 
     def headline(self) -> str:
         report = self.report
         new = sum(r["new"] for r in report["tables"])
         same = sum(r["same"] for r in report["tables"])
-        conflicts = len(report["conflicts"])
+        conflicts = sum(r["conflicts"] for r in report["tables"])
+        deleted = sum(r["deleted_here"] for r in report["tables"])
+        gone = f", {deleted:,} deleted here (not brought back)" if deleted else ""
         copy = f" (schema {report['schema']}, a migrated copy)" if report["migrated"] else ""
         if report["dry_run"]:
             verb = "Would merge"
@@ -43,15 +48,21 @@ class MergeReportView(View):
         batch = f"; batch {report['batch']} (`db undo` takes it back)" if report["batch"] else ""
         return (
             f"{verb} {report['other']}{copy}: {new:,} new, {same:,} the same, "
-            f"{conflicts:,} conflict{'' if conflicts == 1 else 's'}{batch}."
+            f"{conflicts:,} conflict{'' if conflicts == 1 else 's'}{gone}{batch}."
         )
 
     def _listings(self) -> list[Listing]:
-        touched = [r for r in self.report["tables"] if r["new"] or r["same"] or r["conflicts"]]
+        touched = [r for r in self.report["tables"] if any(r[k] for k in COUNTS)]
         out = [
             Listing(
                 touched,
-                [("table", "Table"), ("new", "New"), ("same", "Same"), ("conflicts", "Conflicts")],
+                [
+                    ("table", "Table"),
+                    ("new", "New"),
+                    ("same", "Same"),
+                    ("conflicts", "Conflicts"),
+                    ("deleted_here", "Deleted here"),
+                ],
                 title="By table",
                 empty="Nothing in the other file.",
             )
@@ -63,7 +74,7 @@ class MergeReportView(View):
             ]
             out.append(
                 Listing(
-                    rows,
+                    rows,  # with the facts deleted here, not brought back
                     [
                         ("table", "Table"),
                         ("what", "What", TEXT),
@@ -71,7 +82,7 @@ class MergeReportView(View):
                         ("theirs", "There", TEXT),
                         ("resolution", "Resolution"),
                     ],
-                    title="Conflicts",
+                    title="Conflicts and facts deleted here",
                 )
             )
         return out
