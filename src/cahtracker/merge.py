@@ -204,9 +204,9 @@ def merge_database(
 ) -> dict[str, Any]:
     """Merge the cahtracker database at `other_path` into `store` (module docstring).
 
-    Returns {"other", "schema", "migrated", "dry_run", "on_conflict", "batch", "tables":
-    [{table, new, same, conflicts}], "conflicts": [{table, what, ours, theirs,
-    resolution}]}; refuses (CahError, nothing written) a file that is not a cahtracker
+    Returns {"other", "schema", "migrated", "dry_run", "on_conflict", "batch", "refused" (the
+    conflicts that refuse it: a dry run's), "tables": [{table, new, same, conflicts,
+    deleted_here}], "conflicts": [{table, what, ours, theirs, resolution}]}; refuses (CahError, nothing written) a file that is not a cahtracker
     database, a newer schema, this database itself, or conflicts the data model cannot keep
     side by side when `on_conflict` is None.
     """
@@ -224,6 +224,7 @@ def merge_database(
             "dry_run": dry_run,
             "on_conflict": on_conflict,
             "batch": None,
+            "refused": 0,
         }
         try:
             with store.write(f"db merge {other_path.name}"):
@@ -237,6 +238,7 @@ def merge_database(
                         "nothing was merged. See them with --dry-run, then choose "
                         "--on-conflict ours, theirs or keep-both."
                     )
+                report["refused"] = len(refused)
                 report["batch"] = store.batch
                 if dry_run:
                     raise _DryRun
@@ -487,7 +489,9 @@ def _merge_facts(merge: _Merge, spec: Spec) -> None:
         row = _map_row(merge, row)
         mine = by_gid.get(row["gid"])
         if mine is not None:
-            if _content(mine) == _content(row):
+            if _content(mine) == _content(row) or (
+                derived_gid(row["gid"], dict(_content(row))) in by_gid
+            ):  # the same, or OTHER's version already kept beside ours (keep-both)
                 merge.count(table, "same")
                 continue
             what = f"{_describe(merge, spec, mine)}, one fact (gid {row['gid']})"
@@ -639,7 +643,9 @@ def _merge_owned(
     # ballots: one per state and vote (the primary key): a different choice is a conflict
     ours = {b["iso3"]: b for b in _owned(store.conn, "ballots", vote_id, "iso3")}
     before_ballots = _bundle(store, "ballots", vote_id)
-    for ballot in _owned(other.conn, "ballots", their_id, "iso3"):
+    their_ballots = _owned(other.conn, "ballots", their_id, "iso3")
+    kept_key = _kept_key(merge, mine, their_ballots)
+    for ballot in their_ballots:
         mine_ballot = ours.get(ballot["iso3"])
         if mine_ballot is None:
             store.conn.execute(
@@ -647,7 +653,9 @@ def _merge_owned(
                 (vote_id, ballot["iso3"], ballot["choice"], ballot["explanation"]),
             )
             merge.count("ballots", "new")
-        elif mine_ballot["choice"] == ballot["choice"]:
+        elif mine_ballot["choice"] == ballot["choice"] or _kept(
+            store, vote_id, kept_key, ballot
+        ):  # the same, or a conflict kept both by a merge of this very content before
             merge.count("ballots", "same")
         else:
             resolution = merge.conflict(
@@ -663,7 +671,7 @@ def _merge_owned(
                     (ballot["choice"], ballot["explanation"], vote_id, ballot["iso3"]),
                 )
             elif resolution == "kept both":
-                _keep_their_ballot(merge, vote_id, ballot)
+                _add_difference(merge, vote_id, kept_key, ballot["iso3"], ballot["choice"])
     _log_bundle(store, "ballots", vote_id, before_ballots)
     # statements: the same state, kind and text is the same statement
     before_statements = _bundle(store, "vote_statements", vote_id)
@@ -732,18 +740,64 @@ def _log_bundle(store, table: str, vote_id: int, before: dict[str, Any] | None) 
         store.log_change(table, vote_id, None, after)
 
 
-def _keep_their_ballot(merge: _Merge, vote_id: int, ballot: dict[str, Any]) -> None:
-    """OTHER's ballot beside ours, as a later source's differing ballot is kept."""
-    _add_difference(merge, vote_id, f"merge {merge.label}", ballot["iso3"], ballot["choice"])
+def _kept_key(merge: _Merge, vote: dict[str, Any], ballots: list[dict[str, Any]]) -> str:
+    """The `ballot_differences` key OTHER's differing ballots of a vote are kept under
+    (keep-both): `merge FILE HASH`, HASH a short digest of the vote's gid and OTHER's
+    ballots of it, so that two files of one name (every member sends `copy.db`) never
+    share a key, and the same file merged again finds its ballots already kept."""
+    import hashlib
+
+    text = "\n".join([vote["gid"] or "", *(f"{b['iso3']} {b['choice']}" for b in ballots)])
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return f"merge {merge.label} {digest}"
+
+
+def _kept(store, vote_id: int, key: str, ballot: dict[str, Any]) -> bool:
+    return (
+        store.scalar(
+            "SELECT 1 FROM ballot_differences WHERE vote_id = ? AND key = ? AND iso3 = ? "
+            "AND choice IS ?",
+            (vote_id, key, ballot["iso3"], ballot["choice"]),
+        )
+        is not None
+    )
 
 
 def _add_difference(merge: _Merge, vote_id: int, key: str, iso3: str, choice: str | None) -> None:
     store = merge.store
-    if store.scalar(
-        "SELECT 1 FROM ballot_differences WHERE vote_id = ? AND key = ? AND iso3 = ?",
+    held = store.one(
+        "SELECT choice FROM ballot_differences WHERE vote_id = ? AND key = ? AND iso3 = ?",
         (vote_id, key, iso3),
-    ):
+    )
+    if held is not None and held["choice"] == choice:
         merge.count("ballot_differences", "same")
+        return
+    if held is not None:  # one key and state, two choices: one row per key and state
+        resolution = merge.conflict(
+            "ballot_differences",
+            f"{merge.name(iso3)}'s ballot of source {key} in vote {vote_id} here",
+            held["choice"],
+            choice,
+            side_by_side=False,
+        )
+        if resolution == "kept both":
+            raise CahError(
+                f"--on-conflict keep-both cannot keep two ballots of {merge.name(iso3)} under "
+                f"source {key}; choose ours or theirs. Nothing was merged."
+            )
+        if resolution == "took theirs":
+            before = {"vote_id": vote_id, "key": key, "iso3": iso3, "choice": held["choice"]}
+            store.conn.execute(
+                "UPDATE ballot_differences SET choice = ? WHERE vote_id = ? AND key = ? "
+                "AND iso3 = ?",
+                (choice, vote_id, key, iso3),
+            )
+            store.log_change(
+                "ballot_differences",
+                f"{vote_id}/{key}/{iso3}",
+                before,
+                {**before, "choice": choice},
+            )
         return
     values = {"vote_id": vote_id, "key": key, "iso3": iso3, "choice": choice}
     store.conn.execute(

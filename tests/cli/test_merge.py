@@ -245,10 +245,16 @@ def test_two_ballots_of_one_state_in_one_vote_refuse_the_merge_unless_told(
         result = cli("db", "merge", str(member))
     assert_refused(result, "1 conflict", "ballots", "--on-conflict")
     assert len(result.output.strip().splitlines()) == 1
-    dry = merged(cli, member, "--dry-run")
+    with unchanged():
+        result = cli("db", "merge", str(member), "--dry-run", "-f", "json")
+    assert result.exit_code == 1  # the real merge would be refused: the dry run says so
+    dry = json.loads(result.stdout)
+    assert dry["refused"] == 1
     assert [(c["table"], c["ours"], c["theirs"], c["resolution"]) for c in dry["conflicts"]] == [
         ("ballots", "no", "abstain", "refused")
     ]
+    table = cli("db", "merge", str(member), "--dry-run")
+    assert table.exit_code == 1 and "would be refused" in table.output
 
     def fiji() -> list[tuple]:
         conn = sqlite3.connect(db_path)
@@ -637,3 +643,71 @@ def test_facts_deleted_or_undone_here_are_not_brought_back(cli, db_path, tmp_pat
     report = merged(cli, second)
     assert table_row(report, "events")["deleted_here"] == 1
     assert "Fictional hearing" not in cli.ok("timeline", "list").stdout
+
+
+def fiji_ballots(db_path: Path) -> tuple[str, list[tuple]]:
+    """Fiji's ballot in the fictional vote of 2026-11-20, and the ballots kept beside it."""
+    conn = sqlite3.connect(db_path)
+    try:
+        ours = conn.execute(
+            "SELECT b.choice FROM ballots b JOIN votes v ON v.id = b.vote_id "
+            "WHERE b.iso3 = 'FJI' AND v.date = '2026-11-20'"
+        ).fetchone()[0]
+        kept = conn.execute(
+            "SELECT key, choice FROM ballot_differences WHERE iso3 = 'FJI' ORDER BY choice"
+        ).fetchall()
+        return ours, kept
+    finally:
+        conn.close()
+
+
+def test_keep_both_ballots_of_two_files_of_one_name_are_both_kept(cli, db_path, tmp_path):
+    """Two members each send a `copy.db` (fictional ballots) whose Fiji ballot differs from
+    ours and from each other's: both are kept beside ours, and merging either again (without
+    --on-conflict: resolved already) is the same."""
+    vote_with_ballots(cli)
+    copies = []
+    for member, choice in (("a", "--abstain"), ("b", "--yes")):
+        (tmp_path / member).mkdir()
+        path = tmp_path / member / "copy.db"
+        cli.ok("db", "backup", str(path))
+        yes = "Chile, Peru" + (", Fiji" if choice == "--yes" else "")
+        extra = ["--abstain", "Fiji"] if choice == "--abstain" else []
+        cli.ok(
+            "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body",
+            "General Assembly", "--yes", yes, *extra, "--source", "fictional record",
+            "--replace", db=path,
+        )  # fmt: skip
+        copies.append(path)
+    for path in copies:
+        report = merged(cli, path, "--on-conflict", "keep-both")
+        assert table_row(report, "ballot_differences")["new"] == 1
+    ours, kept = fiji_ballots(db_path)
+    assert ours == "no"
+    assert [choice for _, choice in kept] == ["abstain", "yes"]
+    assert len({key for key, _ in kept}) == 2 and all("copy.db" in k for k, _ in kept)
+    for path in copies:
+        report = merged(cli, path)  # no --on-conflict: the conflict is resolved already
+        assert table_row(report, "ballots")["conflicts"] == 0
+        assert new_count(report) == 0
+    assert fiji_ballots(db_path) == (ours, kept)
+
+
+def test_a_fact_kept_both_merges_again_as_the_same(cli, db_path, tmp_path):
+    """A fictional position both hold (one gid), whose source each side corrected apart:
+    kept both, then merged again without --on-conflict, is the same, not a conflict."""
+    cli.ok(
+        "position", "set", "Fiji", "-t", "treaty", "-s", "support", "--date", "2026-10-01",
+        "--source", "fictional statement",
+    )  # fmt: skip
+    member = tmp_path / "bob.db"
+    cli.ok("db", "backup", str(member))
+    with sqlite3.connect(member) as conn:  # Bob's correction (the same fact: one gid)
+        conn.execute("UPDATE positions SET source = 'fictional statement, p. 2' WHERE iso3 = 'FJI'")
+    assert_refused(cli("db", "merge", str(member)), "1 conflict", "positions")
+    merged(cli, member, "--on-conflict", "keep-both")
+    sources = [r[0] for r in sqlite3.connect(db_path).execute(
+        "SELECT source FROM positions WHERE iso3 = 'FJI' ORDER BY source")]
+    assert sources == ["fictional statement", "fictional statement, p. 2"]
+    again = merged(cli, member)
+    assert new_count(again) == 0 and not again["conflicts"]

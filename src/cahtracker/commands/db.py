@@ -142,6 +142,8 @@ def merge_command(
         on_conflict=on_conflict.value if on_conflict else None,
     )
     render(MergeReportView(report), fmt)
+    if report["refused"]:  # a dry run of a merge that would be refused says so, and fails
+        raise typer.Exit(1)
 
 
 def _number(row: dict) -> str:

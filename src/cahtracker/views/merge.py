@@ -41,6 +41,13 @@ class MergeReportView(View):
         deleted = sum(r["deleted_here"] for r in report["tables"])
         gone = f", {deleted:,} deleted here (not brought back)" if deleted else ""
         copy = f" (schema {report['schema']}, a migrated copy)" if report["migrated"] else ""
+        if report.get("refused"):
+            n = report["refused"]
+            return (
+                f"The merge of {report['other']} would be refused: {n:,} conflict"
+                f"{'s' if n > 1 else ''} the database cannot keep side by side; choose "
+                "--on-conflict ours, theirs or keep-both (nothing was written)."
+            )
         if report["dry_run"]:
             verb = "Would merge"
         else:
