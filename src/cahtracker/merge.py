@@ -121,7 +121,15 @@ class _Merge:
 
     def conflict(self, table: str, what: str, ours: Any, theirs: Any, side_by_side: bool) -> str:
         """Record a conflict; returns how it is resolved: kept both (side by side), the
-        option's choice, or `refused` (no option given: the merge is then refused)."""
+        option's choice, `refused` (no option given: the merge is then refused), or `same`
+        (this very conflict was resolved as ours by a merge before, and no other choice is
+        asked now: not counted again)."""
+        memo = None
+        if not side_by_side:
+            memo = (f"{table}: {what}", _digest([ours, theirs]))
+            if self.on_conflict in (None, "ours") and self.chosen_before(*memo):
+                self.count(table, "same")
+                return "same"
         self.count(table, "conflicts")
         if side_by_side:
             resolution = "kept both"
@@ -141,7 +149,27 @@ class _Merge:
                 "resolution": resolution,
             }
         )
+        if resolution == "kept ours" and memo is not None:
+            self.remember_ours(*memo)
         return resolution
+
+    def chosen_before(self, key: str, digest: str) -> bool:
+        return (
+            self.store.scalar(
+                "SELECT 1 FROM merge_choices WHERE key = ? AND digest = ?", (key, digest)
+            )
+            is not None
+        )
+
+    def remember_ours(self, key: str, digest: str) -> None:
+        """Note (logged: the merge's undo takes it back) a conflict kept as ours."""
+        before = self.store.one("SELECT * FROM merge_choices WHERE key = ?", (key,))
+        after = {"key": key, "digest": digest, "choice": "ours"}
+        self.store.conn.execute(
+            "INSERT OR REPLACE INTO merge_choices (key, digest, choice) VALUES (?, ?, ?)",
+            tuple(after.values()),
+        )
+        self.store.log_change("merge_choices", key, before, after)
 
     def name(self, iso3: str | None) -> str:
         return self.names.get(iso3, iso3 or "")
@@ -169,6 +197,14 @@ class _Merge:
         )
         after = self.store.one(f'SELECT * FROM "{table}" WHERE "{key}" = ?', (ours[key],))
         self.store.log_change(table, ours[key], ours, after)
+
+
+def _digest(value: Any) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _content(row: dict[str, Any], skip: tuple[str, ...] = SKIP) -> tuple:
@@ -442,8 +478,8 @@ def _merge_document(merge: _Merge, ours: dict[str, dict], row: dict[str, Any]) -
     if _content(mine, skip) == _content(mapped, skip):
         merge.count("documents", "same")
         return
-    _row_conflict(merge, "documents", mine, mapped, mine["symbol"], "symbol", skip)
-    if merge.on_conflict == "keep-both":
+    resolution = _row_conflict(merge, "documents", mine, mapped, mine["symbol"], "symbol", skip)
+    if resolution == "kept both":
         raise CahError(
             f"--on-conflict keep-both cannot keep two versions of document {mine['symbol']} "
             "(one row per symbol); choose ours or theirs. Nothing was merged."
@@ -576,8 +612,8 @@ def _merge_votes(merge: _Merge) -> None:
             merge.count("votes", "same")
         else:
             what = f"vote on {mine['symbol']} ({mine['date'] or 'no date'}, vote {mine['id']} here)"
-            _row_conflict(merge, "votes", mine, row, what, "id")
-            if merge.on_conflict == "keep-both":
+            resolution = _row_conflict(merge, "votes", mine, row, what, "id")
+            if resolution == "kept both":
                 raise CahError(
                     f"--on-conflict keep-both cannot keep two versions of the vote on "
                     f"{mine['symbol']} ({mine['date']}); choose ours or theirs. Nothing was merged."
@@ -745,10 +781,7 @@ def _kept_key(merge: _Merge, vote: dict[str, Any], ballots: list[dict[str, Any]]
     (keep-both): `merge FILE HASH`, HASH a short digest of the vote's gid and OTHER's
     ballots of it, so that two files of one name (every member sends `copy.db`) never
     share a key, and the same file merged again finds its ballots already kept."""
-    import hashlib
-
-    text = "\n".join([vote["gid"] or "", *(f"{b['iso3']} {b['choice']}" for b in ballots)])
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    digest = _digest([vote["gid"], [(b["iso3"], b["choice"]) for b in ballots]])[:10]
     return f"merge {merge.label} {digest}"
 
 

@@ -711,3 +711,33 @@ def test_a_fact_kept_both_merges_again_as_the_same(cli, db_path, tmp_path):
     assert sources == ["fictional statement", "fictional statement, p. 2"]
     again = merged(cli, member)
     assert new_count(again) == 0 and not again["conflicts"]
+
+
+def test_a_conflict_kept_as_ours_merges_again_as_the_same_while_ours_is_unchanged(
+    cli, db_path, tmp_path
+):
+    """A fictional ballot conflict resolved `ours`: merging the same copy again needs no
+    --on-conflict; once our ballot changes, it is a conflict again; undo forgets the choice."""
+    vote_with_ballots(cli)
+    member = tmp_path / "bob.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok(
+        "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body", "General Assembly",
+        "--yes", "Chile, Peru", "--abstain", "Fiji", "--source", "fictional record",
+        "--replace", db=member,
+    )  # fmt: skip
+    assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
+    merged(cli, member, "--on-conflict", "ours")
+    again = merged(cli, member)  # resolved already: no option needed
+    assert table_row(again, "ballots")["conflicts"] == 0 and not again["conflicts"]
+    assert fiji_ballots(db_path) == ("no", [])
+    assert "merge_choices" in cli.ok("db", "log", "-n", "1", "--each").stdout
+    cli.ok("db", "undo")  # the merge (the second wrote nothing): its choice is forgotten
+    assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
+    merged(cli, member, "--on-conflict", "ours")
+    cli.ok(
+        "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body", "General Assembly",
+        "--yes", "Chile, Peru", "--non-voting", "Fiji", "--source", "fictional record",
+        "--replace",
+    )  # fmt: skip  (ours changed since: a conflict again)
+    assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")

@@ -447,6 +447,24 @@ def _adopt_seed_gids(conn, table: str, script: str, split_sql, origin: str) -> N
     conn.execute(f"DROP TABLE temp.seed_{table}")
 
 
+@migrations()
+def m016_merge_choices(db: Database) -> None:
+    """What `db merge --on-conflict ours` chose (merge.py): one row per conflict kept as
+    ours, `key` the conflict (its table and fact), `digest` a digest of both sides' values,
+    so that merging the same copy again, while our row is unchanged, finds the conflict
+    resolved and counts it the same. Written and logged by the merge (its undo takes it
+    back); not a fact: never merged nor published."""
+    db.execute(
+        """
+        CREATE TABLE merge_choices (
+            key TEXT PRIMARY KEY,
+            digest TEXT NOT NULL,
+            choice TEXT NOT NULL CHECK (choice IN ('ours'))
+        ) WITHOUT ROWID
+        """
+    )
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 
