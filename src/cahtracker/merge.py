@@ -756,6 +756,49 @@ def _merge_owned(
                 )
     for d in _owned(other.conn, "ballot_differences", their_id, "key, iso3"):
         _add_difference(merge, vote_id, d["key"], d["iso3"], d["choice"])
+    _merge_not_recorded(merge, mine, their_id, where)
+
+
+def _merge_not_recorded(merge: _Merge, mine: dict[str, Any], their_id: int, where: str) -> None:
+    """The ballots OTHER's source gave that the vote does not record (a former state): one
+    row per reason, name and choice; another count of one is a conflict (one row)."""
+    store, vote_id, table = merge.store, mine["id"], "ballots_not_recorded"
+    order = "reason, name, choice"
+    before = _bundle(store, table, vote_id)
+    ours = {(r["reason"], r["name"], r["choice"]): r for r in _owned(store.conn, table, vote_id, order)}
+    for row in _owned(merge.other.conn, table, their_id, order):
+        slot = (row["reason"], row["name"], row["choice"])
+        held = ours.get(slot)
+        if held is None:
+            store.conn.execute(
+                "INSERT INTO ballots_not_recorded (vote_id, reason, name, choice, ballots) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (vote_id, *slot, row["ballots"]),
+            )
+            merge.count(table, "new")
+        elif held["ballots"] == row["ballots"]:
+            merge.count(table, "same")
+        else:
+            resolution = merge.conflict(
+                table,
+                f"{row['name']} ({row['reason']}, {row['choice']}) in the {where}",
+                held["ballots"],
+                row["ballots"],
+                side_by_side=False,
+            )
+            if resolution == "kept both":
+                raise CahError(
+                    f"--on-conflict keep-both cannot keep two counts of {row['name']}'s "
+                    f"ballots not recorded in the {where}; choose ours or theirs. "
+                    "Nothing was merged."
+                )
+            if resolution == "took theirs":
+                store.conn.execute(
+                    "UPDATE ballots_not_recorded SET ballots = ? WHERE vote_id = ? AND "
+                    "reason = ? AND name = ? AND choice = ?",
+                    (row["ballots"], vote_id, *slot),
+                )
+    _log_bundle(store, table, vote_id, before)
 
 
 def _bundle(store, table: str, vote_id: int) -> dict[str, Any] | None:
