@@ -106,6 +106,24 @@ class _Merge:
         row = self.counts.setdefault(table, _zero())
         row[what] += n
 
+    coordinator: str | None = None  # who merges (--who): the log's Who says it with whose rows
+
+    def who(self, origin: str | None = None) -> str:
+        """Who a change of the merge is logged as: the coordinator, and whose the row is
+        (its origin; the file's name when it has none): "carol (merged from bob)"."""
+        source = f"merged from {origin or self.label}"
+        return f"{self.coordinator} ({source})" if self.coordinator else source
+
+    @contextmanager
+    def logged_as(self, origin: str | None) -> Iterator[None]:
+        """Changes logged inside are logged as the row's origin's (`who`)."""
+        outer = self.store.who
+        self.store.who = self.who(origin)
+        try:
+            yield
+        finally:
+            self.store.who = outer
+
     def deleted_here(self, table: str, what: str, theirs: Any) -> None:
         """A fact OTHER has that was deleted (or undone) here: not brought back, named."""
         self.count(table, "deleted_here")
@@ -183,12 +201,20 @@ class _Merge:
             list(values.values()),
         )
         written = self.store.one(f'SELECT * FROM "{table}" WHERE rowid = ?', (cursor.lastrowid,))
-        self.store.log_change(table, written[key], None, written)
+        with self.logged_as(row.get("origin")):
+            self.store.log_change(table, written[key], None, written)
         return written
 
     def update(self, table: str, ours: dict[str, Any], theirs: dict[str, Any], key: str) -> None:
-        """Take OTHER's content into our row (its key, gid and origin stay ours)."""
-        changes = {c: v for c, v in theirs.items() if c not in (*SKIP, key) and ours[c] != v}
+        """Take OTHER's content into our row, and its origin (who wrote what it now says);
+        its key and gid stay ours."""
+        changes = {
+            c: v
+            for c, v in theirs.items()
+            if c not in ("id", "gid", key) and c in ours and ours[c] != v
+        }
+        if changes.keys() == {"origin"}:
+            return  # the same content: only who wrote it differs
         if not changes:
             return
         sets = ", ".join(f'"{c}" = ?' for c in changes)
@@ -196,7 +222,8 @@ class _Merge:
             f'UPDATE "{table}" SET {sets} WHERE "{key}" = ?', [*changes.values(), ours[key]]
         )
         after = self.store.one(f'SELECT * FROM "{table}" WHERE "{key}" = ?', (ours[key],))
-        self.store.log_change(table, ours[key], ours, after)
+        with self.logged_as(theirs.get("origin")):
+            self.store.log_change(table, ours[key], ours, after)
 
 
 def _digest(value: Any) -> str:
@@ -252,7 +279,7 @@ def merge_database(
         )
     other_path = Path(other_path).expanduser()
     with _other_copy(store, other_path) as (other, schema):
-        merge = _Merge(store, other, other_path.name, on_conflict)
+        merge = _Merge(store, other, other_path.name, on_conflict, coordinator=store.who)
         report: dict[str, Any] = {
             "other": str(other_path),
             "schema": schema,
@@ -264,7 +291,8 @@ def merge_database(
         }
         try:
             with store.write(f"db merge {other_path.name}"):
-                _merge_all(merge)
+                with merge.logged_as(None):  # the rows a vote owns, notes: the file's
+                    _merge_all(merge)
                 refused = [c for c in merge.conflicts if c["resolution"] == "refused"]
                 if refused and not dry_run:
                     first = refused[0]
@@ -664,7 +692,8 @@ def _new_vote(merge: _Merge, row: dict[str, Any], sources: list[dict]) -> None:
         )
     merge.count("vote_sources", "new", len(sources))
     written = store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))
-    store.log_change("votes", vote_id, None, written, with_owned=True)
+    with merge.logged_as(row.get("origin")):
+        store.log_change("votes", vote_id, None, written, with_owned=True)
     merge.count("votes", "new")
 
 

@@ -769,3 +769,33 @@ def test_ballots_not_recorded_of_a_vote_both_hold_are_merged(cli, db_path, tmp_p
     }  # fmt: skip
     cli.ok("db", "undo")
     assert sqlite3.connect(db_path).execute(query).fetchall() == full[1:]
+
+
+def test_the_log_of_a_merge_says_whose_rows_they_are(cli, db_path, tmp_path):
+    """Fictional work: Bob's stance merged by Carol is logged as Carol's merge of Bob's row;
+    a fact taken with --on-conflict theirs takes Bob's origin with his content."""
+    cli.ok("--who", "carol", "timeline", "add", "2026-10-05", "Fictional meeting", "--source", "x")
+    member = tmp_path / "bob.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok(
+        "--who", "bob", "position", "set", "Fiji", "-t", "treaty", "-s", "support",
+        "--date", "2026-10-01", "--source", "fictional statement", db=member,
+    )  # fmt: skip
+    with sqlite3.connect(member) as conn:  # Bob's correction of Carol's event (one gid)
+        conn.execute(
+            "UPDATE events SET title = 'Fictional meeting (moved)', origin = 'bob' "
+            "WHERE title = 'Fictional meeting'"
+        )
+    merged(cli, member, "--who", "carol", "--on-conflict", "theirs")
+    log = json.loads(cli.ok("db", "log", "--each", "-n", "5", "--wide", "-f", "json").stdout)
+    whos = {(r["command"], r["who"]) for r in log if r["command"].startswith("db merge")}
+    assert ("db merge bob.db", "carol (merged from bob)") in whos
+    table = cli.ok("db", "log", "--each", "-n", "5", "--wide").stdout
+    assert "carol (merged from bob)" in table
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT origin FROM events WHERE title = 'Fictional meeting (moved)'"
+        ).fetchone() == ("bob",)
+        assert conn.execute(
+            "SELECT origin FROM positions WHERE iso3 = 'FJI' AND date = '2026-10-01'"
+        ).fetchone() == ("bob",)
