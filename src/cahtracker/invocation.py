@@ -47,25 +47,33 @@ def get_store(ctx: typer.Context) -> Store:
     if state.store is None:
         state.store = open_store(resolve_path(state.db_option))
         ctx.find_root().call_on_close(state.store.close)
-        state.store.who = resolve_who(state.who_option, state.store)
+        state.store.who, state.store.who_error = resolve_who(state.who_option, state.store)
     return state.store
 
 
-def resolve_who(option: str | None, store: Store) -> str | None:
-    """`--who`, else `$CAHTRACKER_WHO`, else the database's `who` setting, else None
-    (db/ids.py, imported only when there is a name to check)."""
-    texts = [option, os.environ.get("CAHTRACKER_WHO")]
-    if not any(t and t.strip() for t in texts):
-        try:
-            texts = [store.setting("who")]
-        except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is a label
-            return None
-    for text in texts:
-        if text and text.strip():
-            from cahtracker.db.ids import clean_who
+def resolve_who(option: str | None, store: Store) -> tuple[str | None, str | None]:
+    """(who writes, why the name given cannot be used): `--who`, else `$CAHTRACKER_WHO`,
+    else the database's `who` setting, else nobody. A bad `--who` is refused at once; a bad
+    name from the environment or the setting only refuses a write (`Store.write`), naming
+    where it came from, so that reading commands and `db check` still run."""
+    from cahtracker.db.ids import clean_who
+    from cahtracker.errors import CahError
 
-            return clean_who(text)
-    return None
+    if option is not None:  # given on the command line: "" or a blank is a mistake too
+        return clean_who(option, "--who"), None
+    sources = [(os.environ.get("CAHTRACKER_WHO"), "CAHTRACKER_WHO")]
+    if not (sources[0][0] or "").strip():
+        try:
+            sources = [(store.setting("who"), "the who setting (table settings)")]
+        except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is a label
+            return None, None
+    text, source = sources[0]
+    if not (text or "").strip():
+        return None, None
+    try:
+        return clean_who(text, source), None
+    except CahError as error:
+        return None, str(error)
 
 
 def get_names(ctx: typer.Context):

@@ -321,6 +321,21 @@ def merge_database(
     return report
 
 
+def _header(path: Path, magic: bytes) -> bytes | None:
+    """db._header (None: no file), saying what a merge wants of a file that is not SQLite."""
+    from cahtracker.db import _header
+
+    if path.is_file():
+        with path.open("rb") as file:
+            start = file.read(len(magic))
+        if start and start != magic:
+            raise CahError(
+                f"{path} is not a SQLite database; give a cahtracker database file made by "
+                "`db backup`. Nothing was merged."
+            )
+    return _header(path)
+
+
 def _schema_version() -> int:
     from cahtracker.db import SCHEMA_VERSION
 
@@ -343,9 +358,9 @@ def _other_copy(store, path: Path) -> Iterator[tuple[Any, int]]:
     Refuses, in one line, what cannot be merged; OTHER itself is only read."""
     import tempfile
 
-    from cahtracker.db import _header, _is_ours, open_store
+    from cahtracker.db import SQLITE_MAGIC, _is_ours, open_store
 
-    header = _header(path)  # refuses a folder, a device, a file that is not SQLite
+    header = _header(path, SQLITE_MAGIC)  # refuses a folder, a device, a file not SQLite
     if header is None:
         raise CahError(f"No file {path}; give the path of a cahtracker database to merge.")
     if not header:

@@ -799,3 +799,42 @@ def test_the_log_of_a_merge_says_whose_rows_they_are(cli, db_path, tmp_path):
         assert conn.execute(
             "SELECT origin FROM positions WHERE iso3 = 'FJI' AND date = '2026-10-01'"
         ).fetchone() == ("bob",)
+
+
+def test_a_bad_name_from_the_environment_or_setting_refuses_only_writes(
+    cli, db_path, monkeypatch, unchanged
+):
+    """CAHTRACKER_WHO or the who setting with a bad name: reading commands and `db check`
+    run; a write is refused in one line naming where the name came from, escaped once."""
+    monkeypatch.setenv("CAHTRACKER_WHO", "X\x1b[2J")
+    cli.ok("timeline", "list")
+    cli.ok("db", "check")
+    with unchanged():
+        result = cli("timeline", "add", "2026-12-05", "Fictional meeting", "--source", "x")
+    assert_refused(result, "CAHTRACKER_WHO must be", "not 'X\\x1b[2J'")
+    assert "\\\\x1b" not in result.output and "\x1b[2J" not in result.output
+    monkeypatch.delenv("CAHTRACKER_WHO")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('who', ?)", ("y" * 101,))
+    cli.ok("timeline", "list")
+    assert_refused(
+        cli("timeline", "add", "2026-12-05", "Fictional meeting", "--source", "x"),
+        "the who setting",
+    )
+    # a name given on the command line wins, and a bad one is refused at once
+    cli.ok("--who", "Ann", "timeline", "add", "2026-12-05", "Fictional meeting", "--source", "x")
+    for bad in ("", "\n", "   "):
+        with unchanged():
+            result = cli("--who", bad, "timeline", "add", "2026-12-06", "Fictional", "--source", "x")
+        assert_refused(result, "--who must be")
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_merge_lines_escape_once_and_a_text_file_is_told_what_to_give(cli, tmp_path, member):
+    text = tmp_path / "notes.txt"
+    text.write_text("fictional notes\n")
+    assert_refused(cli("db", "merge", str(text)), "give a cahtracker database file made by")
+    odd = tmp_path / "a\x1b[2J.db"
+    shutil.copy(member, odd)
+    out = cli.ok("db", "merge", str(odd), "--dry-run").stdout
+    assert "a\\x1b[2J.db" in out and "a\\\\x1b" not in out and "\x1b" not in out

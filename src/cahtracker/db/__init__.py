@@ -69,6 +69,7 @@ class Store:
         self.wrote = False  # a write of this command was committed (what Ctrl-C says)
         self.memo: dict = {}  # results a command computes twice (cleared by every write)
         self.who: str | None = None  # who writes (--who): the origin of new rows (db/ids.py)
+        self.who_error: str | None = None  # a bad name from the environment: refuses writes
         self._db = None
 
     @property
@@ -100,6 +101,8 @@ class Store:
         """One writing command = one IMMEDIATE transaction; other writers wait (busy timeout)."""
         if self.conn.in_transaction:
             raise RuntimeError("write() does not nest")
+        if self.who_error:
+            raise CahError(self.who_error)
         self.command = command
         self.batch = None
         self.memo.clear()

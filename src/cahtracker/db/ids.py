@@ -111,19 +111,20 @@ def fill_missing(conn, origin: str | None) -> int:
     return filled
 
 
-def clean_who(text: str | None) -> str | None:
-    """A --who name as stored: trimmed, one line, at most MAX_WHO characters (else a
-    CahError); None for none."""
+def clean_who(text: str | None, source: str = "--who") -> str | None:
+    """A --who name as stored: trimmed, one line, at most MAX_WHO characters; None for
+    none. A bad name is a CahError naming `source` (where the name came from: --who,
+    CAHTRACKER_WHO, the who setting, a merged row). The text goes into the message as
+    given (the output layer escapes it once)."""
     from cahtracker.errors import CahError
 
     if text is None:
         return None
     name = " ".join(text.split())
-    if not name:
-        return None
-    if len(name) > MAX_WHO or not name.isprintable():
-        raise CahError(
-            f"--who must be a name of at most {MAX_WHO} printable characters "
-            f"(for example --who 'Amnesty Geneva'), not {text[:40]!r}."
-        )
-    return name
+    if name and len(name) <= MAX_WHO and name.isprintable():
+        return name
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    raise CahError(
+        f"{source} must be a name of 1 to {MAX_WHO} printable characters "
+        f"(for example --who 'Amnesty Geneva'), not '{shown}'."
+    )

@@ -19,12 +19,20 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+class _Given:
+    def __init__(self, report: dict[str, Any]) -> None:
+        self.report = report
+
+
 class MergeReportView(View):
     """JSON: the whole report; CSV: one row per table; tables and Markdown: a headline, the
     counts of the tables the merge touched, then each conflict and how it was resolved."""
 
     def __init__(self, report: dict[str, Any]) -> None:
         self.report = report
+        # the report as given, which the terminal form leaves alone (render.inert): the
+        # headline is one message(), which escapes it itself (else escaped twice)
+        self._given = _Given(report)
 
     def json_data(self) -> Any:
         return self.report
@@ -34,7 +42,7 @@ class MergeReportView(View):
         return keys, ([row[k] for k in keys] for row in self.report["tables"])
 
     def headline(self) -> str:
-        report = self.report
+        report = self._given.report
         new = sum(r["new"] for r in report["tables"])
         same = sum(r["same"] for r in report["tables"])
         conflicts = sum(r["conflicts"] for r in report["tables"])
