@@ -418,6 +418,7 @@ def _other_copy(store, path: Path) -> Iterator[tuple[Any, int]]:
 def _merge_all(merge: _Merge) -> None:
     merge.names = dict(merge.store.conn.execute("SELECT iso3, name FROM states"))
     merge.deleted = _logged_gids(merge.store)
+    _check_ids(merge)
     _check_states(merge)
     _merge_topics(merge)
     _merge_documents(merge)
@@ -444,6 +445,42 @@ def _logged_gids(store) -> set[str]:
         )
         if isinstance(gid, str)
     }
+
+
+def _check_ids(merge: _Merge) -> None:
+    """Every fact of OTHER has a gid as cahtracker writes it and an origin a --who could
+    be: else the merge is refused, in one line naming the first bad row."""
+    from cahtracker.db.ids import FACT_TABLES, GID_GLOB, MAX_WHO, clean_who
+
+    for table in FACT_TABLES:
+        key = "symbol" if table == "documents" else "id"
+        bad = merge.other.one(
+            f"SELECT {key} AS id, gid FROM {table} WHERE gid IS NULL OR gid NOT GLOB ? "
+            "ORDER BY rowid LIMIT 1",
+            (GID_GLOB,),
+        )
+        if bad is not None:
+            raise CahError(
+                f"{merge.label}: row {bad['id']} of {table} has the global id "
+                f"'{bad['gid']}', not UUID text (such as 0190f3b2-7c1e-7d41-8a2f-6c1e7d418a2f); "
+                "nothing was merged."
+            )
+        for (origin,) in merge.other.conn.execute(f"SELECT DISTINCT origin FROM {table}"):
+            try:
+                ok = origin is None or clean_who(origin, "origin") == origin
+            except CahError:
+                ok = False
+            if not ok:
+                row = merge.other.one(
+                    f"SELECT {key} AS id FROM {table} WHERE origin = ? ORDER BY rowid LIMIT 1",
+                    (origin,),
+                )
+                shown = origin if len(origin) <= 40 else origin[:40] + "…"
+                raise CahError(
+                    f"{merge.label}: row {row['id']} of {table} has the origin '{shown}', "
+                    f"not a name (1 to {MAX_WHO} printable characters on one line, as --who); "
+                    "nothing was merged."
+                )
 
 
 def _check_states(merge: _Merge) -> None:

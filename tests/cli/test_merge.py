@@ -838,3 +838,27 @@ def test_merge_lines_escape_once_and_a_text_file_is_told_what_to_give(cli, tmp_p
     shutil.copy(member, odd)
     out = cli.ok("db", "merge", str(odd), "--dry-run").stdout
     assert "a\\x1b[2J.db" in out and "a\\\\x1b" not in out and "\x1b" not in out
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [("gid", "zzz", "global id 'zzz'"), ("origin", "bob\x1b[2J", "origin 'bob\\x1b[2J'")],
+)
+def test_a_copy_with_a_malformed_gid_or_origin_is_refused(
+    cli, db_path, member, unchanged, column, value, said
+):
+    """A fictional stance in the copy whose gid or origin was written by hand, badly."""
+    cli.ok(
+        "position", "set", "Fiji", "-t", "treaty", "-s", "support", "--date", "2026-10-01",
+        "--source", "fictional statement", db=member,
+    )  # fmt: skip
+    with sqlite3.connect(member) as conn:
+        row = conn.execute("SELECT max(id) FROM positions").fetchone()[0]
+        conn.execute(f"UPDATE positions SET {column} = ? WHERE id = ?", (value, row))
+    with unchanged():
+        result = cli("db", "merge", str(member))
+    assert_refused(result, f"row {row} of positions", said)
+    if column == "gid":  # and `db check` of the copy says what is wrong
+        check = cli("db", "check", db=member)
+        assert check.exit_code != 0 and "not UUID text" in check.output
+        assert "global ids: ok" not in check.output

@@ -42,6 +42,10 @@ WHO_ENV = "CAHTRACKER_WHO"
 WHO_SETTING = "who"
 MAX_WHO = 100  # characters of a --who name
 
+_HEX = "[0-9a-f]"
+# a gid as cahtracker writes it: a UUID in lower-case 8-4-4-4-12 text (SQLite GLOB)
+GID_GLOB = "-".join(_HEX * n for n in (8, 4, 4, 4, 12))
+
 _last = [0, 0]  # (milliseconds, counter) of the newest id made by this process
 
 

@@ -81,7 +81,7 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
 def global_id_problems(store: Store) -> list[str]:
     """A fact without a global id, or two facts of one table with one id (db/ids.py): what a
     merge could not tell apart. Empty in a database older than the ids."""
-    from cahtracker.db.ids import FACT_TABLES
+    from cahtracker.db.ids import FACT_TABLES, GID_GLOB
 
     if not store.scalar("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'"):
         return []
@@ -90,6 +90,14 @@ def global_id_problems(store: Store) -> list[str]:
         missing = store.scalar(f"SELECT count(*) FROM {table} WHERE gid IS NULL")
         if missing:
             found.append(f"{missing} rows of {table} have no global id (gid)")
+        key = "symbol" if table == "documents" else "id"
+        malformed = store.query(
+            f"SELECT {key} AS id, gid FROM {table} WHERE gid NOT GLOB ? ORDER BY rowid LIMIT 3",
+            (GID_GLOB,),
+        )
+        if malformed:
+            shown = ", ".join(f"row {r['id']}: {r['gid']!r}" for r in malformed)
+            found.append(f"global ids (gid) of {table} that are not UUID text ({shown})")
         twice = store.scalar(
             f"SELECT count(*) FROM (SELECT gid FROM {table} WHERE gid IS NOT NULL "
             "GROUP BY gid HAVING count(*) > 1)"
