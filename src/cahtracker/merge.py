@@ -25,8 +25,8 @@ here), and it never brings back a fact deleted (or whose insert was undone) here
 file's change log names and whose row is gone is reported "deleted here" (`_logged_gids`). Settings (the default document) and the change log of OTHER are not merged. All of it
 is one write transaction, logged as one batch (`db undo` takes the merge back whole); a dry
 run is the same transaction rolled back. OTHER is never written: it is copied (SQLite's
-backup API, read-only) into a temporary folder, and the copy is migrated when OTHER was
-made by an older schema.
+backup API, read-only) into a staging file beside the database (`_staged_copy`), and the
+copy is migrated when OTHER was made by an older schema.
 """
 
 from __future__ import annotations
@@ -374,8 +374,7 @@ def _other_copy(store, path: Path) -> Iterator[tuple[Any, int]]:
         raise CahError(
             f"{path} is {size:,} bytes, over the {MAX_MERGE_BYTES:,} a merge reads; nothing was merged."
         )
-    with tempfile.TemporaryDirectory(prefix="cahtracker-merge-") as folder:
-        copy = Path(folder) / "other.db"
+    with _staged_copy(store) as copy:
         try:
             try:
                 source = _read_only(path)
@@ -410,6 +409,33 @@ def _other_copy(store, path: Path) -> Iterator[tuple[Any, int]]:
             yield other, schema
         finally:
             other.close()
+
+
+@contextmanager
+def _staged_copy(store) -> Iterator[Path]:
+    """A staging file beside the database for OTHER's copy (outputs.staged: locked while
+    this merge runs), removed after it with SQLite's files beside it. A merge killed
+    midway leaves it; the next merge removes it (`clean_leftovers`: nobody holds its lock),
+    so a member's whole database, log included, does not stay behind in a temporary folder."""
+    from cahtracker.outputs import clean_leftovers, staged
+
+    from contextlib import ExitStack
+
+    target = Path(store.path).with_name(Path(store.path).name + ".merge")
+    with ExitStack() as stack:
+        try:
+            clean_leftovers(target)
+            copy = stack.enter_context(staged(target))
+        except OSError as error:
+            raise CahError(
+                f"Cannot copy the file to merge beside {store.path}: {error.strerror}; "
+                "nothing was merged."
+            ) from None
+        try:
+            yield copy
+        finally:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- the merge

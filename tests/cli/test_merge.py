@@ -862,3 +862,15 @@ def test_a_copy_with_a_malformed_gid_or_origin_is_refused(
         check = cli("db", "check", db=member)
         assert check.exit_code != 0 and "not UUID text" in check.output
         assert "global ids: ok" not in check.output
+
+
+def test_the_copy_of_the_merged_file_is_staged_beside_the_database_and_cleaned(
+    cli, db_path, member
+):
+    """A staging copy a killed merge left (nobody holds its lock) is removed by the next
+    merge, which leaves none of its own behind."""
+    stale = db_path.with_name(f".{db_path.name}.merge.cahtracker-dead0001.part")
+    shutil.copy(member, stale)  # a whole member's database, as a killed merge leaves it
+    merged(cli, member)
+    assert not stale.exists()
+    assert [p.name for p in db_path.parent.iterdir() if ".merge." in p.name] == []
