@@ -874,3 +874,20 @@ def test_the_copy_of_the_merged_file_is_staged_beside_the_database_and_cleaned(
     merged(cli, member)
     assert not stale.exists()
     assert [p.name for p in db_path.parent.iterdir() if ".merge." in p.name] == []
+
+
+def test_at_80_columns_the_conflicts_show_here_and_there_whole(cli, member):
+    """conftest sets COLUMNS=80. Fictional stances: one conflict side by side, and one
+    fact (one gid) whose source each side corrected: both values are shown, whole."""
+    write_apart(cli, member)
+    with sqlite3.connect(member) as conn:
+        conn.execute(
+            "UPDATE positions SET source = 'fictional statement, corrected by Bob' "
+            "WHERE id = (SELECT min(id) FROM positions)"
+        )
+    out = cli("db", "merge", str(member), "--dry-run").stdout  # refused: exit 1
+    conflicts = out[out.index("Conflicts") :]
+    assert "Here" in conflicts and "There" in conflicts
+    assert "support" in conflicts and "oppose" in conflicts
+    assert "corrected by" in conflicts and "Bob" in conflicts
+    assert max(len(line) for line in conflicts.splitlines()) <= 80

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cahtracker.serialise import markdown_cell
-from cahtracker.views.listing import TEXT, Listing, View
+from cahtracker.views.listing import OPTIONAL, TEXT, WRAP, Listing, View
 from cahtracker.views.render import message
 
 
@@ -90,12 +90,12 @@ class MergeReportView(View):
             out.append(
                 Listing(
                     rows,  # with the facts deleted here, not brought back
-                    [
-                        ("table", "Table"),
+                    [  # what a review needs, Here and There whole; the table least
+                        ("table", "Table", OPTIONAL),
                         ("what", "What", TEXT),
-                        ("ours", "Here", TEXT),
-                        ("theirs", "There", TEXT),
-                        ("resolution", "Resolution"),
+                        ("ours", "Here", WRAP),
+                        ("theirs", "There", WRAP),
+                        ("resolution", "Resolution", OPTIONAL),
                     ],
                     title="Conflicts and facts deleted here",
                 )
