@@ -117,15 +117,57 @@ def list_sponsors(
     from cahtracker.states import OBSERVERS
 
     rows = current_sponsors(store, symbol, as_of)
-    if group == OBSERVERS:
-        rows = [r for r in rows if r["regional_group"] is None]
-    elif group is not None:
-        rows = [r for r in rows if r["regional_group"] == group]
+
+    def in_group(row: dict[str, Any]) -> bool:
+        if group == OBSERVERS:
+            return row["regional_group"] is None
+        return group is None or row["regional_group"] == group
+
+    rows = [r for r in rows if in_group(r)]
     if not with_notes:
         return rows
     from cahtracker.documents import document_notes
 
-    return rows, document_notes(store, symbol)
+    disputes = [d for d in sponsor_disputes(store, symbol, as_of) if in_group(d)]
+    return rows, [*disputes, *document_notes(store, symbol)]
+
+
+def sponsor_disputes(store, symbol: str, as_of: str | None = None) -> list[dict[str, Any]]:
+    """The states whose deciding event disagrees with another of the same document and
+    day (action or role: two sources, or two merged copies, kept side by side): which one
+    the list follows depends only on entry order, so it is named. Each: {iso3, name,
+    regional_group, text, source} (a note, as `document_notes` gives one)."""
+    events = sponsorship_events(store, revision_chain(store, symbol), as_of)
+    out = []
+    for iso3, last in replay(events).items():
+        if last["date"] is None:
+            continue
+        rivals = [
+            e
+            for e in events
+            if e["iso3"] == iso3
+            and e["symbol"] == last["symbol"]
+            and e["date"] == last["date"]
+            and (e["action"], e["role"] or "co") != (last["action"], last["role"] or "co")
+        ]
+        if not rivals:
+            continue
+        versions = [last, *rivals]
+        said = " or ".join(
+            f"{e['action']}{' as ' + (e['role'] or 'co') if e['action'] == 'joined' else ''}"
+            f"{' (shown)' if e is last else ''}"
+            for e in versions
+        )
+        out.append(
+            {
+                "iso3": iso3,
+                "name": last["name"],
+                "regional_group": last["regional_group"],
+                "text": f"disputed: {last['name']} on {last['date']}, {said}",
+                "source": "; ".join(e["source"] or "no source" for e in versions),
+            }
+        )
+    return sorted(out, key=lambda d: name_key(d["name"]))
 
 
 def insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -578,6 +578,12 @@ def test_two_sponsorship_events_of_one_day_that_differ_are_kept_side_by_side(cli
         .fetchall()
     )
     assert sorted(rows) == [("co",), ("main",)]
+    # `sponsors list` shows one of them (by entry order) and says Peru's is disputed
+    out = cli.ok("--wide", "sponsors", "list").stdout
+    (line,) = [x for x in out.splitlines() if "disputed" in x]
+    assert "Peru on 2026-11-09" in line and "as co" in line and "as main" in line
+    assert "fictional list A" in line and "fictional list B" in line
+    assert sum("disputed" in x for x in cli.ok("--wide", "sponsors", "list", "--group", "WEOG").stdout.splitlines()) == 0
 
 
 def test_a_merged_vote_brings_its_ballots_not_recorded(cli, db_path, member):
