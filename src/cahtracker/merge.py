@@ -313,10 +313,7 @@ def merge_database(
                 f"Cannot merge {other_path.name}: its rows would break this database ({error}); "
                 "nothing was merged."
             ) from None
-    report["tables"] = [
-        {"table": t, **merge.counts.get(t, _zero())}
-        for t in REPORT_TABLES
-    ]
+    report["tables"] = [{"table": t, **merge.counts.get(t, _zero())} for t in REPORT_TABLES]
     report["conflicts"] = merge.conflicts
     return report
 
@@ -356,7 +353,6 @@ def _read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
 def _other_copy(store, path: Path) -> Iterator[tuple[Any, int]]:
     """OTHER as a Store on a temporary copy (migrated when older), and its schema version.
     Refuses, in one line, what cannot be merged; OTHER itself is only read."""
-    import tempfile
 
     from cahtracker.db import SQLITE_MAGIC, _is_ours, open_store
 
@@ -417,9 +413,9 @@ def _staged_copy(store) -> Iterator[Path]:
     this merge runs), removed after it with SQLite's files beside it. A merge killed
     midway leaves it; the next merge removes it (`clean_leftovers`: nobody holds its lock),
     so a member's whole database, log included, does not stay behind in a temporary folder."""
-    from cahtracker.outputs import clean_leftovers, staged
-
     from contextlib import ExitStack
+
+    from cahtracker.outputs import clean_leftovers, staged
 
     target = Path(store.path).with_name(Path(store.path).name + ".merge")
     with ExitStack() as stack:
@@ -872,7 +868,9 @@ def _merge_not_recorded(merge: _Merge, mine: dict[str, Any], their_id: int, wher
     store, vote_id, table = merge.store, mine["id"], "ballots_not_recorded"
     order = "reason, name, choice"
     before = _bundle(store, table, vote_id)
-    ours = {(r["reason"], r["name"], r["choice"]): r for r in _owned(store.conn, table, vote_id, order)}
+    ours = {
+        (r["reason"], r["name"], r["choice"]): r for r in _owned(store.conn, table, vote_id, order)
+    }
     for row in _owned(merge.other.conn, table, their_id, order):
         slot = (row["reason"], row["name"], row["choice"])
         held = ours.get(slot)

@@ -583,7 +583,13 @@ def test_two_sponsorship_events_of_one_day_that_differ_are_kept_side_by_side(cli
     (line,) = [x for x in out.splitlines() if "disputed" in x]
     assert "Peru on 2026-11-09" in line and "as co" in line and "as main" in line
     assert "fictional list A" in line and "fictional list B" in line
-    assert sum("disputed" in x for x in cli.ok("--wide", "sponsors", "list", "--group", "WEOG").stdout.splitlines()) == 0
+    assert (
+        sum(
+            "disputed" in x
+            for x in cli.ok("--wide", "sponsors", "list", "--group", "WEOG").stdout.splitlines()
+        )
+        == 0
+    )
 
 
 def test_a_merged_vote_brings_its_ballots_not_recorded(cli, db_path, member):
@@ -712,8 +718,12 @@ def test_a_fact_kept_both_merges_again_as_the_same(cli, db_path, tmp_path):
         conn.execute("UPDATE positions SET source = 'fictional statement, p. 2' WHERE iso3 = 'FJI'")
     assert_refused(cli("db", "merge", str(member)), "1 conflict", "positions")
     merged(cli, member, "--on-conflict", "keep-both")
-    sources = [r[0] for r in sqlite3.connect(db_path).execute(
-        "SELECT source FROM positions WHERE iso3 = 'FJI' ORDER BY source")]
+    sources = [
+        r[0]
+        for r in sqlite3.connect(db_path).execute(
+            "SELECT source FROM positions WHERE iso3 = 'FJI' ORDER BY source"
+        )
+    ]
     assert sources == ["fictional statement", "fictional statement, p. 2"]
     again = merged(cli, member)
     assert new_count(again) == 0 and not again["conflicts"]
@@ -742,8 +752,20 @@ def test_a_conflict_kept_as_ours_merges_again_as_the_same_while_ours_is_unchange
     assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
     merged(cli, member, "--on-conflict", "ours")
     cli.ok(
-        "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body", "General Assembly",
-        "--yes", "Chile, Peru", "--non-voting", "Fiji", "--source", "fictional record",
+        "vote",
+        "record",
+        "--doc",
+        REV1,
+        "--date",
+        "2026-11-20",
+        "--body",
+        "General Assembly",
+        "--yes",
+        "Chile, Peru",
+        "--non-voting",
+        "Fiji",
+        "--source",
+        "fictional record",
         "--replace",
     )  # fmt: skip  (ours changed since: a conflict again)
     assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
@@ -831,7 +853,9 @@ def test_a_bad_name_from_the_environment_or_setting_refuses_only_writes(
     cli.ok("--who", "Ann", "timeline", "add", "2026-12-05", "Fictional meeting", "--source", "x")
     for bad in ("", "\n", "   "):
         with unchanged():
-            result = cli("--who", bad, "timeline", "add", "2026-12-06", "Fictional", "--source", "x")
+            result = cli(
+                "--who", bad, "timeline", "add", "2026-12-06", "Fictional", "--source", "x"
+            )
         assert_refused(result, "--who must be")
         assert len(result.output.strip().splitlines()) == 1
 

@@ -9,7 +9,6 @@ from cahtracker.serialise import markdown_cell
 from cahtracker.views.listing import OPTIONAL, TEXT, WRAP, Listing, View
 from cahtracker.views.render import message
 
-
 COUNTS = ("new", "same", "conflicts", "deleted_here")
 
 
