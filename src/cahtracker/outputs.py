@@ -10,7 +10,9 @@ never opened as a database). Whatever `--force` says, `refuse_unsafe` refuses
   anything that is not a regular file or folder (a pipe, a device, a socket).
 
 Everything is written beside the target under a staging name, `.NAME.cahtracker-XXXX.part`,
-and renamed into place. The staging file or folder is locked (flock) while its writer
+and renamed into place; a NAME too long to leave room for that (and for SQLite's `-journal`
+beside a staged backup) within the file system's 255 bytes is shortened to its start, `~`
+and a hash of it whole, so any name a file may have can be written. The staging file or folder is locked (flock) while its writer
 lives, so the next run removes what a killed run left (`clean_leftovers`): a staging
 entry nobody holds, and the previous CSV folder a replace had moved aside
 (`.NAME.cahtracker-XXXX.old`), put back if the new one never took its place.
@@ -29,6 +31,10 @@ from pathlib import Path
 from cahtracker.errors import CahError
 
 STAGING = ".cahtracker-"  # in every staging name: `.NAME.cahtracker-XXXX.part` / `.old`
+NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
+# the bytes a staging name adds to NAME: `.`, STAGING, 8 hex digits, `.part`, `-journal`
+_ADDED = 1 + len(STAGING) + 8 + len(".part") + len("-journal")
+_HASHED = 16  # hex digits of the hash that a shortened NAME ends with
 
 
 def _real(path: Path) -> str:
@@ -76,8 +82,25 @@ def refuse_unsafe(target: Path, database: Path, what: str) -> None:
         )
 
 
+def _staged_name(name: str) -> str:
+    """`name` as staging names carry it: whole if it leaves room for the rest of a staging
+    name within NAME_MAX bytes, else its start, `~` and a hash of it whole (two long names
+    with the same start never share leftovers)."""
+    import hashlib
+
+    raw = os.fsencode(name)
+    if len(raw) <= NAME_MAX - _ADDED:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:_HASHED]
+    return f"{os.fsdecode(raw[: NAME_MAX - _ADDED - _HASHED - 1])}~{digest}"
+
+
+def _staging_prefix(target: Path) -> str:
+    return f".{_staged_name(target.name)}{STAGING}"
+
+
 def _staging_entries(target: Path) -> list[Path]:
-    prefix = f".{target.name}{STAGING}"
+    prefix = _staging_prefix(target)
     try:
         names = os.listdir(target.parent)
     except OSError:
@@ -164,7 +187,7 @@ def staged(target: Path, folder: bool = False) -> Iterator[Path]:
     import fcntl
 
     for _ in range(10):
-        path = target.with_name(f".{target.name}{STAGING}{secrets.token_hex(4)}.part")
+        path = target.with_name(f"{_staging_prefix(target)}{secrets.token_hex(4)}.part")
         if folder:
             os.mkdir(path, 0o700)
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
