@@ -18,7 +18,7 @@ from cahtracker.safe_text import (
     for_terminal_line,
     shorten_runs,
 )
-from cahtracker.views.render import error_line
+from cahtracker.views.render import OutputError, error_line, flush_stdout, guard_stdout
 
 INTERRUPTED = "Interrupted; nothing was written."
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
@@ -111,6 +111,17 @@ class CahGroup(TyperGroup):
 
     def invoke(self, ctx):
         try:
+            result = self._invoke_with_messages(ctx)
+        except OutputError as error:
+            raise typer.Exit(output_failed(error, _wrote(ctx))) from None
+        except typer.Exit:
+            _flush_output(ctx)
+            raise
+        _flush_output(ctx)  # inside the boundary: a full disk is told here, not at exit
+        return result
+
+    def _invoke_with_messages(self, ctx):
+        try:
             return super().invoke(ctx)
         except CahError as error:
             error_line(str(error))
@@ -122,11 +133,55 @@ class CahGroup(TyperGroup):
             error_line(edge_error_message(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            store = app_state(ctx).store
-            interrupted(wrote=store is not None and store.wrote)
+            interrupted(wrote=_wrote(ctx))
             raise typer.Exit(INTERRUPTED_EXIT) from None
         except ClickException as error:
             raise _inert(error) from None
+
+
+def _wrote(ctx) -> bool:
+    """Whether this command's write had committed."""
+    store = app_state(ctx).store
+    return store is not None and store.wrote
+
+
+def _flush_output(ctx) -> None:
+    try:
+        flush_stdout()
+    except OutputError as error:
+        raise typer.Exit(output_failed(error, _wrote(ctx))) from None
+
+
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as shells report a writer whose reader went away
+STDOUT_CLOSED = "could not write the output (standard output is closed); nothing was written."
+
+
+def output_failed(error: OutputError, wrote: bool) -> int:
+    """Say that stdout could not be written and whether the command's changes were, and
+    return the exit code. A reader that went away (`| head`) is no error to tell unless a
+    write committed. stdout is then pointed at /dev/null, so that what it still holds
+    cannot fail again when the interpreter flushes it at exit."""
+    import errno
+
+    broken_pipe = error.error.errno == errno.EPIPE
+    if wrote or not broken_pipe:
+        done = "the command's changes were written" if wrote else "nothing was written"
+        error_line(f"could not write the output ({error}); {done}.")
+    _discard_stdout()
+    return BROKEN_PIPE_EXIT if broken_pipe else 1
+
+
+def _discard_stdout() -> None:
+    import os
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):  # no file behind it (tests): nothing to do
+        return
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def _inert(error: ClickException) -> ClickException:
@@ -297,7 +352,11 @@ def main() -> None:
     import sys
 
     try:
+        if sys.stdout is None:  # fd 1 closed (`>&-`): refused before anything is opened
+            error_line(STDOUT_CLOSED)
+            sys.exit(1)
         _streams_never_fail()
+        guard_stdout()
         _terminal_size_checked()
         bad = undecodable_argument(sys.argv[1:])
         if bad:
@@ -306,6 +365,16 @@ def main() -> None:
         completing = any(key.startswith("_CAHTRACKER_COMPLETE") for key in os.environ)
         group = None if completing else invoked_group(sys.argv[1:])
         build_app(group)(prog_name="cahtracker")
+        code = 0
+    except SystemExit as done:
+        code = done.code
     except KeyboardInterrupt:  # before or after a command (during start-up, say)
         interrupted()
-        sys.exit(INTERRUPTED_EXIT)
+        code = INTERRUPTED_EXIT
+    except OutputError as error:  # help, --version, completion: no command ran
+        code = output_failed(error, wrote=False)
+    try:
+        flush_stdout()  # what was printed outside a command (help, usage errors)
+    except OutputError as error:
+        code = output_failed(error, wrote=False)
+    sys.exit(code)
