@@ -67,25 +67,93 @@ GLOBAL_FLAGS = ("--wide",)
 GLOBAL_VALUES = ("--db",)
 
 
-def hoist_global_options(args: list[str]) -> list[str]:
+class GivenTwice(Exception):
+    """A global option that takes a value given twice (`--db a.db ... --db b.db`)."""
+
+
+def _option(command, name: str):
+    """The option of `command` called `name` (a long or short name, `--no-x` too), or None."""
+    for param in getattr(command, "params", ()):
+        if name in getattr(param, "opts", ()) or name in getattr(param, "secondary_opts", ()):
+            return param if param.param_type_name == "option" else None
+    return None
+
+
+def _takes(param) -> int:
+    """How many tokens an option's value is (0 for a flag)."""
+    return 0 if param.is_flag or param.count else max(param.nargs, 1)
+
+
+def values_after(command, token: str) -> int:
+    """How many of the tokens after `token` are its value, for an option of `command`:
+    `--source X` 1, `--source=X` 0, `-d X` 1, `-dX` 0, a flag or an unknown option 0."""
+    if command is None:
+        return 0
+    if token.startswith("--"):
+        name, eq, _ = token.partition("=")
+        param = _option(command, name)
+        return 0 if param is None or eq else _takes(param)
+    for at in range(1, len(token)):  # -d X, -dX, and flags clustered before one: -uvdX
+        param = _option(command, f"-{token[at]}")
+        if param is None:
+            return 0
+        if _takes(param):
+            return 0 if at + 1 < len(token) else _takes(param)
+    return 0
+
+
+def _subcommand(command, word: str, ctx):
+    """The command a group's word names, or None (not a group, or no such command)."""
+    get = getattr(command, "get_command", None)
+    return get(ctx, word) if get is not None else None
+
+
+def hoist_global_options(
+    args: list[str], root=None, ctx=None, refuse_twice: bool = True
+) -> list[str]:
     """The command line with the global options (`--db PATH`, `--wide`) moved to the front,
-    wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search."""
+    wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search.
+
+    The words walk `root`'s command tree (the group, then its command), so a token that is
+    the value of an option before it stays where it is: in `--source --db`, `--db` is the
+    source. A command's own option of the same name would be its own. Without `root` (or
+    past a word it does not know) every `--db`/`--wide` is taken. A second `--db` raises
+    GivenTwice (one command, one database file) unless `refuse_twice` is false."""
     front: list[str] = []
     rest: list[str] = []
+    given: list[str] = []  # the --db values
+    command = root
     i = 0
     while i < len(args):
         arg = args[i]
+        name, eq, value = arg.partition("=")
+        own = command is not root and _option(command, name) is not None
         if arg == "--":
             rest += args[i:]
             break
-        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{name}=") for name in GLOBAL_VALUES):
+        if not own and arg in GLOBAL_FLAGS:
             front.append(arg)
-        elif arg in GLOBAL_VALUES and i + 1 < len(args):
+        elif not own and name in GLOBAL_VALUES and eq:
+            front.append(arg)
+            given.append(value)
+        elif not own and arg in GLOBAL_VALUES and i + 1 < len(args):
             front += args[i : i + 2]
+            given.append(args[i + 1])
             i += 1
+        elif arg.startswith("-") and arg != "-":
+            taken = values_after(command, arg)
+            rest += args[i : i + 1 + taken]
+            i += taken
         else:
             rest.append(arg)
+            if command is not None and hasattr(command, "commands"):
+                command = _subcommand(command, arg, ctx)  # None: a word it does not know
         i += 1
+    if refuse_twice and len(given) > 1:
+        raise GivenTwice(
+            f"--db given twice: {given[0]} and {given[1]}; give it once (a command uses one "
+            "database file)."
+        )
     return front + rest
 
 
@@ -96,7 +164,13 @@ class CahGroup(TyperGroup):
     their frame, with the user's text in them made inert."""
 
     def parse_args(self, ctx, args):
-        return super().parse_args(ctx, hoist_global_options(args))
+        try:
+            # completion (resilient parsing) takes the last --db, as Click would
+            args = hoist_global_options(args, self, ctx, not ctx.resilient_parsing)
+        except GivenTwice as error:
+            error_line(str(error))
+            raise typer.Exit(2) from None
+        return super().parse_args(ctx, args)
 
     def format_help(self, ctx, formatter):
         from cahtracker.commands.options import _help_with_laid_out_examples
