@@ -2,7 +2,7 @@
 
 Times, in alternating runs, as real processes, each into a fresh copy of one seeded database:
   - `cahtracker vote import unvotes.csv` (with its roll_calls.csv: 870,109 rows, 6,203 roll
-    calls, every check; 947,474 ballots written with their index),
+    calls, every check; 947,235 ballots written with their index),
   - `sqlite3 DB ".import --csv unvotes.csv t"` (the anchor: the same file into a bare table),
   - `cahtracker db undo` of the import just made.
 Prints the medians, the ratio import/anchor (target <= 2.0), the import's peak memory

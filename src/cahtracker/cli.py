@@ -64,11 +64,17 @@ def edge_error_message(error: BaseException) -> str | None:
 
 # options of the root command that may also be given after the subcommand
 GLOBAL_FLAGS = ("--wide",)
-GLOBAL_VALUES = ("--db",)
+GLOBAL_VALUES = ("--db", "--who")
 
 
 class GivenTwice(Exception):
     """A global option that takes a value given twice (`--db a.db ... --db b.db`)."""
+
+
+WHY_ONCE = {
+    "--db": "a command uses one database file",
+    "--who": "a command is recorded under one name",
+}
 
 
 def _option(command, name: str):
@@ -111,17 +117,18 @@ def _subcommand(command, word: str, ctx):
 def hoist_global_options(
     args: list[str], root=None, ctx=None, refuse_twice: bool = True
 ) -> list[str]:
-    """The command line with the global options (`--db PATH`, `--wide`) moved to the front,
-    wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search.
+    """The command line with the global options (`--db PATH`, `--who NAME`, `--wide`) moved to
+    the front, wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the
+    search.
 
     The words walk `root`'s command tree (the group, then its command), so a token that is
     the value of an option before it stays where it is: in `--source --db`, `--db` is the
     source. A command's own option of the same name would be its own. Without `root` (or
-    past a word it does not know) every `--db`/`--wide` is taken. A second `--db` raises
-    GivenTwice (one command, one database file) unless `refuse_twice` is false."""
+    past a word it does not know) every global option's name is taken. A second `--db` (or
+    `--who`) raises GivenTwice unless `refuse_twice` is false."""
     front: list[str] = []
     rest: list[str] = []
-    given: list[str] = []  # the --db values
+    given: dict[str, list[str]] = {}  # the values of each of GLOBAL_VALUES
     command = root
     i = 0
     while i < len(args):
@@ -135,10 +142,10 @@ def hoist_global_options(
             front.append(arg)
         elif not own and name in GLOBAL_VALUES and eq:
             front.append(arg)
-            given.append(value)
+            given.setdefault(name, []).append(value)
         elif not own and arg in GLOBAL_VALUES and i + 1 < len(args):
             front += args[i : i + 2]
-            given.append(args[i + 1])
+            given.setdefault(arg, []).append(args[i + 1])
             i += 1
         elif arg.startswith("-") and arg != "-":
             taken = values_after(command, arg)
@@ -149,11 +156,12 @@ def hoist_global_options(
             if command is not None and hasattr(command, "commands"):
                 command = _subcommand(command, arg, ctx)  # None: a word it does not know
         i += 1
-    if refuse_twice and len(given) > 1:
-        raise GivenTwice(
-            f"--db given twice: {given[0]} and {given[1]}; give it once (a command uses one "
-            "database file)."
-        )
+    for name, values in given.items():
+        if refuse_twice and len(values) > 1:
+            raise GivenTwice(
+                f"{name} given twice: {values[0]} and {values[1]}; give it once "
+                f"({WHY_ONCE.get(name, 'one value')})."
+            )
     return front + rest
 
 
@@ -291,6 +299,14 @@ def root(
             help="Database file (default: {db}). May also follow the command.",
         ),
     ] = None,
+    who: Annotated[
+        str | None,
+        typer.Option(
+            "--who",
+            help="Who is writing (a coalition member's name): recorded with every row written "
+            "and in the change log (default: {who}). May also follow the command.",
+        ),
+    ] = None,
     wide: Annotated[
         bool,
         typer.Option(
@@ -309,6 +325,7 @@ def root(
     from cahtracker.views.render import set_wide
 
     app_state(ctx).db_option = db
+    app_state(ctx).who_option = who
     set_wide(wide)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         from cahtracker.commands.report import tally_command  # bare `cahtracker`: the dashboard
@@ -374,7 +391,7 @@ def invoked_group(argv: list[str]) -> str | None:
     for arg in args:
         if arg in GLOBAL_VALUES:
             next(args, None)
-        elif arg in GLOBAL_FLAGS or arg.startswith("--db="):
+        elif arg in GLOBAL_FLAGS or arg.startswith(tuple(f"{v}=" for v in GLOBAL_VALUES)):
             continue
         elif arg.startswith("-"):
             return None  # --help, --version: the full app decides

@@ -290,6 +290,9 @@ def create_documents(store, rows: list[dict[str, Any]]) -> None:
             raise CahError(
                 f"Unknown document kind '{row['kind']}'; use one of: {', '.join(KINDS)}."
             )
+    from cahtracker.db.ids import stamp
+
+    rows[:] = [stamp(store, row) for row in rows]  # each a global id (db/ids.py)
     columns = list(rows[0])
     store.conn.executemany(
         f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",

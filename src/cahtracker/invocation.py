@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ def resolve_path(option: str | os.PathLike | None = None) -> Path:
 @dataclass
 class AppState:
     db_option: Path | None = None
+    who_option: str | None = None
     store: Store | None = None
     _names: object | None = field(default=None, repr=False)
 
@@ -45,7 +47,25 @@ def get_store(ctx: typer.Context) -> Store:
     if state.store is None:
         state.store = open_store(resolve_path(state.db_option))
         ctx.find_root().call_on_close(state.store.close)
+        state.store.who = resolve_who(state.who_option, state.store)
     return state.store
+
+
+def resolve_who(option: str | None, store: Store) -> str | None:
+    """`--who`, else `$CAHTRACKER_WHO`, else the database's `who` setting, else None
+    (db/ids.py, imported only when there is a name to check)."""
+    texts = [option, os.environ.get("CAHTRACKER_WHO")]
+    if not any(t and t.strip() for t in texts):
+        try:
+            texts = [store.setting("who")]
+        except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is a label
+            return None
+    for text in texts:
+        if text and text.strip():
+            from cahtracker.db.ids import clean_who
+
+            return clean_who(text)
+    return None
 
 
 def get_names(ctx: typer.Context):

@@ -118,24 +118,29 @@ def set_stance(
         raise CahError("--source-kind says what kind of source backs a stance; give --source too.")
     if quote_kind and not (quote and quote.strip()):
         raise CahError("--quote-kind says how a quote was taken; give --quote too.")
+    from cahtracker.db.ids import stamp
+
     written = []
     with store.write("position set"):
         for ref in states:
-            row = {
-                "iso3": ref.iso3,
-                "topic": topic,
-                "stance": stance,
-                "date": date,
-                "date_precision": date_precision,
-                "source": source,
-                "quote": quote,
-                "source_kind": source_kind,
-                "quote_kind": quote_kind,
-            }
+            row = stamp(
+                store,
+                {
+                    "iso3": ref.iso3,
+                    "topic": topic,
+                    "stance": stance,
+                    "date": date,
+                    "date_precision": date_precision,
+                    "source": source,
+                    "quote": quote,
+                    "source_kind": source_kind,
+                    "quote_kind": quote_kind,
+                },
+            )
             cursor = store.conn.execute(
                 "INSERT INTO positions (iso3, topic, stance, date, date_precision, source, quote, "
-                "source_kind, quote_kind) VALUES (:iso3, :topic, :stance, :date, :date_precision, "
-                ":source, :quote, :source_kind, :quote_kind)",
+                "source_kind, quote_kind, gid, origin) VALUES (:iso3, :topic, :stance, :date, "
+                ":date_precision, :source, :quote, :source_kind, :quote_kind, :gid, :origin)",
                 row,
             )
             row = {"id": cursor.lastrowid, **row}

@@ -129,7 +129,11 @@ def list_sponsors(
 
 
 def insert_logged(store, table: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Insert one row (column names are ours, never user input) and log it as a change."""
+    """Insert one row (column names are ours, never user input), with a global id
+    (db/ids.py), and log it as a change."""
+    from cahtracker.db.ids import stamp
+
+    values = stamp(store, values)
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     cursor = store.conn.execute(

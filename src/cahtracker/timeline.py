@@ -116,10 +116,14 @@ def add_event(
         "source": source,
         "note": note,
     }
+    from cahtracker.db.ids import stamp
+
     with store.write("timeline add"):
+        row = stamp(store, row)
         cursor = store.conn.execute(
-            "INSERT INTO events (starts_on, ends_on, date_precision, title, body, place, source, note) "
-            "VALUES (:starts_on, :ends_on, :date_precision, :title, :body, :place, :source, :note)",
+            "INSERT INTO events (starts_on, ends_on, date_precision, title, body, place, source, "
+            "note, gid, origin) VALUES (:starts_on, :ends_on, :date_precision, :title, :body, "
+            ":place, :source, :note, :gid, :origin)",
             row,
         )
         row = {"id": cursor.lastrowid, **row}

@@ -26,6 +26,7 @@ from cahtracker.voting import (
     METHOD_RECORDED,
     METHOD_WITHDRAWN,
     METHOD_WITHOUT_VOTE,
+    TALLY_KEYS,
     WHOLE_TEXT,
     check_majority,
     choice_word,
@@ -90,6 +91,15 @@ register_owned(
     columns=("key", "iso3", "choice"),
     order="key, iso3",
 )
+# the ballots its source gave that the vote does not record (former states, unknown names)
+register_owned(
+    "votes",
+    "ballots_not_recorded",
+    key="vote_id",
+    bundle="not_recorded",
+    columns=("reason", "name", "choice", "ballots"),
+    order="reason, name, choice",
+)
 
 
 # ---------------------------------------------------------------- record
@@ -148,12 +158,13 @@ def record_vote(
     replace: bool = False,
 ) -> dict[str, Any]:
     """Validate everything, then write one vote in one transaction; returns {"id",
-    "replaced": the id it replaced or None}.
+    "replaced": the id it replaced or None, "kept": the fields kept from it}.
 
     The vote needs its `source` (or `unsourced`). A second decision on the same document,
     by the same body on the same date, is refused unless `also` (a separate vote that day)
     or `replace` (it replaces the one there: deleted and written again under its id, both
-    logged). The document (found, or created with --create-doc, with the vote's source) and
+    logged). A replacement keeps the replaced vote's meeting and note unless `meeting` or
+    `note` is given; an empty one clears it. The document (found, or created with --create-doc, with the vote's source) and
     the body are decided inside the write, so concurrent commands cannot race.
     """
     from cahtracker.documents import (
@@ -238,21 +249,32 @@ def record_vote(
             )
         same = same_decisions(store, doc_row["symbol"], body_name, on)
         replaced = _check_duplicate(same, doc_row["symbol"], body_name, on, also, replace)
-        if replaced is not None:
+        given = {"meeting": meeting, "note": note}
+        fields = {k: v.strip() or None if v is not None else None for k, v in given.items()}
+        kept = []
+        gid = None
+        if replaced is not None:  # a correction: the same fact, so the same global id
+            old = store.one("SELECT meeting, note, gid FROM votes WHERE id = ?", (replaced,))
+            gid = old["gid"]
+            for key, value in given.items():
+                if value is None and old[key] is not None:  # not given: the old one stays
+                    fields[key] = old[key]
+                    kept.append(key)
             delete_vote(store, replaced)
         row = {
+            "gid": gid,
             "symbol": doc_row["symbol"],
             "body": body_name,
             "date": on,
-            "meeting": meeting,
+            "meeting": fields["meeting"],
             "method": method,
             "outcome": outcome,
             "majority": majority if method == METHOD_RECORDED else None,
             "source": source,
-            "note": note,
+            "note": fields["note"],
         }
         vote_id = insert_vote(store, row, ballot_rows, statements, vote_id=replaced)
-    return {"id": vote_id, "replaced": replaced}
+    return {"id": vote_id, "replaced": replaced, "kept": kept}
 
 
 def same_decisions(
@@ -307,10 +329,13 @@ def insert_vote(
     vote_id: int | None = None,
 ) -> int:
     """Insert one vote with its ballots and statements, each list logged as one change."""
-    full = {k: row.get(k) for k in VOTE_COLUMNS}
-    marks = ", ".join("?" for _ in VOTE_COLUMNS)
+    from cahtracker.db.ids import stamp
+
+    full = stamp(store, {k: row.get(k) for k in (*VOTE_COLUMNS, "gid", "origin") if k in row})
+    full = {k: full.get(k) for k in (*VOTE_COLUMNS, "gid", "origin")}
+    marks = ", ".join("?" for _ in full)
     cursor = store.conn.execute(
-        f"INSERT INTO votes (id, {', '.join(VOTE_COLUMNS)}) VALUES (?, {marks})",
+        f"INSERT INTO votes (id, {', '.join(full)}) VALUES (?, {marks})",
         (vote_id, *full.values()),
     )
     vote_id = cursor.lastrowid if vote_id is None else vote_id
@@ -537,11 +562,14 @@ def source_family(key: str | None) -> str | None:
 
 
 def create_votes(store, rows: list[dict[str, Any]]) -> None:
-    """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided)."""
-    columns = ("id", *VOTE_COLUMNS)
+    """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided),
+    each with a global id (db/ids.py)."""
+    from cahtracker.db.ids import stamp
+
+    columns = ("id", *VOTE_COLUMNS, "gid", "origin")
     store.conn.executemany(
         f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [tuple(row.get(c) for c in columns) for row in rows],
+        [tuple(stamped.get(c) for c in columns) for stamped in (stamp(store, r) for r in rows)],
     )
 
 
@@ -839,8 +867,12 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     )
     members = body_members(store, vote["body"], vote["date"]) if ballots else None
     codes = {b["iso3"] for b in ballots}
+    unrecorded = ballots_not_recorded(store, vote["id"])
     cover = coverage(
-        None if members is None else len(members), len(codes & set(members or ())), len(codes)
+        None if members is None else len(members),
+        len(codes & set(members or ())),
+        len(codes),
+        sum(u["ballots"] for u in unrecorded),
     )
     missing = []
     if cover and cover["not_recorded"]:
@@ -865,6 +897,8 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
         # how far the ballots cover the body's members (None: no ballots), and who is missing
         "coverage": cover,
         "members_not_recorded": missing,
+        # ballots the source gave that are not recorded: [{reason, name, choice, ballots}]
+        "ballots_not_recorded": unrecorded,
         "ballots": [
             {
                 "iso3": b["iso3"],
@@ -915,6 +949,40 @@ def show_vote(store, ref: str, by_group: bool = False) -> dict[str, Any]:
     return result
 
 
+def ballots_not_recorded(store, vote_id: int) -> list[dict[str, Any]]:
+    """The ballots of a vote's source that the vote does not record (former states without
+    a continuing seat, unknown names skipped): [{reason, name, choice, ballots}], by reason
+    (former states first), then name."""
+    return store.query(
+        "SELECT reason, name, choice, ballots FROM ballots_not_recorded WHERE vote_id = ? "
+        "ORDER BY reason, name, choice",
+        (vote_id,),
+    )
+
+
+def _unrecorded_counts(store) -> dict[int, int]:
+    """vote id -> how many ballots of its source it does not record."""
+    return dict(
+        store.conn.execute(
+            "SELECT vote_id, sum(ballots) FROM ballots_not_recorded GROUP BY vote_id"
+        )
+    )
+
+
+def date_range(date_from: str | None, date_to: str | None) -> tuple[str | None, str | None]:
+    """--from/--to as the bounds of a vote's date: a year or a month as --to counts to its
+    last day (`--to 2019` includes 2019-12-19); a range that ends before it starts is refused."""
+    from cahtracker.dates import period_end, period_start
+
+    low = period_start(date_from) if date_from else None
+    high = period_end(date_to) if date_to else None
+    if low and high and low > high:
+        raise CahError(
+            f"--from {date_from} is after --to {date_to}; give a range that starts first."
+        )
+    return low, high
+
+
 def list_votes(
     store,
     symbol: str | None = None,
@@ -941,6 +1009,7 @@ def list_votes(
         }
         where.append("v.body IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(spellings)))
+    date_from, date_to = date_range(date_from, date_to)
     if date_from:
         where.append("v.date >= ?")
         params.append(date_from)
@@ -962,8 +1031,10 @@ def list_votes(
     )
     members_on = member_counts(store)
     unseated = _ballots_in_gaps(store)
+    unrecorded = _unrecorded_counts(store)
     for row in rows:
         row["members_recorded"] -= unseated.get(row["id"], 0)
+        row["ballots_not_recorded"] = unrecorded.get(row["id"], 0)
     return [
         {
             "id": r["id"],
@@ -972,7 +1043,9 @@ def list_votes(
             "date": r["date"],
             "method": r["method"],
             "outcome": r["outcome"],
-            "tally": {k: r[k] for k in ("yes", "no", "abstain", "non_voting", "absent")},
+            # None without a ballot (a decision without a vote, a withdrawal, a decision
+            # whose ballots are not known): no count, rather than counts of 0
+            "tally": _listed_tally(r),
             "source": r["source"],
             "unsourced": is_unsourced(r["source"]),
             "coverage": _list_coverage(r, members_on),
@@ -991,11 +1064,16 @@ def list_votes(
     ]
 
 
+def _listed_tally(row: dict[str, Any]) -> dict[str, int] | None:
+    tally = {k: row[k] for k in TALLY_KEYS}
+    return tally if any(tally.values()) else None
+
+
 def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
     """`coverage` from a listed vote's counts (show_vote counts the same from its ballots)."""
     ballots = sum(row[k] for k in ("yes", "no", "abstain", "non_voting", "absent"))
     members = members_on(row["date"]) if whole_assembly(row["body"]) else None
-    return coverage(members, row["members_recorded"], ballots)
+    return coverage(members, row["members_recorded"], ballots, row["ballots_not_recorded"])
 
 
 def iter_ballots(store):
@@ -1008,25 +1086,41 @@ def iter_ballots(store):
     )
 
 
-def compare_states(store, names, first: str, second: str) -> dict[str, Any]:
-    """How often two states voted alike on the recorded votes both took part in."""
+def compare_states(
+    store,
+    names,
+    first: str,
+    second: str,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """How often two states voted alike on the recorded votes both took part in (dated
+    `date_from` to `date_to`, both included, when given); the votes where they differed, by
+    date, the first `limit` of them (None: all), and how many there are in all."""
     a, b = names.resolve(first), names.resolve(second)
     if a == b:
         raise CahError(f"Give two different states (both mean {a.label()}).")
+    date_from, date_to = date_range(date_from, date_to)
     rows = store.query(
         "SELECT v.id, v.symbol, v.date, x.choice AS a, y.choice AS b FROM ballots x "
         "JOIN ballots y ON y.vote_id = x.vote_id AND y.iso3 = ? JOIN votes v ON v.id = x.vote_id "
         "WHERE x.iso3 = ? AND x.choice IN ('yes', 'no', 'abstain') "
-        "AND y.choice IN ('yes', 'no', 'abstain') ORDER BY v.date, v.id",
-        (b.iso3, a.iso3),
+        "AND y.choice IN ('yes', 'no', 'abstain') AND (? IS NULL OR v.date >= ?) "
+        "AND (? IS NULL OR v.date <= ?) ORDER BY v.date, v.id",
+        (b.iso3, a.iso3, date_from, date_from, date_to, date_to),
     )
     agreed = sum(1 for r in rows if r["a"] == r["b"])
+    differed = [r for r in rows if r["a"] != r["b"]]
     return {
         "state_a": {"iso3": a.iso3, "name": a.name},
         "state_b": {"iso3": b.iso3, "name": b.name},
+        "from": date_from,
+        "to": date_to,
         "votes_compared": len(rows),
         "agreed": agreed,
         "agreement": round(100 * agreed / len(rows), 1) if rows else None,
+        "disagreements_total": len(differed),
         "disagreements": [
             {
                 "id": r["id"],
@@ -1035,8 +1129,7 @@ def compare_states(store, names, first: str, second: str) -> dict[str, Any]:
                 a.iso3: r["a"],
                 b.iso3: r["b"],
             }
-            for r in rows
-            if r["a"] != r["b"]
+            for r in (differed[:limit] if limit else differed)
         ],
     }
 
@@ -1117,4 +1210,9 @@ register_describer(
         "differences", "ballot another source differs on", "ballots another source differs on"
     ),
     ("ballot another source differs on", "ballots other sources differ on"),
+)
+register_describer(
+    "ballots_not_recorded",
+    _bundle_describer("not_recorded", "ballot not recorded", "ballots not recorded"),
+    ("list of ballots not recorded", "lists of ballots not recorded"),
 )

@@ -112,46 +112,92 @@ def whole_assembly(body: str | None) -> bool:
     return bool(body) and bool(_WHOLE_ASSEMBLY.match(" ".join(body.casefold().split())))
 
 
-def coverage(members: int | None, recorded: int, ballots: int) -> dict | None:
+def coverage(members: int | None, recorded: int, ballots: int, unrecorded: int = 0) -> dict | None:
     """How far a vote's ballots cover its body's members: {members, recorded, not_recorded,
-    complete}. `members`: how many the body had on the vote's date (None: not known);
-    `recorded`: how many of them have a ballot; `ballots`: every ballot (observers too).
-    None for a decision with no ballot at all: nothing was recorded to be complete or not."""
+    ballots_not_recorded, complete}. `members`: how many the body had on the vote's date
+    (None: not known); `recorded`: how many of them have a ballot; `ballots`: every ballot
+    (observers too); `unrecorded`: ballots the source gave that are not recorded (former
+    states without a continuing seat, unknown names skipped): with any, the record is
+    never complete. None for a decision with no ballot at all: nothing was recorded to be
+    complete or not."""
     if not ballots:
         return None
     if members is None:
-        return {"members": None, "recorded": ballots, "not_recorded": None, "complete": None}
+        return {
+            "members": None,
+            "recorded": ballots,
+            "not_recorded": None,
+            "ballots_not_recorded": unrecorded,
+            "complete": None if not unrecorded else False,
+        }
     return {
         "members": members,
         "recorded": recorded,
         "not_recorded": members - recorded,
-        "complete": recorded == members,
+        "ballots_not_recorded": unrecorded,
+        "complete": recorded == members and not unrecorded,
     }
 
 
+def _ballots(n: int) -> str:
+    return f"{n} ballot{'' if n == 1 else 's'}"
+
+
 def coverage_line(cover: dict | None) -> str | None:
-    """ "65 of 193 members recorded; 128 not recorded" for a partial record, else None."""
+    """ "65 of 193 members recorded; 128 not recorded" for a partial record, else None; with
+    "; 2 ballots of the source not recorded" when the source had ballots not recorded."""
     if not cover or cover["complete"]:
         return None
+    unrecorded = cover.get("ballots_not_recorded") or 0
+    tail = f"; {_ballots(unrecorded)} of the source not recorded" if unrecorded else ""
     if cover["members"] is None:
         return (
             f"{cover['recorded']} ballots recorded; this body's membership is not known here, "
-            "so the record may be incomplete"
+            "so the record may be incomplete" + tail
         )
+    if not cover["not_recorded"]:
+        return f"all {cover['members']} members recorded" + tail
     return (
         f"{cover['recorded']} of {cover['members']} members recorded; "
-        f"{cover['not_recorded']} not recorded"
+        f"{cover['not_recorded']} not recorded" + tail
     )
+
+
+NOT_RECORDED_WORDS = {  # ballots_not_recorded.reason -> how a line names them
+    "former state": "of former states not recorded",
+    "unknown name": "of unknown names skipped",
+}
+
+
+def not_recorded_lines(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """ "2 ballots of former states not recorded: German Democratic Republic (yes), ...",
+    one line per reason, from `ballots_not_recorded` rows {reason, name, choice, ballots}:
+    what the source counted and the tally does not."""
+    by_reason: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_reason.setdefault(row["reason"], []).append(row)
+    lines = []
+    for reason, items in by_reason.items():
+        n = sum(i["ballots"] for i in items)
+        names = ", ".join(
+            f"{i['name']} ({i['choice']}" + (f" ×{i['ballots']}" if i["ballots"] > 1 else "") + ")"
+            for i in items
+        )
+        lines.append(f"{_ballots(n)} {NOT_RECORDED_WORDS.get(reason, reason)}: {names}")
+    return lines
 
 
 def coverage_cell(cover: dict | None) -> str:
     """A short form for a table cell: "65/193" members with a ballot, "all" when complete,
-    "65/?" when the body's membership is not known; blank without ballots."""
+    "65/?" when the body's membership is not known, "+2" after it for ballots of the source
+    not recorded; blank without ballots."""
     if not cover:
         return ""
     if cover["complete"]:
         return "all"
-    return f"{cover['recorded']}/{cover['members'] if cover['members'] is not None else '?'}"
+    cell = f"{cover['recorded']}/{cover['members'] if cover['members'] is not None else '?'}"
+    unrecorded = cover.get("ballots_not_recorded") or 0
+    return f"{cell} +{unrecorded}" if unrecorded else cell
 
 
 def majority_basis(

@@ -100,6 +100,33 @@ def test_replace_of_the_seeded_decision_keeps_its_id(cli, db_path):
     assert len(votes(cli, "--doc", REV1)) == 1
 
 
+def show_fields(cli, vote_id: int) -> tuple:
+    shown = json.loads(cli.ok("vote", "show", str(vote_id), "-f", "json").stdout)
+    return shown["meeting"], shown["note"], shown["tally"]["yes"], shown["tally"]["no"]
+
+
+def test_replace_keeps_the_meeting_and_note_unless_new_ones_are_given(cli, db_path):
+    cli.ok(*vote_on_args("--yes", "Chile", "--meeting", "39th", "--note", "as orally revised"))
+    (old,) = votes(cli, "--doc", "A/C.6/79/L.21")
+    out = cli.ok(*vote_on_args("--yes", "Chile", "--no", "Peru", "--replace")).stdout
+    assert "Kept its meeting and note" in out and "--meeting '' / --note '' clear them" in out
+    assert show_fields(cli, old["id"]) == ("39th", "as orally revised", 1, 1)
+    # a new meeting replaces the old one; the note not given is still kept
+    out = cli.ok(*vote_on_args("--yes", "Chile", "--replace", "--meeting", "40th")).stdout
+    assert "Kept its note (--note '' clears it" in out
+    assert show_fields(cli, old["id"]) == ("40th", "as orally revised", 1, 0)
+    # '' clears it
+    out = cli.ok(*vote_on_args("--yes", "Fiji", "--replace", "--note", "")).stdout
+    assert "Kept its meeting" in out and "note" not in out.split("Kept its")[1]
+    assert show_fields(cli, old["id"]) == ("40th", None, 1, 0)
+    before = rows(db_path)
+    out = cli.ok(*vote_on_args("--yes", "Fiji", "--replace", "--meeting", "", "--note", "")).stdout
+    assert "Kept" not in out
+    assert show_fields(cli, old["id"]) == (None, None, 1, 0)
+    cli.ok("db", "undo")  # the old meeting comes back with the old vote
+    assert rows(db_path) == before
+
+
 def test_replace_and_also_refusals_change_nothing(cli, unchanged):
     with unchanged():
         assert_refused(

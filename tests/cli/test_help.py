@@ -125,3 +125,8 @@ def test_help_shows_environment_values_inert(cli, monkeypatch):
         out = cli(*args).output
         assert "\x1b" not in out and "\x07" not in out, out
     assert "\\x1b]0;pwned\\x07" in cli("--help").output
+    # help is Rich markup: a path with brackets reads as it is, and a [link] is no link
+    monkeypatch.setenv("CAHTRACKER_DB", "/tmp/[old]/[link=x]c[/link].db")
+    monkeypatch.setenv("COLUMNS", "120")
+    out = cli("--help").output
+    assert "/tmp/[old]/[link=x]c[/link].db" in out

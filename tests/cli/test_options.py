@@ -161,6 +161,10 @@ HOISTED = [
     (["--db", "a.db", "db", "log", "--wide"], ["--db", "a.db", "--wide", "db", "log"]),
     (["sponsors", "list", "--", "--db", "x"], ["sponsors", "list", "--", "--db", "x"]),
     (["sponsors", "add", "--db", "a.db", "Peru"], ["--db", "a.db", "sponsors", "add", "Peru"]),
+    (
+        ["sponsors", "add", "Peru", "--source", "--who", "--who", "Ann"],
+        ["--who", "Ann", "sponsors", "add", "Peru", "--source", "--who"],
+    ),
 ]
 
 
@@ -248,3 +252,9 @@ def test_db_given_twice_is_refused_in_one_line(cli, tmp_path, monkeypatch, line)
     assert_refused(result, "--db given twice", "a.db", code=2)
     assert len(result.output.strip().splitlines()) == 1
     assert list(work.iterdir()) == [], "a database was opened"
+
+
+def test_who_given_twice_is_refused_in_one_line(cli):
+    result = cli("--who", "Ann", "sponsors", "list", "--who=Bob")
+    assert_refused(result, "--who given twice: Ann and Bob", code=2)
+    assert len(result.output.strip().splitlines()) == 1

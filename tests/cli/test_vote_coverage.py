@@ -44,6 +44,7 @@ def test_rules():
         "members": 193,
         "recorded": 65,
         "not_recorded": 128,
+        "ballots_not_recorded": 0,
         "complete": False,
     }
     assert coverage(193, 193, 193)["complete"] is True
@@ -69,6 +70,7 @@ def test_a_partial_vote_is_marked_in_every_format_of_vote_show(cli):
         "members": 193,
         "recorded": 3,  # the Holy See, an observer, is no member
         "not_recorded": 190,
+        "ballots_not_recorded": 0,
         "complete": False,
     }
     missing = {m["iso3"] for m in data["members_not_recorded"]}
@@ -123,6 +125,7 @@ def test_a_complete_vote_is_not_marked_and_members_follow_admission_dates(cli):
         "members": len(members),
         "recorded": len(members),
         "not_recorded": 0,
+        "ballots_not_recorded": 0,
         "complete": True,
     }
     assert data["members_not_recorded"] == []

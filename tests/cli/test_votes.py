@@ -273,7 +273,7 @@ def test_list_shape_and_filters(cli):
     csv_out = cli.ok("vote", "list", "--to", "2024-11-22", "-f", "csv").stdout.splitlines()
     assert csv_out[0] == (
         "id,symbol,body,date,method,outcome,yes,no,abstain,non_voting,absent,source,unsourced,"
-        "members,recorded,not_recorded,complete"
+        "members,recorded,not_recorded,ballots_not_recorded,complete"
     )
     assert "Votes" in cli.ok("vote", "list", "-f", "markdown").stdout
 

@@ -391,6 +391,68 @@ def test_2_a_refused_foreign_file_keeps_its_header(cli, tmp_path):
     assert other.read_bytes() == before
 
 
+def foreign_with_leftovers(folder: Path, kind: str) -> list[Path]:
+    """A fictional foreign database with what a copy taken while its program ran leaves
+    beside it: a `-wal` holding committed pages, or a hot `-journal` of a write in progress."""
+    import shutil as _shutil
+
+    live, copy = folder / "live.sqlite", folder / "foreign.sqlite"
+    conn = sqlite3.connect(live, isolation_level=None)
+    if kind == "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.executemany(
+        "INSERT INTO moz_places (url) VALUES (?)", [(f"https://e/{i}",) for i in range(3000)]
+    )
+    if kind == "journal":
+        conn.execute("PRAGMA cache_size=1")
+        conn.execute("BEGIN")
+        conn.execute("DELETE FROM moz_places")
+    suffix = "-wal" if kind == "wal" else "-journal"
+    _shutil.copy(live, copy)
+    _shutil.copy(f"{live}{suffix}", f"{copy}{suffix}")
+    conn.execute("ROLLBACK") if kind == "journal" else None
+    conn.close()
+    return [copy, Path(f"{copy}{suffix}")]
+
+
+@pytest.mark.parametrize("kind", ["wal", "journal"])
+@pytest.mark.parametrize(
+    "args", [("states", "list"), ("sponsors", "add", "France", "--source", "t")]
+)
+def test_2_a_foreign_file_with_a_leftover_wal_or_journal_is_left_as_it_was(
+    cli, tmp_path, kind, args
+):
+    """Red team, finding 2: a read-write open checkpointed the leftover WAL into the file (and
+    deleted it) or rolled the hot journal back, although the refusal says "left as it was"."""
+    files = foreign_with_leftovers(tmp_path, kind)
+    before = {f: f.read_bytes() for f in files}
+    names = sorted(p.name for p in tmp_path.iterdir())
+    text = refusal(cli(*args, db=files[0]))
+    assert "left as it was" in text
+    assert {f: f.read_bytes() for f in files} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == names  # nothing made beside it
+
+
+def test_2_a_database_with_two_names_is_refused_by_both(cli, db_path, tmp_path):
+    """Red team, finding 1: through two hard links of one file, concurrent commits were lost
+    (SQLite keeps a WAL per name) while every command said ok. Both names are refused; a
+    symbolic link, which SQLite resolves, still works."""
+    ok_on(cli, db_path, "states", "list")
+    before = file_digest(db_path)
+    other = tmp_path / "second-name.db"
+    os.link(db_path, other)
+    for name in (db_path, other):
+        text = refusal(cli("sponsors", "add", "France", "--source", "t", db=name))
+        assert "hard links" in text and "one name" in text
+    assert file_digest(db_path) == before
+    other.unlink()
+    link = tmp_path / "symlink.db"
+    link.symlink_to(db_path)
+    ok_on(cli, link, "sponsors", "add", "France", "--source", "test: fictional")
+
+
 @pytest.mark.parametrize("kind", ["missing", "empty"])
 def test_2_a_missing_or_empty_file_becomes_a_new_database(cli, tmp_path, kind):
     """The other side: 'new' is decided from a missing or an empty file, and ours is WAL."""

@@ -1,5 +1,6 @@
 """`cahtracker db`: where the database is, set it up, check it, its change log and undo."""
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -102,6 +103,52 @@ def check_command(ctx: typer.Context) -> None:
         raise CahError("; ".join(problems))
 
 
+class OnConflict(StrEnum):
+    keep_both = "keep-both"
+    ours = "ours"
+    theirs = "theirs"
+
+
+@app.command(
+    "merge",
+    epilog=examples(
+        "cahtracker db backup alice.db   # the copy a member works on and sends back",
+        "cahtracker db merge alice.db --dry-run   # then without --dry-run",
+    ),
+)
+def merge_command(
+    ctx: typer.Context,
+    other: Annotated[
+        Path, typer.Argument(help="Another member's copy (made with `db backup`); only read.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would come in; write nothing.")
+    ] = False,
+    on_conflict: Annotated[
+        OnConflict | None,
+        typer.Option(
+            "--on-conflict",
+            help="For conflicts the database cannot keep side by side (one ballot of a "
+            "state in a vote, one fact with two contents): keep ours, take theirs, or "
+            "keep-both where one can (default: refuse the merge and list them).",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Bring in every fact OTHER has and this database lacks, in one undoable batch; facts
+    that are the same are kept once, conflicts are reported (README: Working as a coalition)."""
+    from cahtracker.merge import merge_database
+    from cahtracker.views.merge import MergeReportView
+
+    report = merge_database(
+        get_store(ctx),
+        other,
+        dry_run=dry_run,
+        on_conflict=on_conflict.value if on_conflict else None,
+    )
+    render(MergeReportView(report), fmt)
+
+
 def _number(row: dict) -> str:
     return f"{row['first_id']}–{row['id']}" if row["action"] == "batch" else str(row["id"])
 
@@ -119,7 +166,7 @@ def _state(row: dict) -> str:
 @app.command(
     "log",
     epilog=examples(
-        "cahtracker db log -n 10",
+        "cahtracker db log -n 10 --wide   # with who wrote each change and its row's global id",
         "cahtracker db log -d A/C.6/79/L.2/Rev.1 -f json",
     ),
 )
@@ -167,6 +214,10 @@ def log_command(
             "--batch", help="Only this batch, every change of it.", min=INT_MIN, max=INT_MAX
         ),
     ] = None,
+    gid: Annotated[
+        str | None,
+        typer.Option("--gid", help="Only changes to the row of this global id (see --wide)."),
+    ] = None,
     each: Annotated[
         bool, typer.Option("--each", help="One line per change, also for an import.")
     ] = False,
@@ -200,6 +251,8 @@ def log_command(
 
         found = find_document(store, doc.strip())
         values.append(("symbol", found["symbol"] if found else doc.strip()))
+    if gid is not None:
+        values.append(("gid", gid.strip().lower()))
     where = LogFilter(
         table=table,
         command=" ".join(command.split()) if command else None,
@@ -213,8 +266,10 @@ def log_command(
             ("batch", "Batch"),
             ("at", "At (UTC)", OPTIONAL),
             ("command", "Command"),
+            ("who", "Who", OPTIONAL),
             ("description", "What", WRAP),
             Column("state", "State", _state),
+            ("gid", "Global id", OPTIONAL),
         ],
         title="Changes",
         empty="No changes match." if (table or values or command or batch) else "No changes yet.",

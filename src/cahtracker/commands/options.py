@@ -26,12 +26,12 @@ def examples(*lines: str) -> str:
 
 
 def resolved(text: str | None) -> str | None:
-    """Help text with {today}, {width}, {db} and {sponsor_formats} replaced by what they are in this environment."""
+    """Help text with {today}, {width}, {db}, {who} and {sponsor_formats} replaced by what they are in this environment."""
     if not text or "{" not in text:
         return text
     if "{today}" in text:
         value = os.environ.get(TODAY_ENV)
-        value = for_terminal_line(value) if value else value
+        value = _inert_in_help(value) if value else value
         text = text.replace("{today}", f"today: {value}, from {TODAY_ENV}" if value else "today")
     if "{sponsor_formats}" in text:
         from cahtracker.sponsor_docs.catalogue import format_help
@@ -49,8 +49,24 @@ def resolved(text: str | None) -> str | None:
             if os.environ.get("CAHTRACKER_DB")
             else "CAHTRACKER_DB sets another"
         )
-        text = text.replace("{db}", f"{for_terminal_line(str(resolve_path(None)))}, {origin}")
+        text = text.replace("{db}", f"{_inert_in_help(str(resolve_path(None)))}, {origin}")
+    if "{who}" in text:
+        who = os.environ.get("CAHTRACKER_WHO")
+        text = text.replace(
+            "{who}",
+            f"{_inert_in_help(who)}, from CAHTRACKER_WHO"
+            if who
+            else "CAHTRACKER_WHO, else the database's `who` setting",
+        )
     return text
+
+
+def _inert_in_help(value: str) -> str:
+    """A value of the environment as help shows it: controls as escapes, and Rich markup
+    (help is rendered as markup) escaped, so `/tmp/[old]/cah.db` reads as it is."""
+    from rich.markup import escape
+
+    return escape(for_terminal_line(value))
 
 
 def resolve_help(command) -> None:

@@ -19,9 +19,16 @@ from cahtracker.commands.options import (
 from cahtracker.dates import ParsedDate
 from cahtracker.importers import format_help
 from cahtracker.invocation import get_names, get_store
-from cahtracker.views.listing import OPTIONAL, Column, Listing, source_column
+from cahtracker.views.listing import IDENTIFIER, OPTIONAL, Column, Listing, source_column
 from cahtracker.views.render import OutputFormat, message, render
-from cahtracker.views.vote import NO_COVERAGE, partial_footer
+from cahtracker.views.vote import (
+    NO_COUNT,
+    NO_COVERAGE,
+    NO_TALLY,
+    more_footer,
+    partial_footer,
+    recorded_legend,
+)
 from cahtracker.voting import coverage_cell
 
 app = CahTyper(
@@ -33,6 +40,19 @@ app = CahTyper(
     no_args_is_help=True,
 )
 
+MAX_LIMIT = 100_000  # rows a listing may be asked for (the whole history has 6,203 votes)
+LimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        "-n",
+        help=f"Show only the first N rows (1 to {MAX_LIMIT:,}; default: all); "
+        "the footer says how many more there are.",
+        min=1,
+        max=MAX_LIMIT,
+        metavar="N",
+    ),
+]
 ListOption = "States as a UN list: 'Albania, Andorra and Zambia'."
 AlsoOption = Annotated[
     bool,
@@ -82,13 +102,18 @@ def record_command(
     majority: Annotated[
         str, typer.Option("--majority", help="simple, or two-thirds (important questions).")
     ] = "simple",
-    meeting: Annotated[str | None, typer.Option("--meeting", help="Meeting, e.g. '39th'.")] = None,
+    meeting: Annotated[
+        str | None,
+        typer.Option("--meeting", help="Meeting, e.g. '39th' (with --replace, '' clears it)."),
+    ] = None,
     source: Annotated[
         str | None,
         typer.Option("--source", help="Where this comes from; needed unless --unsourced."),
     ] = None,
     unsourced: UnsourcedOption = False,
-    note: Annotated[str | None, typer.Option("--note", help="A note.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="A note (with --replace, '' clears it).")
+    ] = None,
     dissociating: Annotated[
         str | None,
         typer.Option("--dissociating", help="States dissociating from consensus (--without-vote)."),
@@ -110,7 +135,8 @@ def record_command(
         bool,
         typer.Option(
             "--replace",
-            help="Replace the decision already recorded on this document, body and date.",
+            help="Replace the decision already recorded on this document, body and date; its "
+            "meeting and note are kept unless --meeting/--note give new ones ('' clears).",
         ),
     ] = False,
 ) -> None:
@@ -151,8 +177,13 @@ def record_command(
     t = vote["tally"]
     counts = f" — yes {t['yes']}, no {t['no']}, abstain {t['abstain']}" if vote["ballots"] else ""
     verb = "Replaced" if result["replaced"] else "Recorded"
+    kept = result["kept"]
+    clear = " / ".join(f"--{k} ''" for k in kept) + (
+        " clears it" if len(kept) == 1 else " clear them"
+    )
     message(
         f"{verb} vote {result['id']} on {vote['symbol']} ({vote['method']}): {vote['outcome']}{counts}."
+        + (f" Kept its {' and '.join(kept)} ({clear} with --replace)." if kept else "")
     )
 
 
@@ -271,8 +302,8 @@ def show_command(
 @app.command(
     "list",
     epilog=examples(
-        "cahtracker vote list",
         "cahtracker vote list --body sixth --from 2024 -f csv",
+        "cahtracker vote list --from 1990 -n 50   # the first 50; the footer says how many more",
     ),
 )
 def list_command(
@@ -289,12 +320,23 @@ def list_command(
     ] = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """List decisions with their tallies."""
+    """List decisions with their tallies, by date (`-n` for the first N).
+
+    A decision without ballots (adopted without a vote, withdrawn, or whose ballots are not
+    known) has no tally: `–` in the table, null in JSON, empty cells in CSV.
+    """
     from cahtracker.votes import list_votes
 
-    rows = list_votes(get_store(ctx), doc, body, value_of(date_from), value_of(date_to))
+    found = list_votes(get_store(ctx), doc, body, value_of(date_from), value_of(date_to))
+    rows = found[:limit] if limit else found
+    partial = partial_footer(rows)
+
+    def count(key: str):
+        return lambda r: NO_COUNT if r["tally"] is None else r["tally"][key]
+
     listing = Listing(
         rows,
         [
@@ -304,24 +346,37 @@ def list_command(
             ("date", "Date"),
             ("method", "Method", OPTIONAL),
             ("outcome", "Outcome"),
-            Column("yes", "Yes", lambda r: r["tally"]["yes"]),
-            Column("no", "No", lambda r: r["tally"]["no"]),
-            Column("abstain", "Abst.", lambda r: r["tally"]["abstain"]),
+            Column("yes", "Yes", count("yes")),
+            Column("no", "No", count("no")),
+            Column("abstain", "Abst.", count("abstain")),
             Column(
                 "nv",
                 "Non-voting/absent",
-                lambda r: r["tally"]["non_voting"] + r["tally"]["absent"],
+                lambda r: (
+                    NO_COUNT
+                    if r["tally"] is None
+                    else r["tally"]["non_voting"] + r["tally"]["absent"]
+                ),
                 OPTIONAL,
             ),
-            # the footer names the partial records when a narrow table leaves this out
-            Column("coverage", "Recorded", lambda r: coverage_cell(r["coverage"])),
+            # left out first when every record is complete; its legend only when shown
+            Column(
+                "coverage",
+                "Recorded",
+                lambda r: coverage_cell(r["coverage"]),
+                IDENTIFIER if partial else OPTIONAL,
+            ),
             source_column(),
         ],
         title="Votes",
-        footer=partial_footer(rows),
+        footer=[*more_footer(len(rows), len(found), "votes"), *partial],
+        column_notes={"coverage": recorded_legend(rows)},
         empty="No votes match.",
         csv_flatten=("tally", "coverage"),
-        csv_rows=[{**r, "coverage": r["coverage"] or NO_COVERAGE} for r in rows],
+        csv_rows=[
+            {**r, "tally": r["tally"] or NO_TALLY, "coverage": r["coverage"] or NO_COVERAGE}
+            for r in rows
+        ],
         csv_columns=(
             *("id", "symbol", "body", "date", "method", "outcome"),
             *("yes", "no", "abstain", "non_voting", "absent", "source", "unsourced"),
@@ -419,23 +474,37 @@ def import_command(
     "compare",
     epilog=examples(
         "cahtracker vote compare France Germany",
-        "cahtracker vote compare FRA DEU -f json",
+        "cahtracker vote compare FRA DEU --from 2000 --to 2019-12-31 -n 20 -f json",
     ),
 )
 def compare_command(
     ctx: typer.Context,
     first: Annotated[str, typer.Argument(help="A state.", autocompletion=complete_state)],
     second: Annotated[str, typer.Argument(help="Another state.", autocompletion=complete_state)],
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    limit: LimitOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """How often two states voted alike, with the votes where they differed."""
+    """How often two states voted alike, with the votes where they differed (by date)."""
     from cahtracker.votes import compare_states
 
-    result = compare_states(get_store(ctx), get_names(ctx), first, second)
+    result = compare_states(
+        get_store(ctx),
+        get_names(ctx),
+        first,
+        second,
+        value_of(date_from),
+        value_of(date_to),
+        limit,
+    )
     a, b = result["state_a"], result["state_b"]
+    span = {"from": result["from"], "to": result["to"]}
+    when = " ".join(f"{k} {v}" for k, v in span.items() if v)
     summary = (
         f"{a['name']} and {b['name']} voted alike on {result['agreed']} of "
         f"{result['votes_compared']} recorded votes both took part in"
+        + (f", {when}" if when else "")
         + (f" ({result['agreement']}%)." if result["votes_compared"] else ".")
     )
     rows = [
@@ -458,7 +527,10 @@ def compare_command(
             ("b", b["name"]),
         ],
         title=f"Disagreements: {a['name']} / {b['name']}",
-        footer=[summary],
+        footer=[
+            summary,
+            *more_footer(len(rows), result["disagreements_total"], "disagreements"),
+        ],
         empty=summary,
         data=result,
     )

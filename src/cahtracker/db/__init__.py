@@ -28,7 +28,7 @@ BUSY_TIMEOUT_MS = 60_000
 # make a write run out of room as on a full disk. Never set in normal use.
 MAX_PAGES_ENV = "CAHTRACKER_TEST_MAX_PAGES"
 # Bump together with migrations.py (checked by a test); an up-to-date file skips migrating.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 12
 
 
 def seed_sql_path() -> Path:
@@ -68,6 +68,7 @@ class Store:
         self.batch: int | None = None  # the batch id of the open write, set by its first change
         self.wrote = False  # a write of this command was committed (what Ctrl-C says)
         self.memo: dict = {}  # results a command computes twice (cleared by every write)
+        self.who: str | None = None  # who writes (--who): the origin of new rows (db/ids.py)
         self._db = None
 
     @property
@@ -111,6 +112,9 @@ class Store:
             raise
         else:
             try:
+                from cahtracker.db.ids import fill_missing
+
+                fill_missing(self.conn, self.who)  # no fact row is committed without a gid
                 self.conn.execute("COMMIT")
             except KeyboardInterrupt:
                 # Ctrl-C during the COMMIT is raised as it returns: committed, or not begun
@@ -212,6 +216,14 @@ def _header(path: Path) -> bytes | None:
             f"Database path {path} is not a regular file (a device, a pipe or a socket); "
             "give a database file or a new path."
         )
+    if info.st_nlink > 1:
+        # SQLite names the write-ahead log after the path it is given: two names of one file
+        # get two logs, and commits made through one name are lost to the other
+        raise CahError(
+            f"{path} has {info.st_nlink} names (hard links); writes through two names of one "
+            "database can be lost, as SQLite keeps a log per name. Use one name: remove the "
+            "other links (`ls -i` shows them) or copy the file; a symbolic link is safe."
+        )
     if not info.st_size:
         return b""
     try:
@@ -262,6 +274,65 @@ def is_cahtracker_database(path: Path) -> bool:
         conn.close()
 
 
+def _refuse_foreign_without_writing(path: Path) -> None:
+    """Refuse another application's SQLite file before any read-write connection touches it.
+
+    A read-write open already changes a foreign file when a `-wal` or `-journal` is left
+    beside it: SQLite checkpoints the WAL into the file (and deletes it) when the last
+    connection closes, and rolls a hot journal back into it. So the file is first read
+    without writing: immutably (the file alone), and, when a `-wal` or `-journal` is beside
+    it, read-only (which reads a WAL and waits for a live writer, as a first run seeding the
+    file). A hot journal (a crashed writer's) cannot be read without rolling it back: such a
+    file is refused too, unless its own content already shows cahtracker's migrations.
+    """
+    ours = _ours_read_only(path, immutable=True)
+    if ours is not False:
+        return  # ours, or damaged (the open path and `db check` say)
+    siblings = [Path(f"{path}-wal"), Path(f"{path}-journal")]
+    if not any(p.exists() for p in siblings):
+        _refuse_foreign(path)
+    shm = Path(f"{path}-shm")
+    had_shm = shm.exists()
+    try:
+        ours = _ours_read_only(path, immutable=False)
+    except sqlite3.OperationalError as error:
+        if "readonly" in str(error) or "read-only" in str(error):
+            raise CahError(
+                f"{path} has a journal of an interrupted write beside it ({path.name}-journal) "
+                "and its own content is not a cahtracker database; it was left as it was. "
+                "Open it with the program that made it, or give another path."
+            ) from None
+        raise
+    if ours is False:
+        if not had_shm:
+            shm.unlink(missing_ok=True)  # the read's shared-memory index, made just now
+        _refuse_foreign(path)
+
+
+def _ours_read_only(path: Path, immutable: bool) -> bool | None:
+    from urllib.parse import quote
+
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(
+        f"file:{quote(str(path.resolve()))}?{flags}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    try:
+        return _is_ours(conn)
+    except sqlite3.OperationalError:
+        if immutable:
+            return None  # cannot tell from the file alone
+        raise
+    finally:
+        conn.close()
+
+
+def _refuse_foreign(path: Path) -> None:
+    raise CahError(
+        f"{path} is an SQLite database that cahtracker did not make (no cahtracker "
+        "migrations in it); it was left as it was. Give a cahtracker database or a new path."
+    )
+
+
 def open_store(path: Path) -> Store:
     """Open (and on first use create, migrate and seed) the database at `path`.
 
@@ -279,6 +350,8 @@ def open_store(path: Path) -> Store:
         except OSError as error:
             raise CahError(f"Cannot create the folder for {path}: {error.strerror}.") from None
     new = not header
+    if not new:
+        _refuse_foreign_without_writing(path)
     try:
         conn = connect(path)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -293,10 +366,7 @@ def open_store(path: Path) -> Store:
         raise CahError(f"Cannot open {path}: {error}{hint}.") from None
     if ours is False:
         conn.close()
-        raise CahError(
-            f"{path} is an SQLite database that cahtracker did not make (no cahtracker "
-            "migrations in it); it was left as it was. Give a cahtracker database or a new path."
-        )
+        _refuse_foreign(path)
     store = Store(path, conn)
     if version > SCHEMA_VERSION:
         conn.close()
@@ -398,6 +468,18 @@ def sync_reference_data(conn: sqlite3.Connection, seed_path: Path | None = None)
     return added
 
 
+def _without_ids(statement: str) -> str:
+    """A seed INSERT without its trailing `gid, origin` columns (scripts/build_seed.py puts
+    them last), for a database older than them."""
+    import re
+
+    head, sep, tail = statement.partition(") VALUES (")
+    if not head.endswith(", gid, origin"):
+        return statement
+    tail = re.sub(r", '[0-9a-f-]{36}', '[^']*'\);\s*$", ");\n", tail)
+    return head[: -len(", gid, origin")] + sep + tail
+
+
 def load_seed(
     conn: sqlite3.Connection, seed_path: Path | None = None, skip: tuple[str, ...] = ()
 ) -> int:
@@ -405,9 +487,15 @@ def load_seed(
     tables whose rows to leave out, as a database made before they existed lacks them)."""
     count = 0
     skipped = tuple(f"INSERT INTO {table} " for table in skip)
+    # a database made before the global ids (db/ids.py) takes the seed's facts without them
+    before_ids = not conn.execute(
+        "SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'"
+    ).fetchone()
     for statement in split_sql((seed_path or seed_sql_path()).read_text(encoding="utf-8")):
         if skipped and statement.startswith(skipped):
             continue
+        if before_ids:
+            statement = _without_ids(statement)
         conn.execute(statement)
         count += 1
     return count

@@ -285,7 +285,7 @@ def log_change(
         raise RuntimeError("log_change() runs inside Store.write()")
     cursor = store.conn.execute(
         "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, undo_of, "
-        "with_owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "with_owned, who) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             datetime.now(UTC).isoformat(timespec="seconds"),
             store.command,
@@ -296,6 +296,7 @@ def log_change(
             store.batch,
             undo_of,
             int(with_owned),
+            store.who,
         ),
     )
     change_id = cursor.lastrowid
@@ -320,9 +321,18 @@ def log_inserts(
     at = datetime.now(UTC).isoformat(timespec="seconds")
     store.conn.executemany(
         "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, "
-        "with_owned) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        "with_owned, who) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
         [
-            (at, store.command, table, str(row[key]), _json(row), store.batch, int(with_owned))
+            (
+                at,
+                store.command,
+                table,
+                str(row[key]),
+                _json(row),
+                store.batch,
+                int(with_owned),
+                store.who,
+            )
             for row in rows
         ],
     )
@@ -433,9 +443,28 @@ def _entry(context: DescribeContext, row: dict[str, Any]) -> dict[str, Any]:
         "description": describe_change(context, row["table_name"], row["row_key"], before, after),
         "undoes": row["undo_of"],
         "undone": row["undone_by"] is not None,
+        "gid": _gid(context, row["table_name"], row["row_key"], after or before),
+        "who": row.get("who"),
         "before": before,
         "after": after,
     }
+
+
+def _gid(context: DescribeContext, table: str, row_key: str, row: Any) -> str | None:
+    """The global id of the row a change wrote (db/ids.py): as logged, else (a change
+    logged before the ids) the row's id now, if the row is still there; None for tables
+    without global ids."""
+    from cahtracker.db.ids import FACT_TABLES
+
+    if isinstance(row, dict) and row.get("gid"):
+        return row["gid"]
+    if table not in FACT_TABLES:
+        return None
+    key = "symbol" if table == "documents" else "id"
+    try:
+        return context.store.scalar(f"SELECT gid FROM {table} WHERE {key} = ?", (row_key,))
+    except sqlite3.OperationalError:  # no gid column: not reached once migrated
+        return None
 
 
 def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, Any]:
@@ -443,7 +472,8 @@ def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, 
     summary = store.one(
         "SELECT min(id) AS first, max(id) AS last, count(*) AS n, min(at) AS at, "
         "min(command) AS command, max(command) AS last_command, "
-        "count(undone_by) AS undone, count(undo_of) AS undos, min(undo_of) AS target "
+        "count(undone_by) AS undone, count(undo_of) AS undos, min(undo_of) AS target, "
+        "min(who) AS who "
         f"FROM changes WHERE batch = ? AND {where}",
         (batch, *params),
     )
@@ -490,6 +520,8 @@ def _batch_entry(store, batch: int, where: str, params: list[Any]) -> dict[str, 
         "changes": summary["n"],
         "description": f"{description} ({summary['n']:,} changes: `db log --batch {batch}`)",
         "undoes": None,
+        "gid": None,
+        "who": summary["who"],
         "undoes_batch": undoes,
         "undone": summary["undone"] == summary["n"],
         "partly_undone": 0 < summary["undone"] < summary["n"],
@@ -511,7 +543,7 @@ def change_log(
     clause, params = where.where()
     each = each or where.batch is not None
     context = DescribeContext(store)
-    columns = "id, batch, at, command, table_name, row_key, before, after, undo_of, undone_by"
+    columns = "id, batch, at, command, table_name, row_key, before, after, undo_of, undone_by, who"
     if each:
         rows = store.query(
             f"SELECT {columns} FROM changes WHERE {clause} ORDER BY id DESC LIMIT ?",
@@ -645,9 +677,12 @@ def _where(identity: dict[str, Any]) -> tuple[str, list[Any]]:
 def _same(current: dict[str, Any] | None, expected: dict[str, Any] | None) -> bool:
     if current is None or expected is None:
         return current is None and expected is None
-    # compare as the log stored them (JSON), on the columns the change recorded
+    # compare as the log stored them (JSON), on the columns the change recorded; a global
+    # id (and origin) logged as None was given at commit (db/ids.py fill_missing)
     current = json.loads(json.dumps(current, ensure_ascii=False))
-    return all(current.get(k) == v for k, v in expected.items())
+    return all(
+        current.get(k) == v or (v is None and k in ("gid", "origin")) for k, v in expected.items()
+    )
 
 
 def _referencing_rows(
@@ -799,6 +834,7 @@ def _done(tables: _Tables, change: dict[str, Any], before, after) -> dict[str, A
         "table": change["table_name"],
         "row_key": change["row_key"],
         "action": _action(before, after),
+        "gid": _gid(tables.context, change["table_name"], change["row_key"], after or before),
         "description": describe_change(
             tables.context, change["table_name"], change["row_key"], before, after
         ),
@@ -909,6 +945,15 @@ def _bundle_rows(store, rule: Owned, owner_key: Any) -> list[tuple]:
         f"SELECT {names} FROM {rule.table} WHERE {rule.key} = ? ORDER BY {rule.order}",
         (owner_key,),
     ).fetchall()
+
+
+def owned_bundle(store, table: str, owner_key: Any) -> dict[str, Any] | None:
+    """The rows one owner row owns in `table`, as the log keeps them (one bundle change:
+    `{key: owner key, bundle: [[column values...], ...]}`), or None when it owns none."""
+    _load_rules()
+    rule = _BUNDLES[table]
+    rows = _bundle_rows(store, rule, owner_key)
+    return {rule.key: owner_key, rule.bundle: [list(r) for r in rows]} if rows else None
 
 
 def delete_owned(store, owner: str, owner_key: Any, *, undo_of: int | None = None) -> None:

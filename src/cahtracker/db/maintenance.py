@@ -42,6 +42,11 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
         problems.append("; ".join(dangling))
     else:
         summary.append("references: ok")
+    ids = global_id_problems(store)
+    if ids:
+        problems += ids
+    elif store.scalar("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'"):
+        summary.append("global ids: ok")
     from cahtracker.db.migrations import migrations
 
     applied = {m.name for m in migrations.applied(store.db)}
@@ -54,6 +59,27 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
     else:
         summary.append(f"migrations: {len(applied)} applied (schema {SCHEMA_VERSION})")
     return problems, summary
+
+
+def global_id_problems(store: Store) -> list[str]:
+    """A fact without a global id, or two facts of one table with one id (db/ids.py): what a
+    merge could not tell apart. Empty in a database older than the ids."""
+    from cahtracker.db.ids import FACT_TABLES
+
+    if not store.scalar("SELECT 1 FROM pragma_table_info('votes') WHERE name = 'gid'"):
+        return []
+    found = []
+    for table in FACT_TABLES:
+        missing = store.scalar(f"SELECT count(*) FROM {table} WHERE gid IS NULL")
+        if missing:
+            found.append(f"{missing} rows of {table} have no global id (gid)")
+        twice = store.scalar(
+            f"SELECT count(*) FROM (SELECT gid FROM {table} WHERE gid IS NOT NULL "
+            "GROUP BY gid HAVING count(*) > 1)"
+        )
+        if twice:
+            found.append(f"{twice} global ids (gid) name more than one row of {table}")
+    return found
 
 
 def not_a_backup(target: Path) -> str | None:

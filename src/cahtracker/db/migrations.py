@@ -364,6 +364,89 @@ def m013_changes_in_effect_by_table(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_ballots_not_recorded(db: Database) -> None:
+    """The ballots a source gave that a vote does not record, per vote: a former state
+    without a continuing seat (the German Democratic Republic, Czechoslovakia, ...) or, with
+    `--skip-unknown`, a name not known here. `name` is the state as the source named it;
+    `ballots` how many rows of that name and choice the vote's source had (normally 1). So a
+    tally can be set against the source's own count, and such a vote is never complete."""
+    db.execute(
+        """
+        CREATE TABLE ballots_not_recorded (
+            vote_id INTEGER NOT NULL REFERENCES votes(id),
+            reason TEXT NOT NULL CHECK (reason IN ('former state', 'unknown name')),
+            name TEXT NOT NULL,
+            choice TEXT NOT NULL
+                CHECK (choice IN ('yes', 'no', 'abstain', 'non-voting', 'absent')),
+            ballots INTEGER NOT NULL DEFAULT 1 CHECK (ballots > 0),
+            PRIMARY KEY (vote_id, reason, name, choice)
+        ) WITHOUT ROWID
+        """
+    )
+
+
+@migrations()
+def m015_global_ids(db: Database) -> None:
+    """A global id and an origin for every fact (db/ids.py says why), who wrote each change.
+
+    `gid` (UUIDv7 text, unique per table) and `origin` (who wrote the row) on each table of
+    `ids.FACT_TABLES`; `changes.who`. An existing row that still holds a seed row's values
+    gets that seed row's id (so that copies made from one seed agree on its facts), every
+    other row a new id; origin stays NULL (not known) except for seed rows ('seed'). Nothing
+    else changes: rows keep their integer keys, and changes logged before keep their text.
+    """
+    from cahtracker.db import seed_sql_path, split_sql
+    from cahtracker.db.ids import FACT_TABLES, SEED_ORIGIN, new_gid
+
+    conn = db.conn
+    conn.execute("ALTER TABLE changes ADD COLUMN who TEXT")
+    for table in FACT_TABLES:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN gid TEXT")
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN origin TEXT")
+    if conn.execute("SELECT 1 FROM states LIMIT 1").fetchone():  # not a new file
+        script = seed_sql_path().read_text(encoding="utf-8")
+        for table in FACT_TABLES:
+            _adopt_seed_gids(conn, table, script, split_sql, SEED_ORIGIN)
+            rows = conn.execute(f"SELECT rowid FROM {table} WHERE gid IS NULL").fetchall()
+            conn.executemany(
+                f"UPDATE {table} SET gid = ? WHERE rowid = ?", [(new_gid(), r[0]) for r in rows]
+            )
+    for table in FACT_TABLES:
+        conn.execute(f"CREATE UNIQUE INDEX idx_{table}_gid ON {table}(gid)")
+
+
+def _adopt_seed_gids(conn, table: str, script: str, split_sql, origin: str) -> None:
+    """Give the rows of `table` that hold a seed row's values (every column but the keys)
+    that row's gid, one row per seed row."""
+    prefix = f"INSERT INTO {table} "
+    conn.execute(f"CREATE TEMP TABLE seed_{table} AS SELECT * FROM main.{table} WHERE 0")
+    for statement in split_sql(script):
+        if statement.startswith(prefix):
+            conn.execute(f"INSERT INTO temp.seed_{table} " + statement[len(prefix) :])
+    columns = [
+        r[1]
+        for r in conn.execute(f"PRAGMA table_info({table})")
+        if r[1] not in ("id", "gid", "origin")
+    ]
+    names = ", ".join(columns)
+    match = " AND ".join(f"t.{c} IS ?" for c in columns)
+    if table == "documents":  # a document is its symbol
+        match, names = "upper(t.symbol) = upper(?)", "symbol"
+    for row in conn.execute(
+        f"SELECT gid, {names} FROM temp.seed_{table} WHERE gid IS NOT NULL ORDER BY rowid"
+    ).fetchall():
+        gid, values = row[0], row[1:]
+        if conn.execute(f"SELECT 1 FROM main.{table} WHERE gid = ?", (gid,)).fetchone():
+            continue
+        conn.execute(
+            f"UPDATE main.{table} SET gid = ?, origin = ? WHERE rowid = (SELECT t.rowid FROM "
+            f"main.{table} t WHERE t.gid IS NULL AND {match} ORDER BY t.rowid LIMIT 1)",
+            (gid, origin, *values),
+        )
+    conn.execute(f"DROP TABLE temp.seed_{table}")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 

@@ -163,6 +163,8 @@ class _Writer:
         self.skip_reason: dict[tuple[str | None, str], tuple[str, str]] = {}
         self.next_id = (self.conn.execute("SELECT max(id) FROM votes").fetchone()[0] or 0) + 1
         self.staged = False
+        # (vote id, reason, name, choice) -> rows of the file not recorded as ballots
+        self.not_recorded: dict[tuple[int, str, str, Any], int] = {}
 
     # ------------------------------------------------------------ votes
 
@@ -317,8 +319,11 @@ class _Writer:
         if not rows:
             return
         codes, labels, choices = zip(*rows, strict=True)
-        isos = self._states_of(list(codes), list(labels), lambda i: record.date)
-        self._add_rows([vote.id] * len(rows), isos, list(choices), {vote.id: vote})
+        vote_ids = [vote.id] * len(rows)
+        isos = self._states_of(
+            list(codes), list(labels), lambda i: record.date, vote_ids, list(choices)
+        )
+        self._add_rows(vote_ids, isos, list(choices), {vote.id: vote})
 
     def add_block(self, block: BallotBlock) -> None:
         """Rows of many votes at once: `block.records[block.calls[i]]` is row i's vote."""
@@ -331,7 +336,13 @@ class _Writer:
         votes = {c: self.votes[handle(records[c])] for c in calls}
         ids = {c: vote.id for c, vote in votes.items()}
         vote_ids = list(map(ids.__getitem__, block.calls))
-        isos = self._states_of(block.codes, block.names, lambda i: records[block.calls[i]].date)
+        isos = self._states_of(
+            block.codes,
+            block.names,
+            lambda i: records[block.calls[i]].date,
+            vote_ids,
+            block.choices,
+        )
         self._add_rows(vote_ids, isos, block.choices, {v.id: v for v in votes.values()})
 
     def _learn(self, pair: tuple[str | None, str]) -> None:
@@ -349,8 +360,17 @@ class _Writer:
         self.skip_reason[(code, name)] = (status, value)
         return ""
 
-    def _states_of(self, codes: list, labels: list, date_of: Callable[[int], str | None]) -> list:
-        """The ISO3 of each row ("": skipped), at C speed for names that need no date.
+    def _states_of(
+        self,
+        codes: list,
+        labels: list,
+        date_of: Callable[[int], str | None],
+        vote_ids: list[int],
+        choices: list,
+    ) -> list:
+        """The ISO3 of each row ("": skipped), at C speed for names that need no date. A
+        skipped row is counted in the summary and, with its vote and choice, in
+        `not_recorded` (written with the votes at the end).
 
         The markers are strings, so that finding them in a list of ISO3 codes is a fast scan.
         """
@@ -370,13 +390,25 @@ class _Writer:
                 except ValueError:
                     break
         if "" in isos:
-            for pair, rows in Counter(compress(pairs, map(not_, isos))).items():
+            skipped = list(map(not_, isos))
+            for pair, rows in Counter(compress(pairs, skipped)).items():
                 status, label = self.skip_reason[pair]
                 if status == "former":
                     reason = f"former state {label}"
                     self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + rows
                 else:
                     self._count_unknown(label, rows)
+            rows = zip(
+                compress(vote_ids, skipped),
+                compress(pairs, skipped),
+                compress(choices, skipped),
+                strict=True,
+            )
+            for (vote_id, pair, choice), n in Counter(rows).items():
+                status, label = self.skip_reason[pair]
+                reason = NOT_RECORDED_FORMER if status == "former" else NOT_RECORDED_UNKNOWN
+                key = (vote_id, reason, label, choice)
+                self.not_recorded[key] = self.not_recorded.get(key, 0) + n
         return isos
 
     def _count_unknown(self, label: str, rows: int) -> None:
@@ -521,6 +553,21 @@ class _Writer:
         reason = "votes with no ballot of a known state, not recorded"
         self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + len(votes)
 
+    def _write_not_recorded(self) -> None:
+        """The skipped rows of the votes this import wrote (not of another source's vote,
+        whose own ballots stand), one row per vote, reason, name and choice."""
+        written = {v.id for v in self.votes.values() if not v.compare}
+        rows = [
+            (vote_id, reason, name, choice, n)
+            for (vote_id, reason, name, choice), n in self.not_recorded.items()
+            if vote_id in written
+        ]
+        self.conn.executemany(
+            "INSERT INTO ballots_not_recorded (vote_id, reason, name, choice, ballots) "
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+
     def finish(self, accept_mismatches: bool) -> None:
         from cahtracker import votes as V
         from cahtracker.voting import CHOICES
@@ -577,6 +624,7 @@ class _Writer:
             else:
                 finished.append((vote.id, counts))
         by_id = {v.id: v.record for v in self.votes.values()}
+        self._write_not_recorded()
         problems = V.finish_votes(self.store, finished)
         for vote, counts in compared:  # another source's totals, against its own ballots
             found = V.totals_warnings(
@@ -616,6 +664,8 @@ _CHOICE_SHIFT = 256  # bits per choice in _Vote.ballots (there are 195 states)
 _STATE_BITS = (1 << _CHOICE_SHIFT) - 1
 
 
+NOT_RECORDED_FORMER = "former state"  # ballots_not_recorded.reason
+NOT_RECORDED_UNKNOWN = "unknown name"
 MAX_UNKNOWN = 1_000  # unknown names listed one by one in a summary
 _OTHER_UNKNOWN = "(other unknown names)"
 

@@ -232,12 +232,14 @@ def vote_statements(vote: dict[str, Any]) -> list[dict[str, Any]]:
 def vote_picture(vote: dict[str, Any]) -> dict[str, Any]:
     """What a report shows of one vote beside `vote show`: who voted how, its statements,
     the partial-record line, and the counts a majority line may be drawn from."""
-    from cahtracker.voting import coverage_line, majority_basis
+    from cahtracker.voting import coverage_line, majority_basis, not_recorded_lines
 
     return {
         "who": who_voted(vote),
         "said": vote_statements(vote),
         "partial": coverage_line(vote.get("coverage")),
+        # the source's ballots the tally does not count (former states, unknown names)
+        "unrecorded": not_recorded_lines(vote.get("ballots_not_recorded") or []),
         "basis": majority_basis(vote["tally"], vote["official_totals"], vote.get("coverage")),
     }
 
@@ -459,7 +461,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
     votes = []
     for vote in list_votes(store, details=True):
         official = vote.pop("official_totals") or {}
-        tally = vote.pop("tally")
+        tally = vote.pop("tally") or dict.fromkeys(CHOICE_KEYS)  # no ballot: no count
         cover = vote.pop("coverage") or {}
         names = said.get(vote["id"], {})
         votes.append(
@@ -470,6 +472,7 @@ def _csv_tables(store, symbol: str, as_of: str | None, today: date) -> dict[str,
                 "members": cover.get("members"),
                 "members_recorded": cover.get("recorded"),
                 "members_not_recorded": cover.get("not_recorded"),
+                "ballots_not_recorded": cover.get("ballots_not_recorded"),
                 "complete": cover.get("complete"),
                 "dissociating": "; ".join(names.get("dissociation", [])),
                 "explained_by": "; ".join(names.get("explanation", [])),

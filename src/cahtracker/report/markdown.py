@@ -260,6 +260,8 @@ def _vote_section(vote: dict[str, Any]) -> list[str]:
     line += f", {vote['majority']} majority)." if vote.get("majority") else ")."
     if vote["partial"]:
         line += f" Partial record: {vote['partial']}."
+    for unrecorded in vote.get("unrecorded") or []:
+        line += f" {unrecorded}."
     parts = [head, markdown_cell(line)]
     if vote["who"]:
         parts.append(

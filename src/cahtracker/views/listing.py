@@ -110,6 +110,8 @@ class Listing(View):
     csv_columns: Sequence[str] | None = None  # the CSV header when there are no rows
     csv_rows: Sequence[dict[str, Any]] | None = None  # what CSV prints, when not the rows
     csv_flatten: Sequence[str] = ()  # nested objects whose keys CSV gives as columns
+    # footer lines about one column (by key), printed after `footer` only when it is shown
+    column_notes: dict[str, Sequence[str]] = field(default_factory=dict)
     _columns: list[Column] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -144,7 +146,8 @@ class Listing(View):
         parts = [f"**{markdown_cell(self.title)}**\n"] if self.title else []
         shown = [{c.key: c.cell(row) for c in self._columns} for row in self.rows]
         parts.append(markdown_table(shown, [(c.key, c.header) for c in self._columns]))
-        parts.extend("\n" + markdown_cell(line) for line in self.footer)
+        notes = [line for c in self._columns for line in self.column_notes.get(c.key, ())]
+        parts.extend("\n" + markdown_cell(line) for line in (*self.footer, *notes))
         return "\n".join(parts) + "\n"
 
     def print_table(self) -> None:

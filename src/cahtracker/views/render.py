@@ -218,6 +218,12 @@ def table_fit(listing: Listing, cells: list[list[str]], width: int | None, measu
     )
 
 
+def column_note_lines(listing: Listing, layout: Fit) -> list[str]:
+    """The notes about the columns shown (`Listing.column_notes`), in column order."""
+    columns = listing.table_columns
+    return [line for i in layout.shown for line in listing.column_notes.get(columns[i].key, ())]
+
+
 def left_out_lines(
     listing: Listing, layout: Fit, cells: list[list[str]], width: int | None
 ) -> list[str]:
@@ -282,7 +288,8 @@ def print_listing(listing: Listing) -> None:
     if layout.total() > console.width:  # --wide, or identifiers wider than the terminal
         console = get_console(width=layout.total())
     console.print(rich_table(listing, layout, cells))
-    for line in [*listing.footer, *left_out_lines(listing, layout, cells, limit)]:
+    notes = column_note_lines(listing, layout)
+    for line in [*listing.footer, *notes, *left_out_lines(listing, layout, cells, limit)]:
         console.print(Text(line))
 
 
@@ -306,7 +313,11 @@ def _plain(listing: Listing, cells: list[list[str]]) -> str | None:
         layout.widths,
         [columns[i].kind for i in layout.shown],
     )
-    footer = [*listing.footer, *left_out_lines(listing, layout, cells, limit)]
+    footer = [
+        *listing.footer,
+        *column_note_lines(listing, layout),
+        *left_out_lines(listing, layout, cells, limit),
+    ]
     lines = [plain_table.line(text, max(width, layout.total())) for text in footer]
     if table is None or None in lines:
         return None

@@ -10,7 +10,14 @@ from cahtracker.names import name_key
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import source_text
 from cahtracker.views.listing import View
-from cahtracker.voting import CHOICES, LABELS, coverage_line, tally_key
+from cahtracker.voting import (
+    CHOICES,
+    LABELS,
+    TALLY_KEYS,
+    coverage_line,
+    not_recorded_lines,
+    tally_key,
+)
 
 COLOURS = {
     "yes": "green",
@@ -31,6 +38,7 @@ def headline(vote: dict[str, Any]) -> list[str]:
     partial = coverage_line(vote.get("coverage"))
     if partial:
         lines.append(f"Partial record: {partial}")
+    lines += not_recorded_lines(vote.get("ballots_not_recorded") or [])
     official = vote.get("official_totals")
     if official:
         lines.append(
@@ -194,6 +202,17 @@ def ballot_rows(
         found.update(statement=statement["kind"], text=statement["text"])
     for member in vote.get("members_not_recorded") or [] if missing else []:
         row(member)["choice"] = NOT_RECORDED.lower()
+    for i, lost in enumerate(vote.get("ballots_not_recorded") or [] if missing else []):
+        # a ballot of the source not recorded: named as the source named it, without a code
+        times = f" ×{lost['ballots']}" if lost["ballots"] > 1 else ""
+        rows[f"\x00{i}"] = {
+            "iso3": None,
+            "name": lost["name"],
+            "regional_group": None,
+            "choice": NOT_RECORDED.lower(),
+            "statement": lost["reason"],
+            "text": f"{lost['choice']} in the source{times}",
+        }
     ordered = sorted(rows.values(), key=lambda r: name_key(r["name"]))
     if with_vote:
         head = {k: vote[k] for k in ("symbol", "date", "body")}
@@ -201,8 +220,13 @@ def ballot_rows(
     return ordered
 
 
+# a vote list's count for a decision without ballots, in a table (JSON: null; CSV: empty)
+NO_COUNT = "–"
+NO_TALLY = dict.fromkeys(TALLY_KEYS)
 # the coverage columns of a vote list's CSV, empty for a decision without ballots
-NO_COVERAGE = dict.fromkeys(("members", "recorded", "not_recorded", "complete"))
+NO_COVERAGE = dict.fromkeys(
+    ("members", "recorded", "not_recorded", "ballots_not_recorded", "complete")
+)
 PARTIAL_IDS_SHOWN = 10
 
 
@@ -217,6 +241,29 @@ def partial_footer(votes: Sequence[dict[str, Any]]) -> list[str]:
     )
     noun = "vote has" if len(partial) == 1 else "votes have"
     return [
-        f"{len(partial)} {noun} ballots for only part of the body's members "
-        f"(Recorded column; `vote show ID` names who is missing): {shown}{more}."
+        f"{len(partial)} {noun} ballots for only part of the body's members or of the "
+        f"source's ballots (`vote show ID` names who is missing): {shown}{more}."
+    ]
+
+
+def recorded_legend(votes: Sequence[dict[str, Any]]) -> list[str]:
+    """What the Recorded column of a vote list means (printed only when it is shown)."""
+    if not any(v.get("coverage") for v in votes):
+        return []
+    line = (
+        "Recorded: members of the body with a ballot, of its members on the day ('all': "
+        "every one; '?': membership not known)"
+    )
+    if any((v.get("coverage") or {}).get("ballots_not_recorded") for v in votes):
+        line += "; '+N': N ballots of the source not recorded (former states, unknown names)"
+    return [line + "."]
+
+
+def more_footer(shown: int, total: int, noun: str) -> list[str]:
+    """ "Showing 20 of 6,206 votes (6,186 more): -n 6206 shows them all." when cut by -n."""
+    if shown >= total:
+        return []
+    return [
+        f"Showing {shown:,} of {total:,} {noun} ({total - shown:,} more): `-n {total}` shows "
+        "them all, or narrow the list (--from/--to)."
     ]
