@@ -345,6 +345,10 @@ GROUPS = {
     "analyze": "analyze",
     "report": "report",
 }
+# single commands at the top level -> module in cahtracker.commands whose `register(app)` adds it
+COMMANDS = {
+    "publish": "publish",
+}
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -373,6 +377,9 @@ def build_app(only: str | None = None) -> typer.Typer:
             root_app.add_typer(
                 importlib.import_module(f"cahtracker.commands.{module}").app, name=name
             )
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f"cahtracker.commands.{module}").register(root_app)
     return root_app
 
 
@@ -396,7 +403,7 @@ def invoked_group(argv: list[str]) -> str | None:
         elif arg.startswith("-"):
             return None  # --help, --version: the full app decides
         else:
-            return arg if arg in GROUPS else None
+            return arg if arg in GROUPS or arg in COMMANDS else None
     return "report"
 
 

@@ -11,6 +11,12 @@ Accepted: ISO (`2024-11-22`, `2024-11`, `2024`), `22 November 2024`, `Nov 22, 20
 swapped (`03/04/2024`) is refused; `13/04/2024` is not ambiguous and is read as 13 April.
 Stored form: `YYYY-MM-DD`, `YYYY-MM` (month) or `YYYY` (year); these sort and compare as
 text, so "not after the as-of date" is `date <= as_of` (a month or year counts from its start).
+
+In a table cell a date carries its precision in the cell itself (`date_cell`), so that a
+narrow table that leaves out a Precision column cannot make an imprecise date look exact:
+`2023-11-15` (that day), `2023-11` (some day of that month), `2023` (some day of that
+year), `≤2023-11-15` (on or before that day), `>2023-11-01` (some day after it; the date
+itself unknown), `unknown`.
 """
 
 from __future__ import annotations
@@ -68,6 +74,63 @@ def date_phrase(value: str | None, precision: str | None = "day") -> str:
     if precision == "on-or-before":
         return f"on or before {value}"
     return f"in {value}" if len(value) < 10 else f"on {value}"
+
+
+def date_cell(value: str | None, precision: str | None = "day", after: str | None = None) -> str:
+    """A recorded date in a table cell, its precision in the text (no space, never cut):
+    "2023-11-15", "2023-11", "2023", "≤2023-11-15" (on or before), ">2023-11-01" (only
+    known to be later: `after`), "unknown". A month or a year is its own stored form."""
+    if not value:
+        return f">{after}" if after else "unknown"
+    if precision == "on-or-before":
+        return f"≤{value}"
+    return value
+
+
+def date_bounds(
+    value: str | None, precision: str | None, after: str | None = None
+) -> tuple[str | None, str | None]:
+    """The first and last day (ISO, inclusive; None: unbounded) a recorded date allows:
+    a day is itself, a month or year its period, `on-or-before` anything up to its end,
+    an unknown date anything; `after` (a day it is later than) bounds it from below."""
+    low = (date.fromisoformat(period_end(after)) + timedelta(days=1)).isoformat() if after else None
+    if not value:
+        return low, None
+    high = period_end(value)
+    if precision == "on-or-before":
+        return low, high
+    start = period_start(value)
+    return (max(low, start) if low else start), high
+
+
+def refined_date(
+    old: tuple[str | None, str | None, str | None], new: tuple[str | None, str | None, str | None]
+) -> tuple[str | None, str, str | None] | None:
+    """The (date, precision, after) both datings agree on, when `new` narrows `old`;
+    None when they contradict each other (no day in common) or `new` says nothing more.
+
+    Tuvalu: recorded `after 2023-11-01`, a report's `2023-11-15` gives 2023-11-15 (day);
+    recorded `after 2023-11-01`, `on or before 2023-11-15` gives both bounds
+    (on-or-before 2023-11-15, after 2023-11-01); recorded `on or before 2023-11-01`,
+    `on or before 2023-11-15` says nothing more (None).
+    """
+    old_low, old_high = date_bounds(*old)
+    new_low, new_high = date_bounds(*new)
+    lows = [d for d in (old_low, new_low) if d]
+    highs = [d for d in (old_high, new_high) if d]
+    low, high = max(lows, default=None), min(highs, default=None)
+    if low and high and low > high:
+        return None  # no day satisfies both
+    if (low, high) == (old_low, old_high):
+        return None
+    if (low, high) == (new_low, new_high):
+        return new[0], (new[1] if new[0] else "unknown"), new[2]
+    before = (date.fromisoformat(low) - timedelta(days=1)).isoformat() if low else None
+    if high is None:
+        return None, "unknown", before
+    if low == high:
+        return high, "day", None
+    return high, "on-or-before", before
 
 
 def period_start(value: str) -> str:

@@ -12,8 +12,8 @@ never opened as a database). Whatever `--force` says, `refuse_unsafe` refuses
 Everything is written beside the target under a staging name, `.NAME.cahtracker-XXXX.part`,
 and renamed into place; a NAME too long to leave room for that (and for SQLite's `-journal`
 beside a staged backup) within the file system's 255 bytes is shortened to its start, `~`
-and a hash of it whole, so any name a file may have can be written. The staging file or folder is locked (flock) while its writer
-lives, so the next run removes what a killed run left (`clean_leftovers`): a staging
+and a hash of it whole, so any name a file may have can be written. The staging file or
+folder is locked (flock) while its writer lives, so the next run removes what a killed run left (`clean_leftovers`): a staging
 entry nobody holds, and the previous CSV folder a replace had moved aside
 (`.NAME.cahtracker-XXXX.old`), put back if the new one never took its place.
 """
@@ -80,6 +80,31 @@ def refuse_unsafe(target: Path, database: Path, what: str) -> None:
             f"{target} is the working directory or a folder above it; the {what} never "
             "replaces it. Give a new path."
         )
+
+
+MAX_MARKER_BYTES = 64 * 1024
+
+
+def not_our_folder(folder: Path, marker: str, first_line: str, what: str) -> str | None:
+    """Why the existing `folder` is not an earlier output a run may replace, or None if it is:
+    its `marker` file begins with `first_line` and names every other entry, each a plain file."""
+    marker_path = folder / marker
+    if not marker_path.is_file() or marker_path.is_symlink():
+        return f"is not a cahtracker {what} (it has no {marker} marker file)"
+    with open(marker_path, "rb") as handle:
+        lines = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace").splitlines()
+    if not lines or lines[0] != first_line:
+        return f"is not a cahtracker {what} (its {marker} is not the {what}'s)"
+    wrote = set(lines[1:]) | {marker}
+    others = sorted(
+        entry.name
+        for entry in os.scandir(folder)
+        if entry.name not in wrote or not entry.is_file(follow_symlinks=False)
+    )
+    if others:
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        return f"holds files the {what} did not write ({shown})"
+    return None
 
 
 def _staged_name(name: str) -> str:

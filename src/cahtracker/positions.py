@@ -68,7 +68,11 @@ def resolve_stance(text: str) -> str:
 
 
 def add_topic(store, slug: str, title: str, description: str | None = None) -> dict[str, Any]:
-    """Add a topic; the slug is lowercase words joined by hyphens and must be new."""
+    """Add a topic; the slug is lowercase words joined by hyphens and must be new.
+
+    Whether it is new is decided by the INSERT itself, inside the write (ON CONFLICT DO
+    NOTHING: no row written means the slug is taken), so of concurrent adds of one slug one
+    writes it and each other says it already exists."""
     slug = slug.strip()
     if not _SLUG.match(slug):
         raise CahError(
@@ -77,16 +81,17 @@ def add_topic(store, slug: str, title: str, description: str | None = None) -> d
         )
     if not title.strip():
         raise CahError("Empty topic title; give --title with a few words.")
-    if store.one("SELECT 1 FROM topics WHERE slug = ?", (slug,)):
-        raise CahError(
-            f"Topic '{slug}' already exists; known topics: {', '.join(topic_slugs(store))}."
-        )
     row = {"slug": slug, "title": title, "description": description}
     with store.write("position topic-add"):
-        store.conn.execute(
-            "INSERT INTO topics (slug, title, description) VALUES (:slug, :title, :description)",
+        cursor = store.conn.execute(
+            "INSERT INTO topics (slug, title, description) VALUES (:slug, :title, :description) "
+            "ON CONFLICT (slug) DO NOTHING",
             row,
         )
+        if cursor.rowcount == 0:
+            raise CahError(
+                f"Topic '{slug}' already exists; known topics: {', '.join(topic_slugs(store))}."
+            )
         store.log_change("topics", slug, None, row)
     return row
 
@@ -122,6 +127,7 @@ def set_stance(
 
     written = []
     with store.write("position set"):
+        topic = resolve_topic(store, topic)  # again inside the write: an undo may remove it
         for ref in states:
             row = stamp(
                 store,

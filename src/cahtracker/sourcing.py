@@ -17,29 +17,47 @@ from cahtracker.errors import CahError
 
 UNSOURCED_LABEL = "(unsourced)"
 
+# What shows nothing on its own: controls (Cc), format characters (Cf: zero-width space and
+# joiners, word joiner, bidi marks, BOM, tags), separators (Zs, Zl, Zp), marks with nothing
+# to sit on (Mn, Me: combining accents, variation selectors) and the letters and symbols
+# Unicode draws as blank (Hangul fillers, Khmer inherent vowels, the blank braille cell).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def is_blank(text: str) -> bool:
+    """Whether `text` has no character that shows (empty, spaces, invisible characters)."""
+    import unicodedata
+
+    return all(
+        ch in _BLANK_GLYPHS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in text
+    )
+
 
 def require_source(source: str | None, unsourced: bool = False, command: str = "") -> str | None:
     """The source to store (as typed), or None for a fact recorded knowingly unsourced;
-    a blank source is refused (it would read as a source and say nothing)."""
-    text = source.strip() if source is not None else ""
-    if source is not None and not text:
+    a blank source (`is_blank`: nothing in it shows) is refused: it would count as a source
+    and say nothing."""
+    blank = source is None or is_blank(source)
+    if source is not None and blank:
         raise CahError(
-            "Empty --source; give where this comes from (a document symbol, record or URL), "
-            "or --unsourced to record it without one."
+            "--source is blank (empty, spaces or invisible characters only); give the document, "
+            "URL or publication this comes from, or --unsourced to record it without one."
         )
-    if text and unsourced:
+    if not blank and unsourced:
         raise CahError("Give --source or --unsourced, not both.")
-    if not text and not unsourced:
+    if blank and not unsourced:
         what = f"`{command}`" if command else "A fact"
         raise CahError(
             f"{what} needs its source: give --source TEXT (a document symbol, record or URL), "
             "or --unsourced to record it knowingly without one. Nothing was recorded."
         )
-    return source if text else None  # stored exactly as typed
+    return None if blank else source  # stored exactly as typed
 
 
 def is_unsourced(source: Any) -> bool:
-    return source is None or not str(source).strip()
+    """No source, or one in which nothing shows (written by an older release)."""
+    return source is None or is_blank(str(source))
 
 
 def mark(row: dict[str, Any], key: str = "source") -> dict[str, Any]:
@@ -91,6 +109,16 @@ def unsourced_facts(store, symbol: str, as_of: str | None = None) -> dict[str, A
         count = store.scalar(
             f"SELECT count(*) FROM {table} WHERE trim(coalesce(source, '')) = '' AND {where}",
             params,
+        )
+        # and the sources in which nothing shows but which are not spaces: each one that
+        # holds a character outside printable ASCII is looked at (a few, in practice)
+        count += sum(
+            is_blank(r[0])
+            for r in store.conn.execute(
+                f"SELECT source FROM {table} WHERE trim(source) != '' "
+                f"AND source GLOB '*[^ -~]*' AND {where}",
+                params,
+            )
         )
         if count:
             by_kind[one if count == 1 else many] = count

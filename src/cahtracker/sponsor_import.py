@@ -20,6 +20,14 @@ Decisions of this module (README, "From UN documents"):
   the draft's date, so that it counts only after that date (`sponsors.counts_on`) and
   sorts at it. A committee report dates its facts by the meeting (`day` for "at the same
   meeting", `on-or-before` for "Subsequently").
+- A more precise date from another source refines the recorded one: when a state's latest
+  event on the document is a recorded joining and the file dates that joining consistently
+  and more narrowly (`dates.refined_date`: Tuvalu `>2023-11-01` from the MARCXML record,
+  `2023-11-15` from the committee report), the joining takes the dating both agree on,
+  keeps its source and says in its note what it gave before; the new source's joining is
+  recorded beside it with that dating (change `refines the date`). Dates that contradict
+  each other are not merged: the later one stays "already a sponsor" (or a second joining,
+  as before).
 - Sources: each fact carries its document (record URL and field, report paragraph, PDF file
   name), source kind `un-record`. A pasted list takes `--doc`, `--date`, `--role` and
   `--source` (optional) from the command instead.
@@ -48,7 +56,8 @@ WITHDRAWS = "withdraws"
 WITHDRAWS_NON_SPONSOR = "withdraws (not a sponsor)"
 ALREADY_WITHDRAWN = "already withdrawn"
 UNKNOWN = "unknown name"
-RECORDED = (JOINS, WITHDRAWS, WITHDRAWS_NON_SPONSOR)  # the changes that write an event
+REFINES = "refines the date"  # already a sponsor; this source dates the joining more precisely
+RECORDED = (JOINS, WITHDRAWS, WITHDRAWS_NON_SPONSOR, REFINES)  # the changes that write
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,10 @@ class Change:
     sponsor_since_precision: str | None = None
     sponsor_since_after: str | None = None
     suggestions: str | None = None  # an unknown name's
+    # refines the date: the recorded joining it dates (its id and source; sponsor_since* hold
+    # its dating before)
+    refines: int | None = None
+    refines_source: str | None = None
 
 
 @dataclass
@@ -108,6 +121,8 @@ class ImportPlan:
     documents: list[PlannedDocument] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     readings: list[str] = field(default_factory=list)
+    # the same, as data: {text, iso3, name, where} (views say them first, to be checked)
+    close_readings: list[dict[str, str]] = field(default_factory=list)
     disagreements: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
@@ -126,6 +141,7 @@ class ImportPlan:
             "documents": [asdict(d) for d in self.documents],
             "changes": [asdict(c) for c in self.changes],
             "readings": self.readings,
+            "close_readings": self.close_readings,
             "disagreements": self.disagreements,
             "notes": self.notes,
             "skipped": self.skipped,
@@ -211,6 +227,7 @@ class _Planner:
         # symbol -> iso3 -> the stored and planned events of that state on that document
         self.events: dict[str, dict[str, list[dict[str, Any]]]] = {}
         self.next_id = (store.scalar("SELECT max(id) FROM sponsorship_events") or 0) + 1
+        self.first_planned_id = self.next_id  # events from here on are this file's own
         self.states = {
             r["iso3"]: r for r in store.query("SELECT iso3, name, regional_group FROM states")
         }
@@ -242,6 +259,10 @@ class _Planner:
             )
         plan.refusal = parsed.refusal()
         plan.readings = [r.message for r in parsed.readings]
+        plan.close_readings = [
+            {"text": r.text, "iso3": r.iso3, "name": r.name, "where": r.where}
+            for r in parsed.readings
+        ]
         plan.disagreements = [
             {"symbol": d.symbol, "iso3": d.iso3, "heading": d.heading, "text": d.text}
             | {"source": d.source}
@@ -439,7 +460,9 @@ class _Planner:
         current = replay(in_replay_order(self._events(chain, fact.iso3), values["date"]))
         decided = current.get(fact.iso3)
         sponsor = decided is not None and decided["action"] == "joined"
-        if fact.action == "joined":
+        if fact.action == "joined" and self._refines(change, chain, symbol):
+            pass
+        elif fact.action == "joined":
             if sponsor:
                 change.change = ALREADY
                 change.role = decided["role"]
@@ -460,7 +483,7 @@ class _Planner:
                 if sponsor:
                     change.role = decided["role"]
         self.plan_.changes.append(change)
-        if change.change in RECORDED:
+        if change.change in (JOINS, WITHDRAWS, WITHDRAWS_NON_SPONSOR):
             event = {
                 "id": self.next_id,
                 "symbol": symbol,
@@ -472,6 +495,36 @@ class _Planner:
             self.next_id += 1
             self._events([symbol], fact.iso3)  # read the stored ones first
             self.events[symbol].setdefault(fact.iso3, []).append(event)
+
+    def _refines(self, change: Change, chain: list[str], symbol: str) -> bool:
+        """Whether this joining dates a recorded one more precisely: the state's latest
+        event (now) is a stored joining on this very document whose date agrees with the
+        fact's and is less precise. Then `change` refines it (README, "From UN documents")."""
+        from cahtracker.dates import refined_date
+        from cahtracker.sponsors import in_replay_order, replay
+
+        now = replay(in_replay_order(self._events(chain, change.iso3))).get(change.iso3)
+        if (
+            now is None
+            or now["action"] != "joined"
+            or now["symbol"] != symbol
+            or now["id"] >= self.first_planned_id
+        ):
+            return False
+        old = (now["date"], now["date_precision"], now.get("after"))
+        refined = refined_date(old, (change.date, change.date_precision, change.after))
+        if refined is None:
+            return False
+        change.change = REFINES
+        change.role = now["role"]
+        change.sponsor_since, change.sponsor_since_precision, change.sponsor_since_after = old
+        change.date, change.date_precision, change.after = refined
+        change.refines, change.refines_source = now["id"], now["source"]
+        dates = f"dates more precisely the joining recorded from {now['source']}"
+        change.note = f"{change.note}; {dates}" if change.note else dates
+        # later facts of the file see the joining as it will be dated
+        now.update(date=change.date, date_precision=change.date_precision, after=change.after)
+        return True
 
     def _stub(self, symbol: str, source: str | None) -> str:
         """A document a fact names and no record describes: created from its symbol."""
@@ -561,13 +614,15 @@ def _write(store, plan: ImportPlan) -> None:
     for change in plan.changes:
         if change.change not in RECORDED:
             continue
+        if change.change == REFINES:
+            _refine(store, change)
         insert_logged(
             store,
             "sponsorship_events",
             {
                 "symbol": change.symbol,
                 "iso3": change.iso3,
-                "action": "joined" if change.change == JOINS else "withdrew",
+                "action": "joined" if change.change in (JOINS, REFINES) else "withdrew",
                 "role": change.role,
                 "date": change.date,
                 "date_precision": change.date_precision,
@@ -590,3 +645,22 @@ def _write(store, plan: ImportPlan) -> None:
                     "source_kind": UN_RECORD,
                 },
             )
+
+
+def _refine(store, change: Change) -> None:
+    """Date a recorded joining as a more precise source does; its own source stays, and its
+    note says what it gave before and who dated it (the new source's event follows)."""
+    from cahtracker.dates import date_cell
+
+    before = store.one("SELECT * FROM sponsorship_events WHERE id = ?", (change.refines,))
+    was = date_cell(
+        change.sponsor_since, change.sponsor_since_precision, change.sponsor_since_after
+    )
+    said = f"dated {date_cell(change.date, change.date_precision, change.after)} by {change.source}; its own source gives {was}"
+    note = f"{before['note']}; {said}" if before["note"] else said
+    store.conn.execute(
+        "UPDATE sponsorship_events SET date = ?, date_precision = ?, after = ?, note = ? WHERE id = ?",
+        (change.date, change.date_precision, change.after, note, change.refines),
+    )
+    after = store.one("SELECT * FROM sponsorship_events WHERE id = ?", (change.refines,))
+    store.log_change("sponsorship_events", change.refines, before, after)

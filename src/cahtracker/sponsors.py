@@ -467,9 +467,9 @@ def gap_line(summary: dict[str, Any]) -> str:
     recorded = summary["recorded"]
     if latest is None:
         return f"{recorded} recorded; no reported count for {summary['document']}."
-    on = f"on {latest['date']}" if latest["date"] else "at an unknown date"
-    if latest["date_precision"] not in ("day", "unknown"):
-        on += f" ({latest['date_precision']})"
+    from cahtracker.dates import date_phrase
+
+    on = date_phrase(latest["date"], latest["date_precision"])  # "on or before 2024-11-27"
     return f"{recorded} recorded of {latest['count']} reported {on} ({latest['source']})"
 
 
@@ -495,8 +495,11 @@ def add_claim(
     sqlite_int(count, "A sponsor count")
     if count < 0:
         raise CahError(f"A sponsor count cannot be negative ({count}); give 0 or more.")
-    if not source or not source.strip():
-        raise CahError("A count claim needs its source (--source), e.g. a press release or URL.")
+    if is_unsourced(source):
+        raise CahError(
+            "--source is blank (empty, spaces or invisible characters only); a count claim needs "
+            "its source: give the document, URL or publication that reported it."
+        )
     with store.write("sponsors claim"):
         members = store.scalar(
             "SELECT count(*) FROM states WHERE status = 'member' "
@@ -543,6 +546,14 @@ def _describe_event(context, change: dict[str, Any]) -> str:
         return f"added {who} as {role} of {symbol} {when}"
     elif action == "delete":
         return f"removed the record of {who} joining {symbol} as {role} {when}"
+    before, after = change["before"], change["after"]
+    if action == "update" and before and after and row["action"] == "joined":
+        from cahtracker.dates import date_cell
+
+        was = date_cell(before["date"], before["date_precision"], before.get("after"))
+        now = date_cell(after["date"], after["date_precision"], after.get("after"))
+        if was != now or before.get("after") != after.get("after"):
+            return f"dated the joining of {who} to {symbol} more precisely: {now} (was {was})"
     return f"changed sponsorship event {row['id']} ({who}, {symbol})"
 
 

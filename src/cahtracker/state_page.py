@@ -161,7 +161,7 @@ def _sponsorships(store, iso3: str) -> list[dict[str, Any]]:
     return store.query(
         "SELECT e.symbol, e.action, e.role, e.date, "
         "CASE WHEN e.date IS NULL THEN 'unknown' ELSE e.date_precision END AS date_precision, "
-        "e.source, e.note FROM sponsorship_events e WHERE e.iso3 = ? "
+        "e.after, e.source, e.note FROM sponsorship_events e WHERE e.iso3 = ? "
         "ORDER BY e.date IS NOT NULL, e.date, e.id",
         (iso3,),
     )

@@ -14,6 +14,15 @@ GROUPS = (
     "Latin American and Caribbean",
     "Western European and Others",
 )
+# the usual abbreviation of each group (what `--group` also takes, and the published copy's
+# `regional_groups.code`): the UN's documents name the groups in full
+GROUP_CODES = {
+    "African": "AG",
+    "Asia-Pacific": "APG",
+    "Eastern European": "EEG",
+    "Latin American and Caribbean": "GRULAC",
+    "Western European and Others": "WEOG",
+}
 _GROUP_ALIASES = {
     "africa": "African",
     "african group": "African",
@@ -76,17 +85,21 @@ def member_admissions(store) -> list[tuple[str, str | None]]:
 def show_state(store, names: NameIndex, text: str) -> dict[str, Any]:
     ref = names.resolve(text)
     row = store.one("SELECT * FROM states WHERE iso3 = ?", (ref.iso3,))
+    # one spelling per alias whatever its case ("UNITED STATES" and "United States": the
+    # one not in capitals), and none that only re-cases the name itself
+    spellings: dict[tuple[str, str | None, str | None], str] = {}
+    for r in store.query(
+        "SELECT alias, valid_from, valid_to FROM state_aliases WHERE iso3 = ? ORDER BY alias",
+        (ref.iso3,),
+    ):
+        key = (r["alias"].casefold(), r["valid_from"], r["valid_to"])
+        kept = spellings.get(key)
+        if kept is None or (kept.isupper() and not r["alias"].isupper()):
+            spellings[key] = r["alias"]
     aliases = [
-        r["alias"]
-        + (
-            f" (from {r['valid_from'] or '…'} to {r['valid_to'] or '…'})"
-            if r["valid_from"] or r["valid_to"]
-            else ""
-        )
-        for r in store.query(
-            "SELECT alias, valid_from, valid_to FROM state_aliases WHERE iso3 = ? ORDER BY alias",
-            (ref.iso3,),
-        )
+        alias + (f" (from {start or '…'} to {end or '…'})" if start or end else "")
+        for (folded, start, end), alias in spellings.items()
+        if folded != row["name"].casefold() or start or end
     ]
     return {
         "iso3": row["iso3"],

@@ -250,7 +250,8 @@ def record_vote(
         same = same_decisions(store, doc_row["symbol"], body_name, on)
         replaced = _check_duplicate(same, doc_row["symbol"], body_name, on, also, replace)
         given = {"meeting": meeting, "note": note}
-        fields = {k: v.strip() or None if v is not None else None for k, v in given.items()}
+        # kept as typed (the fuzz test checks text round-trips exactly); '' clears
+        fields = {k: v or None for k, v in given.items()}
         kept = []
         gid = None
         if replaced is not None:  # a correction: the same fact, so the same global id
@@ -825,6 +826,24 @@ def find_vote(store, ref: str) -> dict[str, Any]:
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise CahError(f"No vote on '{text}'.{hint} Give a vote id or a voted symbol (vote list).")
     return row
+
+
+def votes_without_record(store) -> list[int]:
+    """The ids of votes whose method says recorded but which hold neither a ballot (of a
+    state, or one its source gave that is not recorded) nor official totals (`db check`): a
+    decision without a vote, or withdrawn, has no ballots by its method; a recorded vote
+    with nothing counted has lost its record."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM votes v WHERE method = ? AND total_yes IS NULL AND total_no IS NULL "
+            "AND total_abstain IS NULL AND total_non_voting IS NULL AND total_members IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ballots b WHERE b.vote_id = v.id) "
+            "AND NOT EXISTS (SELECT 1 FROM ballots_not_recorded n WHERE n.vote_id = v.id) "
+            "ORDER BY id",
+            (METHOD_RECORDED,),
+        )
+    ]
 
 
 def official_totals(vote: dict[str, Any]) -> dict[str, int] | None:

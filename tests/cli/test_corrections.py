@@ -194,7 +194,7 @@ def test_edit_outcome_of_a_decision_without_ballots_and_unsourced(cli):
         (("--outcome", "postponed"), ("Unknown outcome",)),
         (("--outcome", "rejected"), ("follows its ballots",)),
         (("--body", "Sixth Comittee"), ("Did you mean: Sixth Committee",)),
-        (("--source", ""), ("Empty --source",)),
+        (("--source", ""), ("--source is blank",)),
         (("--source", "x", "--unsourced"), ("not both",)),
         (("--date", "03/04/2024"), ("Ambiguous date",)),
     ],

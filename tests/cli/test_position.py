@@ -467,6 +467,21 @@ shell_text = st.text(
 )
 
 
+def shows(text: str) -> bool:
+    """Whether some character of `text` is drawn: a letter, number, punctuation or symbol, or
+    a private or unassigned code point (a box), but for those Unicode draws blank (the
+    Hangul fillers, the empty braille cell). The oracle of a blank source, apart from
+    sourcing.py's list of what does not show."""
+    import unicodedata
+
+    blank = "\u115f\u1160\u3164\uffa0\u2800"
+    return any(
+        ch not in blank
+        and (unicodedata.category(ch)[0] in "LNPS" or unicodedata.category(ch) in ("Co", "Cn"))
+        for ch in text
+    )
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -475,14 +490,14 @@ shell_text = st.text(
 @given(quote=shell_text, source=shell_text)
 def test_any_text_survives_set_then_list_json(cli, quote, source):
     # a blank source is refused (test_sources.py): that fact is recorded --unsourced
-    sourced = (f"--source={source}",) if source.strip() else ("--unsourced",)
+    sourced = (f"--source={source}",) if shows(source) else ("--unsourced",)
     cli.ok("position", "set", "MLT", "-t", "reproductive-violence", "-s", "mixed",
            f"--quote={quote}", *sourced, "--date", "today")  # fmt: skip
     rows = by_iso3(as_json(cli.ok("position", "list", "-t", "reproductive-violence", "-f", "json")))
     # same date (today), so the last entered is the latest
     assert rows["MLT"]["quote"] == quote
-    assert rows["MLT"]["source"] == (source if source.strip() else None)
-    assert rows["MLT"]["unsourced"] is not bool(source.strip())
+    assert rows["MLT"]["source"] == (source if shows(source) else None)
+    assert rows["MLT"]["unsourced"] is not shows(source)
 
 
 # --- topics --------------------------------------------------------------------------------

@@ -52,7 +52,59 @@ def test_source_and_unsourced_together_or_a_blank_source_are_refused(cli, unchan
         both = cli(*RECORDING[name], "--source", "fictional", "--unsourced")
         blank = cli(*RECORDING[name], "--source", "  ")
     assert_refused(both, "--source or --unsourced, not both")
-    assert_refused(blank, "Empty --source")
+    assert_refused(blank, "--source is blank")
+
+
+# sources in which nothing shows (red-team finding 12): each would count as a source and
+# show as a blank cell
+INVISIBLE = {
+    "zero-width space, word joiner": "\u200b\u2060",
+    "bidi marks and a BOM": "\u200e\u200f\ufeff",
+    "no-break and ideographic spaces": "\u00a0\u3000",
+    "tab, newline": "\t\n",
+    "Hangul filler": "\u3164",
+    "a lone combining accent, variation selector": "\u0301\ufe0f",
+    "blank braille cell": "\u2800",
+}
+
+
+@pytest.mark.parametrize("text", INVISIBLE.values(), ids=INVISIBLE.keys())
+@pytest.mark.parametrize("name", RECORDING)
+def test_a_source_in_which_nothing_shows_is_refused(cli, unchanged, name, text):
+    with unchanged():
+        result = cli(*RECORDING[name], "--source", text)
+    assert_refused(result, "--source is blank", "give the document, URL or publication")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("text", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_a_claim_or_vote_edit_with_an_invisible_source_is_refused(cli, unchanged, text):
+    claim = ("sponsors", "claim", "120", "--date", "2024-11-25", "--source", text)
+    edit = ("vote", "edit", "1", "--source", text)  # a vote of the seed
+    with unchanged():
+        for args in (claim, edit):
+            assert_refused(cli(*args), "--source is blank", "give the document, URL or publication")
+
+
+def test_a_source_with_a_visible_character_among_invisible_ones_is_kept_as_typed(cli):
+    cli.ok(*RECORDING["timeline add"], "--source", "\u200bGA/L/3738\u2060")
+    events = json.loads(cli.ok("timeline", "list", "-f", "json").stdout)
+    assert [e["source"] for e in events if e["title"].startswith("Fictional")] == [
+        "\u200bGA/L/3738\u2060"
+    ]
+
+
+def test_an_invisible_source_an_older_release_stored_counts_as_unsourced(cli, db_path):
+    import sqlite3
+
+    cli.ok(*RECORDING["timeline add"], "--source", "fictional")
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE events SET source = ? WHERE title LIKE 'Fictional%'", ("\u200b\u2060",))
+    conn.commit()
+    conn.close()
+    events = json.loads(cli.ok("timeline", "list", "-f", "json").stdout)
+    assert [e["unsourced"] for e in events if e["title"].startswith("Fictional")] == [True]
+    assert "1 fact without a source (1 timeline event)" in cli.ok("report", "tally").stdout
 
 
 @pytest.mark.parametrize("source", ["fictional source", None])

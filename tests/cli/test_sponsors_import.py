@@ -90,7 +90,8 @@ def test_l41_has_43_original_and_7_additional_sponsors_dated_honestly(cli):
     then = sponsors(cli, L41, "--as-of", "2023-11-01")
     assert {r["iso3"] for r in then} == original
     table = cli.ok("sponsors", "list", "--doc", L41, "--wide").stdout  # every column
-    assert "after 2023-11-01" in table and "additional" in table and "un-record" in table
+    assert ">2023-11-01" in table and "additional" in table and "un-record" in table
+    assert "≤2023-11-01" in table  # the precision is in the cell (dates.date_cell)
 
 
 def test_l17_is_cuba_alone_with_the_group_of_77_note(cli):
@@ -104,11 +105,19 @@ def test_l17_is_cuba_alone_with_the_group_of_77_note(cli):
 
 
 def test_the_summary_lists_readings_disagreements_notes_and_skipped_records(cli):
-    out = cli.ok("sponsors", "import", str(need(UNDL_DRAFTS))).stdout
+    out = " ".join(cli.ok("sponsors", "import", str(need(UNDL_DRAFTS))).stdout.split())
+    # the close reading comes first, marked, before the count of what was recorded
+    assert out.index("CHECK 1 close reading") < out.index("Recorded 1,626 sponsorship events")
     assert "read 'Venezuela (Bolivarian Republic)' as Venezuela (Bolivarian Republic of)" in out
     assert "Not merged (A/C.3/78/L.31): 245 $c lists Bulgaria, which no 710 heading names" in out
     assert "Skipped A/C.3/78/L.1: submitted by no state: 'by the Secretariat'" in out
-    assert "Note on A/C.3/78/L.67: 515 $a: The amendment was rejected by the Committee" in out
+    # a message that repeats for several records is said once, with the count and symbols
+    assert (
+        "Note on 3 documents: A/C.3/78/L.67, A/C.3/78/L.63 and A/C.3/78/L.69: 515 $a: The "
+        "amendment was rejected by the Committee"
+    ) in out
+    assert out.count("710 names China") == 1
+    assert "Not merged (5 documents: A/C.3/78/L.17, A/C.3/78/L.15, " in out
 
 
 def test_a_removal_is_recorded_even_of_a_state_never_listed(cli):
@@ -313,15 +322,20 @@ def test_dry_run_writes_nothing_and_diffs_against_the_current_list(cli, unchange
         ).stdout
     assert plan["dry_run"] is True and plan["recorded"] > 0
     l41 = {c["iso3"]: c["change"] for c in plan["changes"] if c["symbol"] == L41}
-    # its record dates the 43 printed on the draft earlier (1 November): as `sponsors add`
-    # would, those join on that date; the 7 it dates no better are left alone
-    assert {k for k, change in l41.items() if change == "already a sponsor"} == L41_ADDITIONAL
-    assert len(l41) == 50 and sum(change == "joins" for change in l41.values()) == 43
+    # its record dates the 43 printed on the draft more precisely (on or before 1 November,
+    # not 15 November) and bounds the 6 "Subsequently" joinings from below (after 1
+    # November): 49 joinings refined, none recorded twice; Tuvalu's day it dates no better
+    assert {k for k, change in l41.items() if change == "already a sponsor"} == {"TUV"}
+    assert len(l41) == 50 and sum(change == "refines the date" for change in l41.values()) == 49
+    assert not any(change == "joins" for change in l41.values())
     sudan = [c for c in plan["changes"] if c["symbol"] == "A/C.3/78/L.64" and c["iso3"] == "SDN"]
     assert [c["change"] for c in sudan] == ["withdraws (not a sponsor)"]
     joins = sum(c["change"] == "joins" for c in plan["changes"])
     already = sum(c["change"] == "already a sponsor" for c in plan["changes"])
-    assert f"Would record {joins} joinings and 1 withdrawals; {already} already sponsors" in table
+    assert (
+        f"Would record {joins:,} joinings, 1 withdrawal and 49 more precise dates; "
+        f"{already} already sponsors"
+    ) in " ".join(table.split())
     assert "Nothing was written" in table and "| A/C.3/78/L.41 | already a sponsor |" in markdown
     assert len(rows) == len(plan["changes"]) and rows[0]["change"]
 

@@ -35,8 +35,11 @@ class WriteLock:
         self.conn.close()
 
 
-def race(db: Path, commands: list[list[str]]) -> list[subprocess.CompletedProcess]:
-    """Start every command while the write lock is held, then release it; their results."""
+def race(
+    db: Path, commands: list[list[str]], meanwhile: str | None = None
+) -> list[subprocess.CompletedProcess]:
+    """Start every command while the write lock is held, then release it; their results.
+    `meanwhile`: SQL the lock's holder runs after they started (another command's write)."""
     lock = WriteLock(db)
     processes = [
         subprocess.Popen(
@@ -50,6 +53,8 @@ def race(db: Path, commands: list[list[str]]) -> list[subprocess.CompletedProces
     ]
     time.sleep(3)  # every process has started and waits for the lock (busy timeout: 60 s)
     still_waiting = sum(p.poll() is None for p in processes)
+    if meanwhile is not None:
+        lock.conn.execute(meanwhile)
     lock.release()
     results = []
     for process, args in zip(processes, commands, strict=True):
@@ -165,6 +170,49 @@ def test_sixteen_records_of_one_decision_keep_one_vote(db_path):
     assert len(refusals) == PROCESSES - 1
     assert all("already records a decision" in line for line in refusals)
     assert query(db_path, "SELECT count(*) FROM votes WHERE symbol = 'A/C.6/79/L.21'") == [(1,)]
+
+
+def test_sixteen_topic_adds_of_one_slug_leave_one_topic_and_fifteen_say_it_exists(db_path):
+    """Red-team finding 11: the losers printed the raw `UNIQUE constraint failed`."""
+    commands = [
+        ["position", "topic-add", "fictional-topic", "--title", f"Fictional topic {i}"]
+        for i in range(PROCESSES)
+    ]
+    results = race(db_path, commands)
+    assert sum(r.returncode == 0 for r in results) == 1, [r.stderr for r in results]
+    refusals = one_line_refusals(results)
+    assert len(refusals) == PROCESSES - 1
+    assert all("Topic 'fictional-topic' already exists" in line for line in refusals)
+    (winner,) = [i for i, r in enumerate(results) if r.returncode == 0]
+    assert query(db_path, "SELECT title FROM topics WHERE slug = 'fictional-topic'") == [
+        (f"Fictional topic {winner}",)
+    ]
+    assert query(
+        db_path, "SELECT count(*) FROM changes WHERE table_name = 'topics' AND row_key = ?",
+        ("fictional-topic",),
+    ) == [(1,)]  # fmt: skip
+
+
+def test_stances_on_a_topic_removed_while_they_waited_are_refused_by_name(db_path):
+    """Each `position set` read the topic before it could write; it was gone by then."""
+    assert run_process(
+        db_path, "position", "topic-add", "fictional-topic", "--title", "Fictional topic"
+    ).returncode == 0  # fmt: skip
+    commands = [
+        [
+            *("position", "set", "Chile", "--topic", "fictional-topic", "--stance", "support"),
+            *("--date", f"2025-01-{1 + i:02d}", "--source", f"fictional {i}"),
+        ]
+        for i in range(PROCESSES)
+    ]
+    results = race(db_path, commands, meanwhile="DELETE FROM topics WHERE slug = 'fictional-topic'")
+    refusals = one_line_refusals(results)
+    assert len(refusals) == PROCESSES
+    assert all("Unknown topic 'fictional-topic'" in line for line in refusals), refusals
+    assert query(db_path, "SELECT count(*) FROM positions WHERE topic = 'fictional-topic'") == [
+        (0,)
+    ]
+    assert query(db_path, "PRAGMA foreign_key_check") == []
 
 
 def test_sixteen_docs_use_leave_a_log_whose_undo_walks_back_in_order(db_path):

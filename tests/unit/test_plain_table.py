@@ -49,7 +49,9 @@ def plain_text(listing: Listing, width: int) -> str | None:
 
 
 WORD = st.text(
-    alphabet=st.sampled_from("abcdefghijKLMNOP0123456789-/.,()'éüßÇœ—’…"), min_size=1, max_size=30
+    alphabet=st.sampled_from("abcdefghijKLMNOP0123456789-/.,()'éüßÇœ—’…≤≥→"),
+    min_size=1,
+    max_size=30,
 )
 CELL = st.lists(WORD, max_size=8).map(" ".join) | st.sampled_from(["", " ", "a  b", " lead", "x "])
 

@@ -105,15 +105,9 @@ def complete_topic(ctx, incomplete):
 
 def complete_group(incomplete):
     """Regional groups: their names and usual abbreviations (no database needed)."""
+    from cahtracker.states import GROUP_CODES as abbreviations
     from cahtracker.states import GROUPS, OBSERVERS
 
-    abbreviations = {
-        "African": "AG",
-        "Asia-Pacific": "APG",
-        "Eastern European": "EEG",
-        "Latin American and Caribbean": "GRULAC",
-        "Western European and Others": "WEOG",
-    }
     items = [(group, abbreviations[group]) for group in GROUPS]
     items += [(short, group) for group, short in abbreviations.items()]
     items.append((OBSERVERS, "the two observer states"))

@@ -56,11 +56,11 @@ StatesArgument = Annotated[
 ]
 
 
-def _joined(row: dict) -> str | None:
-    """The date of a joining, or the date it is known to be later than."""
-    if row.get("joined_on") is None and row.get("joined_after"):
-        return f"after {row['joined_after']}"
-    return row.get("joined_on")
+def _joined(row: dict) -> str:
+    """The date of a joining with its precision in the cell (`dates.date_cell`)."""
+    from cahtracker.dates import date_cell
+
+    return date_cell(row.get("joined_on"), row.get("date_precision"), row.get("joined_after"))
 
 
 SPONSOR_COLUMNS = [
@@ -68,8 +68,7 @@ SPONSOR_COLUMNS = [
     ("name", "State"),
     ("iso3", "ISO3", OPTIONAL),
     ("regional_group", "Regional group", OPTIONAL),
-    Column("joined_on", "Joined", _joined),
-    ("date_precision", "Precision", OPTIONAL),
+    Column("joined_on", "Joined", _joined),  # ≤2023-11-15: the precision is in the cell
     ("listed_as", "Listed as", OPTIONAL),
     source_column(),
     ("source_kind", "Source kind", OPTIONAL),
@@ -89,6 +88,10 @@ def _when(date: str | None, precision: str | None) -> str:
     if precision == "on-or-before":
         return f"on or before {date}"
     return date if precision in (None, "day") else f"{date} ({precision})"
+
+
+def _sponsors(count: int) -> str:
+    return f"{count:,} {'sponsor' if count == 1 else 'sponsors'}"
 
 
 def _labels(refs) -> str:
@@ -126,7 +129,7 @@ def list_command(
     counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
     main = sum(1 for r in rows if r["role"] == "main")
     footer = [
-        f"{counts + ' — ' if counts else ''}{len(rows)} sponsors ({main} main, {len(rows) - main} co)",
+        f"{counts + ' — ' if counts else ''}{_sponsors(len(rows))} ({main} main, {len(rows) - main} co)",
         *(f"Note: {n['text']} ({n['source']})" for n in notes),
     ]
     title = f"Sponsors of {symbol}" + (f" as of {on}" if on else "")
@@ -194,12 +197,22 @@ def _report_added(symbol: str, result: dict, refs) -> None:
             + "."
         )
     if already:
-        who = ", ".join(
-            f"{r['name']} ({r['iso3']}, {r['role']} since {r['joined_on'] or 'an unknown date'})"
+        from cahtracker.views.sponsor_import import already_line, when_text
+
+        entries = [
+            (
+                r["name"],
+                r["iso3"],
+                f"{r['role']} since "
+                + (
+                    when_text(r["joined_on"], r["date_precision"], r.get("joined_after"))
+                    if r["joined_on"] or r.get("joined_after")
+                    else "an unknown date"
+                ),
+            )
             for r in already
-        )
-        lead = "Nothing recorded: already" if not added else "Already"
-        message(f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}.")
+        ]
+        message(already_line(symbol, entries, bool(added)))
 
 
 @app.command(
@@ -292,8 +305,7 @@ def history_command(
     listing = Listing(
         rows,
         [
-            Column("date", "Date", lambda r: r["date"] or (r["after"] and f"after {r['after']}")),
-            ("date_precision", "Precision", OPTIONAL),
+            Column("date", "Date", _event_date),
             ("name", "State"),
             ("iso3", "ISO3", OPTIONAL),
             ("action", "Action"),
@@ -307,6 +319,12 @@ def history_command(
         empty=f"{title}: none.",
     )
     render(listing, fmt)
+
+
+def _event_date(row: dict) -> str:
+    from cahtracker.dates import date_cell
+
+    return date_cell(row["date"], row["date_precision"], row["after"])
 
 
 @app.command(
@@ -358,23 +376,26 @@ def diff_command(
     result = compare_sponsors(get_store(ctx), first, second, first_on, second_on, everyone)
     a = sponsor_list_label(result["first"]["document"], first_on)
     b = sponsor_list_label(result["second"]["document"], second_on)
-    labels = {"added": f"only in {b}", "removed": f"only in {a}", "kept": "in both"}
     summary = (
-        f"{a}: {result['first']['sponsors']} sponsors; {b}: {result['second']['sponsors']}. "
+        f"{a}: {_sponsors(result['first']['sponsors'])}; {b}: {result['second']['sponsors']}. "
         f"{result['added']} added, {result['removed']} removed, {result['kept']} in both."
     )
+    legend = f"First list: {a}; second: {b}. Added: only in the second; removed: only in the first."
     listing = Listing(
         result["rows"],
         [
             ("name", "State"),
             ("iso3", "ISO3", OPTIONAL),
             ("regional_group", "Regional group", OPTIONAL),
-            Column("change", "Change", lambda r: f"{r['change']} ({labels[r['change']]})"),
-            Column("first_joined", f"Joined ({a})", lambda r: _side(r, "first")),
-            Column("second_joined", f"Joined ({b})", lambda r: _side(r, "second")),
+            # the lists' names are in the title and the legend, not in every row or header
+            Column(
+                "change", "Change", lambda r: "in both" if r["change"] == "kept" else r["change"]
+            ),
+            Column("first_joined", "Joined (first)", lambda r: _side(r, "first")),
+            Column("second_joined", "Joined (second)", lambda r: _side(r, "second")),
         ],
         title=f"Sponsors: {a} → {b}",
-        footer=[summary],
+        footer=[legend, summary],
         empty=f"Sponsors: {a} → {b}: no difference. {summary}",
         data=result,
         csv_columns=(
@@ -386,12 +407,14 @@ def diff_command(
     render(listing, fmt)
 
 
-def _side(row: dict, side: str) -> str | None:
+def _side(row: dict, side: str) -> str:
     """When a state joined the list of one side ("" when it is not in that list)."""
+    from cahtracker.dates import date_cell
+
     joined, after, precision = (row[f"{side}_{k}"] for k in ("joined", "after", "precision"))
-    if joined is None and after:
-        return f"after {after}"
-    return "" if precision is None else _when(joined, precision)
+    if joined is None and after is None and precision is None:
+        return ""
+    return date_cell(joined, precision, after)
 
 
 @app.command(
@@ -430,12 +453,11 @@ def count_command(
         rows,
         [
             ("count", "Reported"),
-            ("date", "Date"),
-            ("date_precision", "Precision", OPTIONAL),
+            Column("date", "Date", _claim_date),
             ("symbol", "For"),
             ("source", "Source", TEXT),
             ("source_kind", "Source kind", OPTIONAL),
-            Column("latest", "", lambda r: "latest" if r["latest"] else ""),
+            Column("latest", "Latest", lambda r: "yes" if r["latest"] else ""),
         ],
         title=f"{title}: {summary['recorded']} recorded",
         footer=[f"Recorded by group: {groups}", gap_line(summary)],
@@ -444,6 +466,12 @@ def count_command(
         csv_columns=("document", "recorded", "count", "date"),
     )
     render(listing, fmt)
+
+
+def _claim_date(row: dict) -> str:
+    from cahtracker.dates import date_cell
+
+    return date_cell(row["date"], row["date_precision"])
 
 
 @app.command(
@@ -475,7 +503,7 @@ def claim_command(
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
     row = add_claim(store, symbol, count, date, source, note, force_count=force_count)
-    message(f"Recorded claim #{row['id']}: {row['count']} sponsors of {symbol} on {row['date']}.")
+    message(f"Recorded claim #{row['id']}: {_sponsors(row['count'])} of {symbol} on {row['date']}.")
 
 
 @app.command(

@@ -36,7 +36,9 @@ change (`undo_of` = N). It is refused, with nothing written, when
 - the row is no longer as change N left it (something changed it outside the log),
 - rows of other tables refer to the row an undo would delete (undo or remove those first),
 - a registered rule says other rows depend on it,
-- change N is already undone.
+- change N is already undone,
+- (`undo_change`, `db undo --id`) change N is one part of an owner row its batch wrote
+  whole (a vote's row, its ballots, its statements): the batch undoes them together.
 A batch is refused whole when any one of its changes is refused. Every check of one change
 is a constant number of indexed lookups, so undoing a command of N changes costs
 O(N log N).
@@ -818,6 +820,8 @@ def undo_change(store, change_id: int | None = None) -> dict[str, Any]:
                         else "the log is empty."
                     )
                 )
+            if change["undone_by"] is None:
+                _refuse_part_of_a_whole(store, change)
             store.command = f"db undo #{change_id}"
             return _undo(store, _Tables(store), change)
     except sqlite3.IntegrityError as error:
@@ -825,6 +829,54 @@ def undo_change(store, change_id: int | None = None) -> dict[str, Any]:
             f"Cannot undo #{change_id}: restoring the row would break the database ({error}); "
             "nothing was undone."
         ) from None
+
+
+def _owner_of(change: dict[str, Any]) -> tuple[str, str] | None:
+    """(owner table, owner key) when `change` writes a whole owner row (its insert or
+    deletion) or a bundle of the rows one owner row owns; else None (an update of the
+    owner's fields, or a row of an owned table logged on its own, stands alone)."""
+    table = change["table_name"]
+    before, after = change["before"], change["after"]
+    if table in _OWNED and (before is None) != (after is None):
+        return table, change["row_key"]
+    rule = _BUNDLES.get(table)
+    if rule is not None:
+        data = json.loads(after if after is not None else before)
+        if isinstance(data, dict) and rule.bundle in data:
+            return rule.owner, str(data[rule.key])
+    return None
+
+
+def _refuse_part_of_a_whole(store, change: dict[str, Any]) -> None:
+    """`db undo --id` of one part of an owner row that its command wrote whole (a vote with
+    its ballots and statements) is refused: undone alone, it would leave a vote without its
+    ballots, or restore one without them. The command that wrote them (its batch: `--batch`)
+    undoes, or redoes, them together."""
+    owner = _owner_of(change)
+    if owner is None:
+        return
+    table, key = owner
+    tables = [table, *(rule.table for rule in _OWNED.get(table, ()))]
+    parts = [
+        row["id"]
+        for row in store.query(
+            "SELECT * FROM changes WHERE table_name IN (SELECT value FROM json_each(?)) "
+            "AND row_key = ? AND batch = ? AND id != ? AND undone_by IS NULL ORDER BY id",
+            (json.dumps(tables), key, change["batch"], change["id"]),
+        )
+        if _owner_of(row) == owner
+    ]
+    if not parts:
+        return
+    describer = _DESCRIBERS.get(table)
+    noun = describer.noun[0] if describer else f"row of {table}"
+    listed = ", ".join(f"#{p}" for p in parts)
+    command = "db undo" if change["undo_of"] is not None else change["command"]
+    raise CahError(
+        f"Cannot undo #{change['id']} alone: {noun} {key} undoes whole, with {listed} of batch "
+        f"{change['batch']} ({command}); undo that command: "
+        f"`cahtracker db undo --batch {change['batch']}`. Nothing was undone."
+    )
 
 
 def _done(tables: _Tables, change: dict[str, Any], before, after) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from cahtracker.errors import CahError
 
 
 def check_database(store: Store) -> tuple[list[str], list[str]]:
-    """(problems, summary lines): integrity_check, foreign_key_check, migrations applied."""
+    """(problems, summary lines): integrity_check, foreign_key_check, references, recorded
+    votes that hold a record, migrations applied."""
     problems: list[str] = []
     summary: list[str] = []
     try:
@@ -42,6 +43,22 @@ def check_database(store: Store) -> tuple[list[str], list[str]]:
         problems.append("; ".join(dangling))
     else:
         summary.append("references: ok")
+    from cahtracker.votes import votes_without_record
+
+    empty = votes_without_record(store)
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (
+            f" and {len(empty) - 10} more" if len(empty) > 10 else ""
+        )
+        problems.append(
+            f"{len(empty)} recorded vote{'s' if len(empty) != 1 else ''} with neither ballots "
+            f"nor official totals (vote{'s' if len(empty) != 1 else ''} {shown}): redo the "
+            "undo that took the ballots (`cahtracker db log --table ballots`), record them "
+            "again with `cahtracker vote record --replace`, or delete the vote "
+            "(`cahtracker vote delete ID`)"
+        )
+    else:
+        summary.append("votes: ok")
     ids = global_id_problems(store)
     if ids:
         problems += ids

@@ -147,6 +147,12 @@ def _record(record, path: Path, number: int) -> ImportedVote:
         return None
 
     symbol = first("791")
+    if not symbol and first("191"):  # a document's bibliographic record (191 $a: its symbol)
+        raise CahError(
+            f"{path} holds UN Digital Library records of documents ({first('191')} ...), not "
+            f"voting records: for their sponsor lists use `cahtracker sponsors import {path}`. "
+            "Nothing was imported."
+        )
     if not symbol:
         raise CahError(f"{path}: record {number} has no symbol (tag 791 $a); nothing was imported.")
     states = fields.get("967", [])

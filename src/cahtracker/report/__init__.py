@@ -609,7 +609,6 @@ def _target_path(output: Path) -> Path:
 # A later export replaces a folder only if this file is there and the folder holds nothing else.
 EXPORT_MARKER = ".cahtracker-export"
 MARKER_LINE = "cahtracker CSV export"
-MAX_MARKER_BYTES = 64 * 1024
 # what each single-file export begins (or ends) with: a file without it is not replaced
 _SIGNATURES = {
     "json": (rb'\A\{\s*"schema_version":\s*\d+,\s*"exported_at":', None),
@@ -626,25 +625,9 @@ def not_a_previous_export(fmt: str, output: Path) -> str | None:
     if output.is_dir() != (fmt == "csv"):
         return f"is {'a folder' if output.is_dir() else 'a file'}, not a {fmt} export"
     if fmt == "csv":
-        marker = output / EXPORT_MARKER
-        if not marker.is_file() or marker.is_symlink():
-            return f"is not a cahtracker CSV export (it has no {EXPORT_MARKER} marker file)"
-        with open(marker, "rb") as handle:
-            lines = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace").splitlines()
-        if not lines or lines[0] != MARKER_LINE:
-            return f"is not a cahtracker CSV export (its {EXPORT_MARKER} is not the export's)"
-        wrote = set(lines[1:]) | {EXPORT_MARKER}
-        others = sorted(
-            entry.name
-            for entry in os.scandir(output)
-            if entry.name not in wrote or not entry.is_file(follow_symlinks=False)
-        )
-        if others:
-            shown = ", ".join(others[:5]) + (
-                f" and {len(others) - 5} more" if len(others) > 5 else ""
-            )
-            return f"holds files the export did not write ({shown})"
-        return None
+        from cahtracker.outputs import not_our_folder
+
+        return not_our_folder(output, EXPORT_MARKER, MARKER_LINE, "CSV export")
     head_pattern, tail_text = _SIGNATURES[fmt]
     with open(output, "rb") as handle:
         head = handle.read(4096)

@@ -660,6 +660,7 @@ def html_report(model: dict[str, Any]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
     from markupsafe import Markup
 
+    from cahtracker.dates import date_cell
     from cahtracker.report.map import sponsor_map, vote_map
     from cahtracker.safe_text import for_terminal
 
@@ -701,4 +702,5 @@ def html_report(model: dict[str, Any]) -> str:
         link_parts=link_parts,
         doc_url=lambda symbol: safe_url(model["doc_urls"].get(symbol)),
         safe_url=safe_url,
+        date_cell=date_cell,  # a sponsorship date with its precision: ≤2023-11-15
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cahtracker.dates import date_cell
 from cahtracker.serialise import markdown_cell, markdown_table
 from cahtracker.sourcing import UNSOURCED_LABEL, is_unsourced
 from cahtracker.voting import coverage_cell
@@ -17,11 +18,6 @@ def _when(value: str | None, precision: str | None) -> str:
     if not value:
         return "unknown"
     return value if precision in (None, "day") else f"{value} ({precision})"
-
-
-def _after(row: dict[str, Any]) -> str:
-    """A joining whose date is not known: the date it is known to be later than, if any."""
-    return f"after {row['joined_after']}" if row.get("joined_after") else "unknown"
 
 
 def _sourced(rows, date_key: str | None = None, precision_key: str = "date_precision"):
@@ -60,10 +56,13 @@ def markdown_report(model: dict[str, Any]) -> str:
         markdown_cell(model["gap_line"]),
         "### Reported counts",
         markdown_table(
-            _sourced(model["claims"]),
+            [
+                {**row, "when": date_cell(row["date"], row["date_precision"])}
+                for row in _sourced(model["claims"])
+            ],
             [
                 ("count", "Count"),
-                ("date", "Date"),
+                ("when", "Date"),
                 ("date_precision", "Precision"),
                 ("symbol", "For"),
                 ("ref", "Ref"),
@@ -105,8 +104,11 @@ def markdown_report(model: dict[str, Any]) -> str:
         f"### Current sponsors ({len(model['sponsors'])})",
         markdown_table(
             [
-                {**row, "when": row["when"] if row["joined_on"] else _after(row)}
-                for row in _sourced(model["sponsors"], "joined_on")
+                {
+                    **row,
+                    "when": date_cell(row["joined_on"], row["date_precision"], row["joined_after"]),
+                }
+                for row in _sourced(model["sponsors"])
             ],
             [
                 ("name", "State"),

@@ -110,8 +110,13 @@ class UnknownName:
 
     @property
     def message(self) -> str:
+        return self.said_in(None)
+
+    def said_in(self, origin: str | None) -> str:
+        """The message, without "in standard input" when the whole message is about it."""
         hint = f" (did you mean {', '.join(self.suggestions)}?)" if self.suggestions else ""
-        return f"'{self.text}' in {self.where}{hint}"
+        where = "" if self.where == origin else f" in {self.where}"
+        return f"'{self.text}'{where}{hint}"
 
 
 @dataclass(frozen=True)
@@ -184,7 +189,7 @@ class SponsorImport:
         """One line naming every unknown name with suggestions, or None if all were read."""
         if not self.unknown:
             return None
-        parts = [u.message for u in self.unknown[:NAMES_IN_A_MESSAGE]]
+        parts = [u.said_in(self.origin) for u in self.unknown[:NAMES_IN_A_MESSAGE]]
         rest = len(self.unknown) - len(parts) + self.unknown_not_listed
         if rest:
             parts.append(f"and {rest:,} more")

@@ -24,7 +24,10 @@ from cahtracker.views.layout import TEXT, WRAP
 _WORD = re.compile(r"\s*\S+\s*")
 _TRAILING_SPACE = re.compile(r"\s+$")
 # characters that are one cell wide for Rich, are not whitespace, and are not markup
-_SIMPLE = re.compile(r"[\x20-\x7e\xa1-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e]*")
+# (and → ≤ ≥: a diff's title, a date's precision in its cell, dates.date_cell)
+_SIMPLE = re.compile(
+    r"[\x20-\x7e\xa1-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u2192\u2264\u2265]*"
+)
 
 
 def simple(text: str) -> bool:

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
+from cahtracker.dates import date_cell
 from cahtracker.views.listing import OPTIONAL, TEXT, Listing
 
 
@@ -25,16 +26,94 @@ def when_text(date: str | None, precision: str | None, after: str | None = None)
     return date if precision in (None, "day") else f"{date} ({precision})"
 
 
+SHOWN = 5  # names or symbols a grouped line lists before "and N more"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """ "1 joining", "2 joinings", "1 unknown name", "0 documents"."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def short_list(items: list[str], shown: int = SHOWN) -> str:
+    """ "A, B and C", or "A, B, C, D, E and 7 more" (a long list in one short line)."""
+    if len(items) <= shown + 1:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:shown]) + f" and {len(items) - shown} more"
+
+
+def grouped(pairs: list[tuple[str, str]]) -> list[tuple[list[str], str]]:
+    """(where, text) pairs -> (every where, text) for each text, in first-seen order: a
+    message that repeats for 5 documents is said once."""
+    by_text: dict[str, list[str]] = {}
+    for where, text in pairs:
+        wheres = by_text.setdefault(text, [])
+        if where not in wheres:
+            wheres.append(where)
+    return [(wheres, text) for text, wheres in by_text.items()]
+
+
+def _where(symbols: list[str]) -> str:
+    if len(symbols) == 1:
+        return symbols[0]
+    return f"{len(symbols)} documents: {short_list(symbols)}"
+
+
+def reading_lines(plan) -> list[str]:
+    """Every close reading of a name, said first and marked: each is a guess to check."""
+    if not plan.close_readings:
+        return []
+    by_where: dict[str, list[str]] = {}
+    for r in plan.close_readings:
+        by_where.setdefault(r["where"], []).append(f"read '{r['text']}' as {r['name']}")
+    n = len(plan.close_readings)
+    return [
+        f"CHECK {plural(n, 'close reading')} (no state is spelt so; each is the one state it "
+        "closely spells): "
+        + "; ".join(f"{', '.join(found)} ({where})" for where, found in by_where.items())
+        + (
+            ". If one is wrong, correct the name before importing."
+            if plan.dry_run
+            else ". If one is wrong: `cahtracker db undo` takes this import back; correct the "
+            "name and import again."
+        )
+    ]
+
+
 def _lines(plan) -> list[str]:
-    lines = list(plan.readings)  # "read 'Ir eland' as Ireland (A/C.3/78/L.x, 245 $c)"
-    lines += [f"Not merged ({d['symbol']}): {d['text']}." for d in plan.disagreements]
+    lines = [
+        f"Not merged ({_where(symbols)}): {text}."
+        for symbols, text in grouped([(d["symbol"], d["text"]) for d in plan.disagreements])
+    ]
     skipped = {s["symbol"] for s in plan.skipped}  # their notes repeat the reason
-    lines += [
-        f"Note on {n['symbol']}{'' if n['stored'] else ' (not kept)'}: {n['text']}"
+    notes = [
+        (n["symbol"], f"{'' if n['stored'] else '(not kept) '}{n['text']}")
         for n in plan.notes
         if n["symbol"] not in skipped
     ]
-    lines += [f"Skipped {s['symbol']}: {s['reason']}." for s in plan.skipped]
+    lines += [f"Note on {_where(symbols)}: {text}" for symbols, text in grouped(notes)]
+    lines += [
+        f"Skipped {_where(symbols)}: {text}."
+        for symbols, text in grouped([(s["symbol"], s["reason"]) for s in plan.skipped])
+    ]
+    refined: dict[tuple, list[str]] = {}
+    for c in plan.changes:
+        if c.refines is not None:
+            was = date_cell(c.sponsor_since, c.sponsor_since_precision, c.sponsor_since_after)
+            now = date_cell(c.date, c.date_precision, c.after)
+            if c.date and c.after:  # both bounds: the cell shows the upper one only
+                now = f"{now} (and >{c.after})"
+            refined.setdefault((c.symbol, was, now, c.source), []).append(c.name)
+    if refined:
+        n = sum(map(len, refined.values()))
+        lines.append(
+            f"Dated more precisely: {plural(n, 'joining')} (each keeps its first source; the "
+            "new one is recorded beside it): "
+            + "; ".join(
+                f"on {symbol}, {was} → {now} by {source}: {short_list(names)}"
+                for (symbol, was, now, source), names in refined.items()
+            )
+            + "."
+        )
     if plan.votes:
         one = len(plan.votes) == 1
         lines.append(
@@ -52,7 +131,7 @@ def _csv_rows(plan) -> list[dict[str, Any]]:
 CSV_COLUMNS = (
     *("symbol", "iso3", "name", "change", "role", "date", "date_precision", "after"),
     *("listed_as", "source", "source_kind", "note", "sponsor_since", "sponsor_since_precision"),
-    *("sponsor_since_after", "suggestions"),
+    *("sponsor_since_after", "suggestions", "refines", "refines_source"),
 )
 
 
@@ -62,6 +141,7 @@ def import_summary(plan) -> Listing:
         ALREADY,
         JOINS,
         RECORDED,
+        REFINES,
         WITHDRAWS,
         WITHDRAWS_NON_SPONSOR,
     )
@@ -75,40 +155,45 @@ def import_summary(plan) -> Listing:
             by_symbol.setdefault(doc.symbol, [])
     rows = []
     for symbol, changes in by_symbol.items():
-        doc = docs.get(symbol)
-        kinds = Counter(c.change for c in changes)
-        dates = Counter(
-            when_text(c.date, c.date_precision, c.after) for c in changes if c.change == JOINS
-        )
-        rows.append(
-            {
-                "document": symbol,
-                "new": _document_action(doc),
-                "joined": kinds[JOINS],
-                "already": kinds[ALREADY],
-                "withdrew": kinds[WITHDRAWS] + kinds[WITHDRAWS_NON_SPONSOR],
-                "dates": "; ".join(f"{n} {when}" for when, n in dates.items()),
-            }
-        )
+        # one row per document and date, so that every count has one date beside it
+        by_date: dict[str, list] = {}
+        for c in changes:
+            by_date.setdefault(date_cell(c.date, c.date_precision, c.after), []).append(c)
+        if not by_date:  # a document created or filled in, with no fact of its own
+            by_date[""] = []
+        for when, group in by_date.items():
+            kinds = Counter(c.change for c in group)
+            rows.append(
+                {
+                    "document": symbol,
+                    "new": _document_action(docs.get(symbol)),
+                    "date": when,
+                    "joined": kinds[JOINS],
+                    "refined": kinds[REFINES],
+                    "already": kinds[ALREADY],
+                    "withdrew": kinds[WITHDRAWS] + kinds[WITHDRAWS_NON_SPONSOR],
+                }
+            )
     recorded = plan.count(*RECORDED)
     created = sum(1 for d in plan.documents if d.action == "create")
+    written = {r["document"] for r in rows if r["joined"] or r["withdrew"] or r["refined"]}
     head = (
-        f"Recorded {recorded} sponsorship {'event' if recorded == 1 else 'events'} on "
-        f"{sum(1 for r in rows if r['joined'] or r['withdrew'])} of {len(rows)} documents"
-        f" ({created} created) from {plan.file} ({plan.format})."
+        f"Recorded {plural(recorded, 'sponsorship event')} on {len(written)} of "
+        f"{plural(len(by_symbol), 'document')} ({created} created) from {plan.file} ({plan.format})."
     )
-    footer = [head]
+    footer = [*reading_lines(plan), head]
     if len(by_symbol) == 1:
         footer += _one_document_lines(next(iter(by_symbol)), next(iter(by_symbol.values())))
     return Listing(
         rows,
         [
             ("document", "Document"),
-            ("new", "New"),
+            ("date", "Date"),  # ≤2023-11-01: the precision is in the cell, never cut
             ("joined", "Joined"),
-            ("already", "Already sponsors"),
+            ("refined", "Refined"),
+            ("already", "Already"),
             ("withdrew", "Withdrew"),
-            ("dates", "Dates of the joinings", TEXT),
+            ("new", "New", OPTIONAL),
         ],
         title=f"Sponsors imported from {plan.file}",
         footer=footer + _lines(plan),
@@ -128,8 +213,9 @@ def _document_action(doc) -> str:
 
 
 def _one_document_lines(symbol: str, changes) -> list[str]:
-    """As `sponsors add` says it: who was added (role, date) and who was already a sponsor."""
-    from cahtracker.sponsor_import import ALREADY, JOINS
+    """As `sponsors add` says it: who was added (role, date) and who was already a sponsor
+    (grouped by since when: one line however many)."""
+    from cahtracker.sponsor_import import ALREADY, JOINS, RECORDED
 
     lines = []
     added = [c for c in changes if c.change == JOINS]
@@ -154,12 +240,29 @@ def _one_document_lines(symbol: str, changes) -> list[str]:
             )
     already = [c for c in changes if c.change == ALREADY]
     if already:
-        who = ", ".join(f"{c.name} ({c.iso3}, {c.role} since {_since(c)})" for c in already)
-        lead = "Nothing recorded: already" if not added else "Already"
-        lines.append(
-            f"{lead} {'a sponsor' if len(already) == 1 else 'sponsors'} of {symbol}: {who}."
-        )
+        wrote = any(c.change in RECORDED for c in changes)
+        entries = [(c.name, c.iso3, f"{c.role} since {_since(c)}") for c in already]
+        lines.append(already_line(symbol, entries, wrote))
     return lines
+
+
+def already_line(symbol: str, entries: list[tuple[str, str, str]], wrote: bool) -> str:
+    """Who already sponsors the document: (name, iso3, since when) triples; a few are named
+    one by one ("Mexico (MEX, main since 2024-07 (month))"), more are grouped by since when
+    ("43 states co since on or before 2023-11-01: A, B, C, D, E and 38 more")."""
+    lead = "Already" if wrote else "Nothing recorded: already"
+    noun = "a sponsor" if len(entries) == 1 else "sponsors"
+    if len(entries) <= SHOWN + 1:
+        who = ", ".join(f"{name} ({iso3}, {when})" for name, iso3, when in entries)
+        return f"{lead} {noun} of {symbol}: {who}."
+    since: dict[str, list[str]] = {}
+    for name, iso3, when in entries:
+        since.setdefault(when, []).append(f"{name} ({iso3})")
+    groups = "; ".join(
+        f"{plural(len(names), 'state')} {when}: {short_list(names)}"
+        for when, names in since.items()
+    )
+    return f"{lead} {noun} of {symbol}: {groups}."
 
 
 def _since(change) -> str:
@@ -177,6 +280,7 @@ def dry_run_diff(plan) -> Listing:
         ALREADY,
         ALREADY_WITHDRAWN,
         JOINS,
+        REFINES,
         UNKNOWN,
         WITHDRAWS,
         WITHDRAWS_NON_SPONSOR,
@@ -184,15 +288,17 @@ def dry_run_diff(plan) -> Listing:
 
     kinds = Counter(c.change for c in plan.changes)
     head = (
-        f"Would record {kinds[JOINS]} joinings and "
-        f"{kinds[WITHDRAWS] + kinds[WITHDRAWS_NON_SPONSOR]} withdrawals; "
-        f"{kinds[ALREADY]} already sponsors, {kinds[ALREADY_WITHDRAWN]} already withdrawn, "
-        f"{kinds[UNKNOWN]} unknown names. Nothing was written."
+        f"Would record {plural(kinds[JOINS], 'joining')}, "
+        f"{plural(kinds[WITHDRAWS] + kinds[WITHDRAWS_NON_SPONSOR], 'withdrawal')} and "
+        f"{plural(kinds[REFINES], 'more precise date')}; "
+        f"{plural(kinds[ALREADY], 'already a sponsor', 'already sponsors')}, "
+        f"{kinds[ALREADY_WITHDRAWN]} already withdrawn, "
+        f"{plural(kinds[UNKNOWN], 'unknown name')}. Nothing was written."
     )
     created = [d.symbol for d in plan.documents if d.action == "create"]
-    footer = [head]
+    footer = [*reading_lines(plan), head]
     if created:
-        footer.append(f"Would create {len(created)} documents: {', '.join(created)}.")
+        footer.append(f"Would create {plural(len(created), 'document')}: {', '.join(created)}.")
     footer += _lines(plan)
     if plan.refusal:
         footer.append(f"The import would be refused: {plan.refusal}")
@@ -200,8 +306,8 @@ def dry_run_diff(plan) -> Listing:
         [
             asdict(c)
             | {
-                "when": when_text(c.date, c.date_precision, c.after) if c.change != UNKNOWN else "",
-                "detail": _since(c) if c.change == ALREADY else c.suggestions or "",
+                "when": date_cell(c.date, c.date_precision, c.after) if c.change != UNKNOWN else "",
+                "detail": _since(c) if c.change in (ALREADY, REFINES) else c.suggestions or "",
             }
             for c in plan.changes
         ],

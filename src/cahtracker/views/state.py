@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cahtracker.dates import date_cell
 from cahtracker.serialise import markdown_cell
 from cahtracker.sourcing import is_unsourced, source_text
 from cahtracker.views.listing import OPTIONAL, TEXT, Listing, Record, View, source_column
@@ -104,7 +105,10 @@ def sections(page: dict[str, Any]) -> list[Listing]:
         stance_columns.append(("kinds", "Source / quote kind", OPTIONAL))
     return [
         Listing(
-            [{**e, "when": _when(e["date"], e["date_precision"])} for e in page["sponsorships"]],
+            [
+                {**e, "when": date_cell(e["date"], e["date_precision"], e.get("after"))}
+                for e in page["sponsorships"]
+            ],
             [
                 ("symbol", "Document"),
                 ("action", "Action"),
