@@ -192,6 +192,7 @@ class CahGroup(TyperGroup):
             raise _inert(error) from None
 
     def invoke(self, ctx):
+        _placed_clear()  # one command's files (tests run many in one process)
         try:
             result = self._invoke_with_messages(ctx)
         except OutputError as error:
@@ -246,11 +247,32 @@ def output_failed(error: OutputError, wrote: bool) -> int:
     import errno
 
     broken_pipe = error.error.errno == errno.EPIPE
-    if wrote or not broken_pipe:
-        done = "the command's changes were written" if wrote else "nothing was written"
+    placed = _placed()
+    if wrote:
+        done = "the command's changes were written"
+    elif placed:  # an export, a backup, a publish: its file is there
+        done = f"{placed[-1]} was written"
+    else:
+        done = "nothing was written"
+    if wrote or placed or not broken_pipe:
         error_line(f"could not write the output ({error}); {done}.")
     _discard_stdout()
     return BROKEN_PIPE_EXIT if broken_pipe else 1
+
+
+def _placed_clear() -> None:
+    import sys
+
+    outputs = sys.modules.get("cahtracker.outputs")
+    if outputs is not None:
+        outputs.PLACED.clear()
+
+
+def _placed() -> list:
+    """The files this command put in place (outputs.PLACED; never imported for this)."""
+    import sys
+
+    return list(getattr(sys.modules.get("cahtracker.outputs"), "PLACED", ()))
 
 
 def _discard_stdout() -> None:

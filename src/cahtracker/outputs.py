@@ -239,15 +239,21 @@ def staged(target: Path, folder: bool = False) -> Iterator[Path]:
         os.close(fd)
 
 
+# the targets this process put in place: what a failed confirmation must not deny writing
+PLACED: list[Path] = []
+
+
 def put_in_place(staging: Path, target: Path) -> None:
     """Rename `staging` over `target`; an existing folder is moved aside first, then removed."""
     if target.is_dir() and not target.is_symlink():
         old = staging.with_name(staging.name[: -len(".part")] + ".old")
         os.replace(target, old)
         os.replace(staging, target)
+        PLACED.append(target)
         shutil.rmtree(old, ignore_errors=True)
         return
     os.replace(staging, target)
+    PLACED.append(target)
 
 
 def permissions(bits: int) -> int:

@@ -190,3 +190,22 @@ def test_a_table_on_an_ascii_terminal_keeps_replacement_characters(db_path):
     )
     assert result.returncode == 0
     assert "C?te d" in result.stdout.decode("ascii")
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    "args",
+    [("report", "export", "-f", "json", "-o", "{out}"), ("db", "backup", "{out}")],
+    ids=["report export", "db backup"],
+)
+def test_a_full_stdout_after_an_export_or_backup_names_the_file_written(db_path, tmp_path, args):
+    """The file is in place before the confirmation fails: the line says so, not "nothing"."""
+    target = tmp_path / "out" / "written.file"
+    target.parent.mkdir()
+    before = file_digest(db_path)
+    with open("/dev/full", "wb") as full:
+        result = run(db_path, [a.format(out=target) for a in args], full)
+    assert result.returncode == 1
+    assert stderr_lines(result) == [FULL + f"{target} was written."]
+    assert target.stat().st_size > 0
+    assert file_digest(db_path) == before

@@ -8,7 +8,9 @@ console's width (the terminal's, else $COLUMNS, else 80; no limit under --wide):
 chooses its columns and their widths, and a footer line names the columns left out. To a
 pipe or a file, plain_table.py draws the same characters without importing Rich (faster;
 see benchmarks/README.md). Also here: the console, one-line messages, the error line and the
-spinner, so that nothing else in the CLI needs to know about Rich.
+spinner, so that nothing else in the CLI needs to know about Rich; and standard output
+itself: guarded (a failed write is OutputError, for the CLI's boundary) and, for documents,
+UTF-8 whatever the terminal's encoding (`document_stream`).
 """
 
 from __future__ import annotations
