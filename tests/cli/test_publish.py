@@ -416,3 +416,24 @@ def test_serve_on_a_busy_port_is_refused_before_writing(cli, tmp_path, monkeypat
     assert_refused(refused, f"Port {port}", "--port")
     assert len(refused.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_real_merge_key_is_published_without_the_file_name(cli, tmp_path):
+    """Through `db merge --on-conflict keep-both` itself (fictional ballots), whatever follows
+    the `merge ` prefix of its key."""
+    vote = ("vote", "record", "--doc", "A/C.6/79/L.2/Rev.1", "--date", "2026-11-20",
+            "--body", "General Assembly", "--yes", "Chile, Peru", "--source", "fictional record")  # fmt: skip
+    cli.ok(*vote, "--no", "Fiji")
+    member = tmp_path / "zelda-private-copy-5519.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok(*vote, "--abstain", "Fiji", "--replace", db=member)
+    cli.ok("db", "merge", str(member), "--on-conflict", "keep-both")
+    (here,) = rows(cli.db, "SELECT key FROM ballot_differences")
+    assert here["key"].startswith(f"merge {member.name}")
+    out = tmp_path / "site"
+    cli.ok("publish", str(out))
+    copy = out / "cahtracker.db"
+    assert rows(copy, "SELECT key, iso3, choice FROM ballot_differences") == [
+        {"key": "merge 1", "iso3": "FJI", "choice": "abstain"}
+    ]
+    assert b"zelda-private-copy" not in copy.read_bytes()
