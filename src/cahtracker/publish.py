@@ -752,25 +752,27 @@ def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
     }
 
 
+def _serve_arguments(out_dir: Path) -> list[str]:
+    """`datasette serve -i DB -m METADATA`: immutable, so Datasette never writes the copy."""
+    return [
+        "serve",
+        "-i",
+        os.fspath(Path(out_dir) / DATABASE_FILE),
+        "-m",
+        os.fspath(Path(out_dir) / METADATA_FILE),
+    ]
+
+
 def view_command(out_dir: Path) -> str:
-    """How to serve the copy yourself: immutable (`-i`), so Datasette never writes it."""
+    """How to serve the copy yourself (what `--serve` runs, without host and port)."""
     import shlex
 
-    return shlex.join(
-        [
-            "datasette",
-            "serve",
-            "-i",
-            os.fspath(Path(out_dir) / DATABASE_FILE),
-            "-m",
-            os.fspath(Path(out_dir) / METADATA_FILE),
-        ]
-    )
+    return shlex.join(["datasette", *_serve_arguments(out_dir)])
 
 
 def refuse_busy_port(port: int, host: str = "127.0.0.1") -> None:
     """A CahError if `port` on `host` cannot be listened on (another server holds it), so
-    that `--serve` refuses before it writes anything. The server binds as this test does
+    that `--serve` refuses before it writes anything. The server binds as this probe does
     (SO_REUSEADDR), so a port left in TIME_WAIT counts as free."""
     import socket
 
@@ -800,11 +802,7 @@ def serve_command(out_dir: Path, port: int) -> list[str]:
         sys.executable,
         "-m",
         "datasette",
-        "serve",
-        "-i",
-        os.fspath(Path(out_dir) / DATABASE_FILE),
-        "-m",
-        os.fspath(Path(out_dir) / METADATA_FILE),
+        *_serve_arguments(out_dir),
         "--host",
         "127.0.0.1",
         "--port",
