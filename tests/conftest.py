@@ -171,7 +171,10 @@ class Cli:
     def __call__(self, *args: str, input: str | None = None, db: Path | None = None):
         from cahtracker.cli import app
 
-        return self.runner.invoke(app, ["--db", str(db or self.db), *args], input=input)
+        # a line that begins with its own --db (a README example) uses it: --db is given once
+        own = db is None and bool(args) and (args[0] == "--db" or args[0].startswith("--db="))
+        line = list(args) if own else ["--db", str(db or self.db), *args]
+        return self.runner.invoke(app, line, input=input)
 
     def ok(self, *args: str, input: str | None = None, db: Path | None = None):
         result = self(*args, input=input, db=db)

@@ -18,7 +18,7 @@ from cahtracker.safe_text import (
     for_terminal_line,
     shorten_runs,
 )
-from cahtracker.views.render import error_line
+from cahtracker.views.render import OutputError, error_line, flush_stdout, guard_stdout
 
 INTERRUPTED = "Interrupted; nothing was written."
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
@@ -67,25 +67,101 @@ GLOBAL_FLAGS = ("--wide",)
 GLOBAL_VALUES = ("--db", "--who")
 
 
-def hoist_global_options(args: list[str]) -> list[str]:
-    """The command line with the global options (`--db PATH`, `--who NAME`, `--wide`) moved to the front,
-    wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the search."""
+class GivenTwice(Exception):
+    """A global option that takes a value given twice (`--db a.db ... --db b.db`)."""
+
+
+WHY_ONCE = {
+    "--db": "a command uses one database file",
+    "--who": "a command is recorded under one name",
+}
+
+
+def _option(command, name: str):
+    """The option of `command` called `name` (a long or short name, `--no-x` too), or None."""
+    for param in getattr(command, "params", ()):
+        if name in getattr(param, "opts", ()) or name in getattr(param, "secondary_opts", ()):
+            return param if param.param_type_name == "option" else None
+    return None
+
+
+def _takes(param) -> int:
+    """How many tokens an option's value is (0 for a flag)."""
+    return 0 if param.is_flag or param.count else max(param.nargs, 1)
+
+
+def values_after(command, token: str) -> int:
+    """How many of the tokens after `token` are its value, for an option of `command`:
+    `--source X` 1, `--source=X` 0, `-d X` 1, `-dX` 0, a flag or an unknown option 0."""
+    if command is None:
+        return 0
+    if token.startswith("--"):
+        name, eq, _ = token.partition("=")
+        param = _option(command, name)
+        return 0 if param is None or eq else _takes(param)
+    for at in range(1, len(token)):  # -d X, -dX, and flags clustered before one: -uvdX
+        param = _option(command, f"-{token[at]}")
+        if param is None:
+            return 0
+        if _takes(param):
+            return 0 if at + 1 < len(token) else _takes(param)
+    return 0
+
+
+def _subcommand(command, word: str, ctx):
+    """The command a group's word names, or None (not a group, or no such command)."""
+    get = getattr(command, "get_command", None)
+    return get(ctx, word) if get is not None else None
+
+
+def hoist_global_options(
+    args: list[str], root=None, ctx=None, refuse_twice: bool = True
+) -> list[str]:
+    """The command line with the global options (`--db PATH`, `--who NAME`, `--wide`) moved to
+    the front, wherever they were given (`cahtracker sponsors list --db x.db`); `--` ends the
+    search.
+
+    The words walk `root`'s command tree (the group, then its command), so a token that is
+    the value of an option before it stays where it is: in `--source --db`, `--db` is the
+    source. A command's own option of the same name would be its own. Without `root` (or
+    past a word it does not know) every global option's name is taken. A second `--db` (or
+    `--who`) raises GivenTwice unless `refuse_twice` is false."""
     front: list[str] = []
     rest: list[str] = []
+    given: dict[str, list[str]] = {}  # the values of each of GLOBAL_VALUES
+    command = root
     i = 0
     while i < len(args):
         arg = args[i]
+        name, eq, value = arg.partition("=")
+        own = command is not root and _option(command, name) is not None
         if arg == "--":
             rest += args[i:]
             break
-        if arg in GLOBAL_FLAGS or any(arg.startswith(f"{name}=") for name in GLOBAL_VALUES):
+        if not own and arg in GLOBAL_FLAGS:
             front.append(arg)
-        elif arg in GLOBAL_VALUES and i + 1 < len(args):
+        elif not own and name in GLOBAL_VALUES and eq:
+            front.append(arg)
+            given.setdefault(name, []).append(value)
+        elif not own and arg in GLOBAL_VALUES and i + 1 < len(args):
             front += args[i : i + 2]
+            given.setdefault(arg, []).append(args[i + 1])
             i += 1
+        elif arg.startswith("-") and arg != "-":
+            taken = values_after(command, arg)
+            rest += args[i : i + 1 + taken]
+            i += taken
         else:
             rest.append(arg)
+            if command is not None and hasattr(command, "commands"):
+                command = _subcommand(command, arg, ctx)  # None: a word it does not know
         i += 1
+    for name, values in given.items():
+        if refuse_twice and len(values) > 1:
+            raise GivenTwice(
+                f"{name} given twice: {values[0]} and {values[1]}; give it once "
+                f"({WHY_ONCE.get(name, 'one value')})."
+            )
     return front + rest
 
 
@@ -96,7 +172,13 @@ class CahGroup(TyperGroup):
     their frame, with the user's text in them made inert."""
 
     def parse_args(self, ctx, args):
-        return super().parse_args(ctx, hoist_global_options(args))
+        try:
+            # completion (resilient parsing) takes the last --db, as Click would
+            args = hoist_global_options(args, self, ctx, not ctx.resilient_parsing)
+        except GivenTwice as error:
+            error_line(str(error))
+            raise typer.Exit(2) from None
+        return super().parse_args(ctx, args)
 
     def format_help(self, ctx, formatter):
         from cahtracker.commands.options import _help_with_laid_out_examples
@@ -110,6 +192,18 @@ class CahGroup(TyperGroup):
             raise _inert(error) from None
 
     def invoke(self, ctx):
+        _placed_clear()  # one command's files (tests run many in one process)
+        try:
+            result = self._invoke_with_messages(ctx)
+        except OutputError as error:
+            raise typer.Exit(output_failed(error, _wrote(ctx))) from None
+        except typer.Exit:
+            _flush_output(ctx)
+            raise
+        _flush_output(ctx)  # inside the boundary: a full disk is told here, not at exit
+        return result
+
+    def _invoke_with_messages(self, ctx):
         try:
             return super().invoke(ctx)
         except CahError as error:
@@ -122,11 +216,76 @@ class CahGroup(TyperGroup):
             error_line(edge_error_message(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            store = app_state(ctx).store
-            interrupted(wrote=store is not None and store.wrote)
+            interrupted(wrote=_wrote(ctx))
             raise typer.Exit(INTERRUPTED_EXIT) from None
         except ClickException as error:
             raise _inert(error) from None
+
+
+def _wrote(ctx) -> bool:
+    """Whether this command's write had committed."""
+    store = app_state(ctx).store
+    return store is not None and store.wrote
+
+
+def _flush_output(ctx) -> None:
+    try:
+        flush_stdout()
+    except OutputError as error:
+        raise typer.Exit(output_failed(error, _wrote(ctx))) from None
+
+
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE, as shells report a writer whose reader went away
+STDOUT_CLOSED = "could not write the output (standard output is closed); nothing was written."
+
+
+def output_failed(error: OutputError, wrote: bool) -> int:
+    """Say that stdout could not be written and whether the command's changes were, and
+    return the exit code. A reader that went away (`| head`) is no error to tell unless a
+    write committed. stdout is then pointed at /dev/null, so that what it still holds
+    cannot fail again when the interpreter flushes it at exit."""
+    import errno
+
+    broken_pipe = error.error.errno == errno.EPIPE
+    placed = _placed()
+    if wrote:
+        done = "the command's changes were written"
+    elif placed:  # an export, a backup, a publish: its file is there
+        done = f"{placed[-1]} was written"
+    else:
+        done = "nothing was written"
+    if wrote or placed or not broken_pipe:
+        error_line(f"could not write the output ({error}); {done}.")
+    _discard_stdout()
+    return BROKEN_PIPE_EXIT if broken_pipe else 1
+
+
+def _placed_clear() -> None:
+    import sys
+
+    outputs = sys.modules.get("cahtracker.outputs")
+    if outputs is not None:
+        outputs.PLACED.clear()
+
+
+def _placed() -> list:
+    """The files this command put in place (outputs.PLACED; never imported for this)."""
+    import sys
+
+    return list(getattr(sys.modules.get("cahtracker.outputs"), "PLACED", ()))
+
+
+def _discard_stdout() -> None:
+    import os
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):  # no file behind it (tests): nothing to do
+        return
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def _inert(error: ClickException) -> ClickException:
@@ -313,7 +472,11 @@ def main() -> None:
     import sys
 
     try:
+        if sys.stdout is None:  # fd 1 closed (`>&-`): refused before anything is opened
+            error_line(STDOUT_CLOSED)
+            sys.exit(1)
         _streams_never_fail()
+        guard_stdout()
         _terminal_size_checked()
         bad = undecodable_argument(sys.argv[1:])
         if bad:
@@ -322,6 +485,16 @@ def main() -> None:
         completing = any(key.startswith("_CAHTRACKER_COMPLETE") for key in os.environ)
         group = None if completing else invoked_group(sys.argv[1:])
         build_app(group)(prog_name="cahtracker")
+        code = 0
+    except SystemExit as done:
+        code = done.code
     except KeyboardInterrupt:  # before or after a command (during start-up, say)
         interrupted()
-        sys.exit(INTERRUPTED_EXIT)
+        code = INTERRUPTED_EXIT
+    except OutputError as error:  # help, --version, completion: no command ran
+        code = output_failed(error, wrote=False)
+    try:
+        flush_stdout()  # what was printed outside a command (help, usage errors)
+    except OutputError as error:
+        code = output_failed(error, wrote=False)
+    sys.exit(code)

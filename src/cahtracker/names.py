@@ -306,7 +306,8 @@ _SEPARATORS = re.compile(
     r"|[ \t]+(?:and|&)[ \t]+)",
     re.IGNORECASE,
 )
-_LEADING_AND = re.compile(r"^(?:and|&)[ \t]+", re.IGNORECASE)
+# a list may begin with a conjunction ("and Fiji"), unless it is Andorra's code ("AND and Fiji")
+_LEADING_AND = re.compile(r"^" + _CONJUNCTION, re.IGNORECASE)
 _LONE_CONJUNCTIONS = {"and", "&"}
 _LINE_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAKS = re.compile(r"\r\n?|[\f\v\u2028\u2029\x85]")

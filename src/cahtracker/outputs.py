@@ -10,8 +10,10 @@ never opened as a database). Whatever `--force` says, `refuse_unsafe` refuses
   anything that is not a regular file or folder (a pipe, a device, a socket).
 
 Everything is written beside the target under a staging name, `.NAME.cahtracker-XXXX.part`,
-and renamed into place. The staging file or folder is locked (flock) while its writer
-lives, so the next run removes what a killed run left (`clean_leftovers`): a staging
+and renamed into place; a NAME too long to leave room for that (and for SQLite's `-journal`
+beside a staged backup) within the file system's 255 bytes is shortened to its start, `~`
+and a hash of it whole, so any name a file may have can be written. The staging file or
+folder is locked (flock) while its writer lives, so the next run removes what a killed run left (`clean_leftovers`): a staging
 entry nobody holds, and the previous CSV folder a replace had moved aside
 (`.NAME.cahtracker-XXXX.old`), put back if the new one never took its place.
 """
@@ -29,6 +31,10 @@ from pathlib import Path
 from cahtracker.errors import CahError
 
 STAGING = ".cahtracker-"  # in every staging name: `.NAME.cahtracker-XXXX.part` / `.old`
+NAME_MAX = 255  # bytes in one file name (Linux, macOS, Windows)
+# the bytes a staging name adds to NAME: `.`, STAGING, 8 hex digits, `.part`, `-journal`
+_ADDED = 1 + len(STAGING) + 8 + len(".part") + len("-journal")
+_HASHED = 16  # hex digits of the hash that a shortened NAME ends with
 
 
 def _real(path: Path) -> str:
@@ -101,8 +107,25 @@ def not_our_folder(folder: Path, marker: str, first_line: str, what: str) -> str
     return None
 
 
+def _staged_name(name: str) -> str:
+    """`name` as staging names carry it: whole if it leaves room for the rest of a staging
+    name within NAME_MAX bytes, else its start, `~` and a hash of it whole (two long names
+    with the same start never share leftovers)."""
+    import hashlib
+
+    raw = os.fsencode(name)
+    if len(raw) <= NAME_MAX - _ADDED:
+        return name
+    digest = hashlib.sha256(raw).hexdigest()[:_HASHED]
+    return f"{os.fsdecode(raw[: NAME_MAX - _ADDED - _HASHED - 1])}~{digest}"
+
+
+def _staging_prefix(target: Path) -> str:
+    return f".{_staged_name(target.name)}{STAGING}"
+
+
 def _staging_entries(target: Path) -> list[Path]:
-    prefix = f".{target.name}{STAGING}"
+    prefix = _staging_prefix(target)
     try:
         names = os.listdir(target.parent)
     except OSError:
@@ -189,7 +212,7 @@ def staged(target: Path, folder: bool = False) -> Iterator[Path]:
     import fcntl
 
     for _ in range(10):
-        path = target.with_name(f".{target.name}{STAGING}{secrets.token_hex(4)}.part")
+        path = target.with_name(f"{_staging_prefix(target)}{secrets.token_hex(4)}.part")
         if folder:
             os.mkdir(path, 0o700)
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
@@ -216,15 +239,21 @@ def staged(target: Path, folder: bool = False) -> Iterator[Path]:
         os.close(fd)
 
 
+# the targets this process put in place: what a failed confirmation must not deny writing
+PLACED: list[Path] = []
+
+
 def put_in_place(staging: Path, target: Path) -> None:
     """Rename `staging` over `target`; an existing folder is moved aside first, then removed."""
     if target.is_dir() and not target.is_symlink():
         old = staging.with_name(staging.name[: -len(".part")] + ".old")
         os.replace(target, old)
         os.replace(staging, target)
+        PLACED.append(target)
         shutil.rmtree(old, ignore_errors=True)
         return
     os.replace(staging, target)
+    PLACED.append(target)
 
 
 def permissions(bits: int) -> int:

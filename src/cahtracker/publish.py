@@ -8,7 +8,11 @@ with one another. In the copy:
   not hidden: the change log (`changes`, which holds undone text), `settings`, the
   migrations' bookkeeping, and any table a later release adds until it is listed here;
   so is the `origin` column (who wrote each row: a coalition member's name), while `gid`,
-  the row's global id, stays;
+  the row's global id, stays as it is (it names the fact in every member's copy, so a
+  citation finds it; a UUIDv7 shows when the fact was entered, which metadata.json and the
+  README say); a `merge <file name> ...` key of ballot_differences (`db merge
+  --on-conflict keep-both`) names a member's file: it becomes `merge N`; sources stay as
+  recorded;
 - the answers the domain derives in Python are materialised as tables, each computed by
   the function the commands call (so `current_sponsors` holds the rows of
   `sponsors list -f json`): `current_sponsors`, `latest_stances`, `vote_tallies`,
@@ -21,7 +25,8 @@ with one another. In the copy:
 
 The copy and metadata.json are written into a staging folder and renamed into place
 (outputs.py): a run that fails leaves nothing, and `--force` replaces only a folder an
-earlier publish wrote (its marker file lists what it holds).
+earlier publish wrote and nobody changed since (its marker file lists what it holds, with
+each file's SHA-256).
 """
 
 from __future__ import annotations
@@ -41,16 +46,32 @@ MARKER = ".cahtracker-publish"
 MARKER_LINE = "cahtracker publish"
 WHAT = "published copy"
 
-SOURCES_MD = "data/SOURCES.md"
-CAH_SOURCES_MD = "data/CAH_SOURCES.md"
+# where the rows come from, in the copy's own words (data/SOURCES.md and data/CAH_SOURCES.md,
+# section by section: those files are not published, so metadata.json never points at them)
+SOURCE_COLUMN = "each row's own `source` column, as it was recorded"
 ROW_SOURCES = (
-    "each row's `source` column (with `source_kind`); the rows shipped with cahtracker are "
-    f"described in {CAH_SOURCES_MD}"
+    "each row's own `source` column (with `source_kind`: official, government, press, ngo or "
+    "secondary), as it was recorded"
 )
-REFERENCE_SOURCES = f"the sources listed column by column in {SOURCES_MD}"
+STATES_SOURCES = (
+    'name and regional_group: the UN DGACM page "Regional groups of Member States" '
+    "(https://www.un.org/dgacm/en/content/regional-groups, read through a mirror), with the "
+    "UNSD M49 names (https://unstats.un.org/unsd/methodology/m49/) where the mirror was cut; "
+    "Türkiye and the United States are in WEOG for electoral purposes, as "
+    "https://ask.un.org/faq/14521 says; un_vote_name: the spellings of the UN Digital "
+    "Library's voting records (https://digitallibrary.un.org), as a public scraper's logs "
+    'recorded them; admitted_on: Wikipedia\'s table "Member states of the United Nations", '
+    '88 dates checked against worldometers and the UN\'s "United Nations Member States"; '
+    "iso3, iso2 and m49: ISO 3166 (pycountry), checked against UNSD M49"
+)
+ALIASES_SOURCES = (
+    "undated names: the UN Digital Library's current and older spellings, the unvotes data "
+    "set's names, the un.org Member States page and Our World in Data's names, ISO 3166 "
+    "names (pycountry) and country_converter's names; dated names: each row's own `source` column"
+)
 LICENCE = (
-    "None stated for the data: the rows are facts read from the public sources each row "
-    f"names, and {SOURCES_MD} and {CAH_SOURCES_MD} state no licence for them"
+    "None stated for the data: the rows are facts read from the public sources each row or "
+    "table names, and cahtracker states no licence for them"
 )
 
 # table -> (title, description, source) of every table the copy keeps as it is
@@ -59,24 +80,28 @@ PUBLISHED_TABLES: dict[str, tuple[str, str, str]] = {
         "States",
         "The 193 UN member states and the 2 observer states; regional_group is the group's "
         "code (see regional_groups).",
-        REFERENCE_SOURCES,
+        STATES_SOURCES,
     ),
     "state_aliases": (
         "State name aliases",
         "Other names of each state (older names, voting-record spellings), some dated.",
-        REFERENCE_SOURCES,
+        ALIASES_SOURCES,
     ),
     "former_states": (
         "Former states",
         "States that no longer hold a seat, as the voting records name them.",
-        REFERENCE_SOURCES,
+        SOURCE_COLUMN,
     ),
     "membership_gaps": (
         "Membership gaps",
         "Periods in which a member state held no seat of its own.",
-        REFERENCE_SOURCES,
+        SOURCE_COLUMN,
     ),
-    "topics": ("Topics", "The questions on which states' stances are recorded.", CAH_SOURCES_MD),
+    "topics": (
+        "Topics",
+        "The questions on which states' stances are recorded.",
+        "cahtracker's own list of questions; each stance (positions) names its source",
+    ),
     "documents": (
         "Documents",
         "UN documents of the process: drafts, revisions, amendments, resolutions.",
@@ -119,7 +144,8 @@ PUBLISHED_TABLES: dict[str, tuple[str, str, str]] = {
     "ballot_differences": (
         "Ballot differences",
         "Where a later source's ballot is not the vote's, kept beside it.",
-        "the vote source named by key (vote_sources.key)",
+        "the vote source named by key (vote_sources.key); `merge N` is the N-th member's copy "
+        "a coordinator merged (`db merge`), numbered in no meaningful order",
     ),
     "vote_statements": (
         "Vote statements",
@@ -186,6 +212,36 @@ FTS_COLUMNS: dict[str, tuple[str, ...]] = {
 
 GENDER_APARTHEID = "gender-apartheid"
 
+# `db merge --on-conflict keep-both` keys the copy's ballot `merge <the copy's file name> ...`:
+# a member's file name, so the published copy numbers them instead (`merge 1`, `merge 2`)
+MERGE_KEY_PREFIX = "merge "
+
+
+def _merge_labels(conn: sqlite3.Connection) -> int:
+    """Give each merge key of ballot_differences a neutral label, `merge N`, numbered in the
+    order of the keys' SHA-256 (no order of names or dates); returns how many keys."""
+    import hashlib
+
+    keys = [
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT key FROM ballot_differences WHERE substr(key, 1, ?) = ?",
+            (len(MERGE_KEY_PREFIX), MERGE_KEY_PREFIX),
+        )
+    ]
+    keys.sort(key=lambda k: hashlib.sha256(k.encode("utf-8")).hexdigest())
+    labels = {key: f"{MERGE_KEY_PREFIX}{n}" for n, key in enumerate(keys, 1)}
+    # through temporary labels: a key may already read `merge 2`
+    for n, key in enumerate(keys):
+        conn.execute(
+            "UPDATE ballot_differences SET key = ? WHERE key = ?", (f"\x00publish {n}", key)
+        )
+    for n, key in enumerate(keys):
+        conn.execute(
+            "UPDATE ballot_differences SET key = ? WHERE key = ?", (labels[key], f"\x00publish {n}")
+        )
+    return len(keys)
+
 
 def _group_case(column: str) -> str:
     """SQL turning a group's name in `column` into its code (NULL stays NULL)."""
@@ -198,10 +254,10 @@ def _group_case(column: str) -> str:
 def canned_queries(symbol: str | None) -> dict[str, dict[str, Any]]:
     """Datasette's canned queries: sponsors by group, who has not sponsored, stances on
     gender apartheid (the queries name their columns, so added columns do not break them)."""
-    document = f" of {symbol}" if symbol else ""
+    document = symbol or "the default document"
     return {
         "sponsors_by_group": {
-            "title": f"Sponsors by group{document}",
+            "title": f"Sponsors of {document} by group",
             "description": "How many states of each regional group sponsor the default "
             "document (current_sponsors), against the group's members.",
             "sql": (
@@ -214,7 +270,7 @@ def canned_queries(symbol: str | None) -> dict[str, dict[str, Any]]:
             ),
         },
         "who_has_not_sponsored": {
-            "title": f"Member states that have not sponsored{document}",
+            "title": f"Member states that have not sponsored {document}",
             "description": "Member states missing from current_sponsors; give a group code "
             "(AG, APG, EEG, GRULAC, WEOG) or leave it empty for every group.",
             "sql": (
@@ -507,6 +563,7 @@ def write_copy(store, target: Path) -> dict[str, Any]:
                 if column in present:
                     conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
                     columns.add(column)
+        _merge_labels(conn)
         db = Database(conn, execute_plugins=False)
         _regional_groups(db)
         _group_codes(db)
@@ -551,8 +608,9 @@ def metadata(summary: dict[str, Any], published_on: str) -> dict[str, Any]:
         }
     tables["regional_groups"]["label_column"] = "name"
     tables["regional_groups"]["source"] = (
-        f"group names: {REFERENCE_SOURCES}; codes: the usual abbreviations, as cahtracker's "
-        "--group option takes them"
+        'group names: the UN DGACM page "Regional groups of Member States" '
+        "(https://www.un.org/dgacm/en/content/regional-groups); codes: the usual abbreviations, "
+        "as cahtracker's --group option takes them"
     )
     for name in tables:
         tables[name]["license"] = LICENCE
@@ -562,10 +620,16 @@ def metadata(summary: dict[str, Any], published_on: str) -> dict[str, Any]:
             "Sponsors, votes, stances and the timeline of the UN process towards a convention "
             f"on crimes against humanity, published by cahtracker {__version__} on "
             f"{published_on}{document}. A read-only copy: the change log, the settings and "
-            "who wrote each row are not in it."
+            "who wrote each row are not in it. Each fact's gid, its id in every copy of the "
+            "coalition's database, is a UUIDv7: its first 12 hex digits are the millisecond "
+            "the fact was entered, or its database migrated to global ids (the seed's facts "
+            "and the second versions a merge keeps have UUIDv5s, which hold no time). Sources "
+            "are published as they were recorded, file names included; a merged copy's file "
+            "name in ballot_differences.key is replaced by `merge N`."
         ),
         "license": LICENCE,
-        "source": f"the sources each row names; {SOURCES_MD} and {CAH_SOURCES_MD}",
+        "source": "the sources each row names (published as they were recorded) and, for the "
+        "reference tables, each table's source",
         "databases": {
             DATABASE_NAME: {
                 "title": "cahtracker",
@@ -577,6 +641,45 @@ def metadata(summary: dict[str, Any], published_on: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the folder
+
+
+DIGEST = "sha256"  # marker lines `sha256 HEX NAME`: the files as publish wrote them
+WRITTEN = (DATABASE_FILE, METADATA_FILE)
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def marker_text(folder: Path) -> str:
+    """The marker: its first line, the files publish wrote, then each one's digest."""
+    digests = [f"{DIGEST} {_digest(folder / name)} {name}" for name in WRITTEN]
+    return "\n".join([MARKER_LINE, *WRITTEN, *digests]) + "\n"
+
+
+def changed_files(folder: Path) -> list[str]:
+    """The files of an earlier publish in `folder` that are not as it wrote them (or whose
+    digest its marker does not record); a file removed since is not counted."""
+    from cahtracker.outputs import MAX_MARKER_BYTES
+
+    with open(folder / MARKER, "rb") as handle:
+        lines = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace").splitlines()
+    recorded = {}
+    for line in lines[1:]:
+        parts = line.split(" ", 2)
+        if len(parts) == 3 and parts[0] == DIGEST:
+            recorded[parts[2]] = parts[1]
+    return [
+        name
+        for name in WRITTEN
+        if (folder / name).is_file() and recorded.get(name) != _digest(folder / name)
+    ]
 
 
 def _refuse_existing(out_dir: Path, overwrite: bool) -> None:
@@ -598,6 +701,13 @@ def _refuse_existing(out_dir: Path, overwrite: bool) -> None:
         raise CahError(
             f"{out_dir} {reason}, so it is not replaced, even with --force; give a new folder."
         )
+    changed = changed_files(out_dir)
+    if changed:
+        raise CahError(
+            f"{out_dir / changed[0]} changed since publish wrote it, so {out_dir} is not "
+            "replaced, even with --force; keep your edits in a file outside the folder (give "
+            "it to datasette with -m instead of ours) and remove the folder, or give a new one."
+        )
 
 
 def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
@@ -613,6 +723,11 @@ def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
             f"Cannot write {out_dir}: the folder {parent} does not exist; create it or give "
             "another folder."
         )
+    if out_dir.is_symlink():  # refuse_unsafe's wording is a file's
+        raise CahError(
+            f"{out_dir} is a symbolic link; publish does not replace links. Give the path of "
+            "a folder (new, empty, or an earlier publish with --force)."
+        )
     refuse_unsafe(out_dir, store.path, WHAT)
     try:
         clean_leftovers(out_dir)
@@ -621,9 +736,7 @@ def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
             summary = write_copy(store, staging / DATABASE_FILE)
             text = json.dumps(metadata(summary, today().isoformat()), indent=2, ensure_ascii=False)
             (staging / METADATA_FILE).write_text(text + "\n", encoding="utf-8")
-            (staging / MARKER).write_text(
-                "\n".join([MARKER_LINE, DATABASE_FILE, METADATA_FILE]) + "\n", encoding="utf-8"
-            )
+            (staging / MARKER).write_text(marker_text(staging), encoding="utf-8")
             os.chmod(staging / DATABASE_FILE, permissions(0o444))  # a read-only copy
             os.chmod(staging / METADATA_FILE, permissions(0o666))
             os.chmod(staging / MARKER, permissions(0o666))
@@ -637,6 +750,41 @@ def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
         "metadata": str(out_dir / METADATA_FILE),
         **summary,
     }
+
+
+def _serve_arguments(out_dir: Path) -> list[str]:
+    """`datasette serve -i DB -m METADATA`: immutable, so Datasette never writes the copy."""
+    return [
+        "serve",
+        "-i",
+        os.fspath(Path(out_dir) / DATABASE_FILE),
+        "-m",
+        os.fspath(Path(out_dir) / METADATA_FILE),
+    ]
+
+
+def view_command(out_dir: Path) -> str:
+    """How to serve the copy yourself (what `--serve` runs, without host and port)."""
+    import shlex
+
+    return shlex.join(["datasette", *_serve_arguments(out_dir)])
+
+
+def refuse_busy_port(port: int, host: str = "127.0.0.1") -> None:
+    """A CahError if `port` on `host` cannot be listened on (another server holds it), so
+    that `--serve` refuses before it writes anything. The server binds as this probe does
+    (SO_REUSEADDR), so a port left in TIME_WAIT counts as free."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CahError(
+                f"Port {port} on {host} is not free ({error.strerror}); give another with "
+                "--port N. Nothing was written."
+            ) from None
 
 
 def serve_command(out_dir: Path, port: int) -> list[str]:
@@ -654,11 +802,7 @@ def serve_command(out_dir: Path, port: int) -> list[str]:
         sys.executable,
         "-m",
         "datasette",
-        "serve",
-        "-i",
-        os.fspath(Path(out_dir) / DATABASE_FILE),
-        "-m",
-        os.fspath(Path(out_dir) / METADATA_FILE),
+        *_serve_arguments(out_dir),
         "--host",
         "127.0.0.1",
         "--port",

@@ -394,3 +394,11 @@ def test_suggestions_for_a_misspelt_name_are_names_not_codes(names):
     assert labels[0] == "Russian Federation (RUS)"
     assert "United States of America (USA)" not in labels
     assert [ref.iso3 for ref in index.suggestions("FRX")][:1] == ["FRA"]
+
+
+def test_a_list_may_begin_with_andorras_code(names):
+    """Found by hypothesis (test_state_list_round_trips): "AND and Afghanistan" is Andorra and
+    Afghanistan; a leading conjunction is dropped only when no " and " follows it."""
+    index, _, _ = names
+    assert [r.iso3 for r in index.resolve_list("AND and Afghanistan")] == ["AND", "AFG"]
+    assert [r.iso3 for r in index.resolve_list("and Afghanistan")] == ["AFG"]

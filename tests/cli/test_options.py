@@ -6,6 +6,8 @@ import json
 
 import pytest
 import typer.main
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.core import TyperArgument, TyperOption
 
 from cahtracker import cli as cli_module
@@ -124,3 +126,135 @@ def test_arguments_are_not_options():
         for param in command.params:
             if isinstance(param, TyperArgument):
                 assert not any(o.startswith("-") for o in param.opts)
+
+
+# ---- red team 6: a global option's name given as another option's value stays a value ----
+
+
+@pytest.fixture(scope="module")
+def root_command():
+    return typer.main.get_command(cli_module.build_app())
+
+
+# (the line as typed, the line hoisted): written out by hand, each token's role read from
+# the option's definition (`--source`, `--doc`/`-d` and `--limit`/`-n` take a value;
+# `--unsourced` is a flag)
+HOISTED = [
+    (
+        ["sponsors", "add", "Peru", "--source", "--db", "--db", "a.db"],
+        ["--db", "a.db", "sponsors", "add", "Peru", "--source", "--db"],
+    ),
+    (
+        ["sponsors", "add", "Peru", "--source", "--wide", "--wide"],
+        ["--wide", "sponsors", "add", "Peru", "--source", "--wide"],
+    ),
+    (
+        ["sponsors", "add", "Peru", "--source=--db", "--db=a.db"],
+        ["--db=a.db", "sponsors", "add", "Peru", "--source=--db"],
+    ),
+    (
+        ["sponsors", "add", "-d", "--db", "Peru", "--unsourced", "--db", "a.db"],
+        ["--db", "a.db", "sponsors", "add", "-d", "--db", "Peru", "--unsourced"],
+    ),
+    (["sponsors", "list", "-d--wide", "--wide"], ["--wide", "sponsors", "list", "-d--wide"]),
+    (["db", "log", "-n", "--wide"], ["db", "log", "-n", "--wide"]),  # -n's value (Click refuses it)
+    (["--db", "a.db", "db", "log", "--wide"], ["--db", "a.db", "--wide", "db", "log"]),
+    (["sponsors", "list", "--", "--db", "x"], ["sponsors", "list", "--", "--db", "x"]),
+    (["sponsors", "add", "--db", "a.db", "Peru"], ["--db", "a.db", "sponsors", "add", "Peru"]),
+    (
+        ["sponsors", "add", "Peru", "--source", "--who", "--who", "Ann"],
+        ["--who", "Ann", "sponsors", "add", "Peru", "--source", "--who"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("typed", "hoisted"), HOISTED, ids=lambda a: " ".join(a))
+def test_a_global_option_is_hoisted_unless_it_is_a_value(root_command, typed, hoisted):
+    assert cli_module.hoist_global_options(typed, root_command) == hoisted
+
+
+TEXT_OPTIONS = ["--source", "--date", "--role", "--doc", "-d"]  # of `sponsors add`
+AWKWARD = ["--db", "--wide", "--db=x.db", "-", "--", "-d", "Peru", "sponsors"]
+
+
+@given(
+    values=st.lists(
+        st.tuples(
+            st.sampled_from(TEXT_OPTIONS),
+            st.one_of(st.sampled_from(AWKWARD), st.text(min_size=1, max_size=8)),
+        ),
+        max_size=5,
+    ),
+    where=st.integers(0, 5),
+    wide=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_option_values_are_never_taken_as_global_options(root_command, values, where, wide):
+    """`sponsors add Peru` with options whose values may look like anything (a global
+    option's name included); `--db a.db` (and `--wide`) inserted between two of them: the
+    hoisted line is the globals, then the line as typed without them."""
+    pairs = [[name, value] for name, value in values]
+    globals_ = ["--db", "a.db", *(["--wide"] if wide else [])]
+    where = min(where, len(pairs))
+    rest = ["sponsors", "add", "Peru", *(token for pair in pairs for token in pair)]
+    at = 3 + 2 * where
+    typed = [*rest[:at], *globals_, *rest[at:]]
+    assert cli_module.hoist_global_options(typed, root_command) == [*globals_, *rest]
+
+
+def test_a_db_named_as_a_source_is_the_source_and_a_db_is_where_it_goes(cli, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    target = work / "a.db"
+    from cahtracker.cli import app
+
+    line = [
+        "sponsors",
+        "add",
+        "Peru",
+        "--date",
+        "2025-01-01",
+        "--source",
+        "--db",
+        "--db",
+        str(target),
+    ]
+    result = cli.runner.invoke(app, line)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in work.iterdir() if not p.name.startswith("a.db")] == []
+    import sqlite3
+
+    conn = sqlite3.connect(target)
+    try:
+        added = conn.execute("SELECT source FROM sponsorship_events WHERE date = '2025-01-01'")
+        assert [row[0] for row in added] == ["--db"]  # the source, in the database named
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["--db", "a.db", "sponsors", "list", "--db", "b.db"],
+        ["sponsors", "list", "--db=a.db", "--db", "b.db"],
+        ["--db", "a.db", "--db", "a.db", "states", "list"],
+    ],
+    ids=" ".join,
+)
+def test_db_given_twice_is_refused_in_one_line(cli, tmp_path, monkeypatch, line):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    from cahtracker.cli import app
+
+    result = cli.runner.invoke(app, line)
+    assert_refused(result, "--db given twice", "a.db", code=2)
+    assert len(result.output.strip().splitlines()) == 1
+    assert list(work.iterdir()) == [], "a database was opened"
+
+
+def test_who_given_twice_is_refused_in_one_line(cli):
+    result = cli("--who", "Ann", "sponsors", "list", "--who=Bob")
+    assert_refused(result, "--who given twice: Ann and Bob", code=2)
+    assert len(result.output.strip().splitlines()) == 1

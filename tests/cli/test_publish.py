@@ -254,7 +254,9 @@ def test_force_replaces_only_an_earlier_publish(cli, published, tmp_path, db_pat
     assert_refused(cli("publish", str(db_path.parent), "--force"), "holds the database")
     link = tmp_path / "link"
     link.symlink_to(published)
-    assert_refused(cli("publish", str(link), "--force"), "symbolic link")
+    refused = cli("publish", str(link), "--force")
+    assert_refused(refused, "symbolic link", "folder")
+    assert "regular file" not in refused.output  # OUT_DIR is a folder
     assert_refused(cli("publish", str(tmp_path / "no" / "such")), "does not exist")
     leftovers = [p.name for p in tmp_path.iterdir() if ".cahtracker-" in p.name]
     assert leftovers == []
@@ -297,3 +299,141 @@ def test_datasette_is_never_imported_by_the_cli(db_path, tmp_path, argv):
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "False"
     assert ROOT  # the checkout's src is on PYTHONPATH (process_env)
+
+
+# fictional file names of members' copies, as `db merge --on-conflict keep-both` keys them
+# (`merge <file name> ...`; what follows the name may change, the prefix stays)
+MERGE_KEYS = ("merge alice-back-7731.db 1f2e3d4c", "merge bob-copy-7732.db 9a8b7c6d")
+
+
+def test_merge_keys_are_published_as_neutral_labels(cli, db_path, tmp_path):
+    cli.ok(*VOTE_ON_REV1, "--yes", "France, Peru", "--no", "Chile")
+    conn = sqlite3.connect(db_path)
+    with conn:
+        (vote_id,) = conn.execute("SELECT max(id) FROM votes").fetchone()
+        for key, iso3 in [(MERGE_KEYS[0], "FRA"), (MERGE_KEYS[1], "FRA"), (MERGE_KEYS[1], "PER")]:
+            conn.execute(
+                "INSERT INTO ballot_differences (vote_id, key, iso3, choice) VALUES (?, ?, ?, ?)",
+                (vote_id, key, iso3, "abstain"),
+            )
+        conn.execute(
+            "INSERT INTO ballot_differences (vote_id, key, iso3, choice) VALUES (?, ?, ?, ?)",
+            (vote_id, "unvotes rcid 99001", "CHL", "yes"),
+        )
+    conn.close()
+    out = tmp_path / "site"
+    cli.ok("publish", str(out))
+    copy = out / "cahtracker.db"
+    for key in MERGE_KEYS:
+        assert key.split()[1].encode() not in copy.read_bytes()
+    published = rows(copy, "SELECT key, iso3 FROM ballot_differences ORDER BY key, iso3")
+    labels = {r["key"] for r in published} - {"unvotes rcid 99001"}
+    assert labels == {"merge 1", "merge 2"}
+    # one label per merged copy: the copy with two ballots keeps one label for both
+    by_label = {label: {r["iso3"] for r in published if r["key"] == label} for label in labels}
+    assert sorted(by_label.values(), key=len) == [{"FRA"}, {"FRA", "PER"}]
+    assert {"key": "unvotes rcid 99001", "iso3": "CHL"} in published  # a source's key stays
+    cli.ok("publish", str(out), "--force")  # the same labels again
+    assert rows(out / "cahtracker.db", "SELECT key, iso3 FROM ballot_differences "
+                "ORDER BY key, iso3") == published  # fmt: skip
+
+
+def test_force_refuses_a_folder_whose_files_were_edited(cli, published):
+    meta = published / "metadata.json"
+    edited = meta.read_text(encoding="utf-8").replace('"title": "cahtracker"', '"title": "Ours"')
+    meta.write_text(edited, encoding="utf-8")
+    refused = cli("publish", str(published), "--force")
+    assert_refused(refused, "metadata.json", "changed", "not replaced", "-m")
+    assert len(refused.output.strip().splitlines()) == 1
+    assert meta.read_text(encoding="utf-8") == edited
+    # a marker that records no digest (cannot tell): refused too, naming both files
+    marker = published / ".cahtracker-publish"
+    marker.write_text("cahtracker publish\ncahtracker.db\nmetadata.json\n", encoding="utf-8")
+    assert_refused(cli("publish", str(published), "--force"), "cahtracker.db", "changed")
+    meta.unlink()
+    (published / "cahtracker.db").unlink()
+    cli.ok("publish", str(published), "--force")  # nothing left to lose: replaced
+    assert '"title": "cahtracker"' in meta.read_text(encoding="utf-8")
+
+
+def test_force_refuses_a_changed_database_file(cli, published):
+    copy = published / "cahtracker.db"
+    os.chmod(copy, 0o644)
+    with open(copy, "ab") as handle:
+        handle.write(b"\0")
+    assert_refused(cli("publish", str(published), "--force"), "cahtracker.db", "changed")
+    assert copy.read_bytes().endswith(b"\0")
+
+
+def test_canned_query_titles_name_the_document(cli, published):
+    default = json.loads(cli.ok("docs", "list", "-f", "json").stdout)
+    (symbol,) = [d["symbol"] for d in default if d["is_default"]]
+    meta = json.loads((published / "metadata.json").read_text(encoding="utf-8"))
+    queries = meta["databases"]["cahtracker"]["queries"]
+    assert queries["who_has_not_sponsored"]["title"] == (
+        f"Member states that have not sponsored {symbol}"
+    )
+    assert queries["sponsors_by_group"]["title"] == f"Sponsors of {symbol} by group"
+
+
+def test_metadata_names_sources_readers_can_reach(published):
+    text = (published / "metadata.json").read_text(encoding="utf-8")
+    assert "SOURCES.md" not in text and "data/" not in text  # not published, no address
+    meta = json.loads(text)
+    tables = meta["databases"]["cahtracker"]["tables"]
+    assert "https://www.un.org/dgacm/en/content/regional-groups" in tables["states"]["source"]
+    assert "source" in tables["positions"]["source"]  # each row's own source column
+    assert "as they were recorded" in meta["source"]
+    assert "UUIDv7" in meta["description"] and "entered" in meta["description"]
+
+
+def test_the_hint_serves_the_copy_immutable(cli, tmp_path):
+    out = tmp_path / "site"
+    result = cli.ok("publish", str(out))
+    hint = f"datasette serve -i {out / 'cahtracker.db'} -m {out / 'metadata.json'}"
+    assert hint in result.stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "datasette serve -i site/cahtracker.db -m site/metadata.json" in readme
+    assert "datasette site/cahtracker.db" not in readme
+
+
+def test_serve_on_a_busy_port_is_refused_before_writing(cli, tmp_path, monkeypatch):
+    import socket
+
+    pytest.importorskip("datasette")
+    from cahtracker.commands import publish as command
+
+    def never(store, argv):
+        raise AssertionError(f"the server was started: {argv}")
+
+    monkeypatch.setattr(command, "_run", never)
+    out = tmp_path / "site"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        refused = cli("publish", str(out), "--serve", "--port", str(port))
+    assert_refused(refused, f"Port {port}", "--port")
+    assert len(refused.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_real_merge_key_is_published_without_the_file_name(cli, tmp_path):
+    """Through `db merge --on-conflict keep-both` itself (fictional ballots), whatever follows
+    the `merge ` prefix of its key."""
+    vote = ("vote", "record", "--doc", "A/C.6/79/L.2/Rev.1", "--date", "2026-11-20",
+            "--body", "General Assembly", "--yes", "Chile, Peru", "--source", "fictional record")  # fmt: skip
+    cli.ok(*vote, "--no", "Fiji")
+    member = tmp_path / "zelda-private-copy-5519.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok(*vote, "--abstain", "Fiji", "--replace", db=member)
+    cli.ok("db", "merge", str(member), "--on-conflict", "keep-both")
+    (here,) = rows(cli.db, "SELECT key FROM ballot_differences")
+    assert here["key"].startswith(f"merge {member.name}")
+    out = tmp_path / "site"
+    cli.ok("publish", str(out))
+    copy = out / "cahtracker.db"
+    assert rows(copy, "SELECT key, iso3, choice FROM ballot_differences") == [
+        {"key": "merge 1", "iso3": "FJI", "choice": "abstain"}
+    ]
+    assert b"zelda-private-copy" not in copy.read_bytes()

@@ -164,3 +164,45 @@ def test_a_staged_file_is_locked_while_it_is_written(tmp_path):
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(fd)
+
+
+# ---- long target names (red team 10): staging names stay within NAME_MAX (255 bytes) ----
+
+LONG_NAMES = [
+    "n" * 221 + ".db",  # 224 bytes: the first lengths that could not be staged before
+    "n" * 251 + ".db",  # 254 bytes
+    "é" * 125 + ".db",  # 253 bytes in 128 characters (the limit is in bytes)
+]
+
+
+@pytest.mark.parametrize("name", LONG_NAMES, ids=lambda n: f"{len(os.fsencode(n))}-bytes")
+def test_a_target_name_up_to_255_bytes_can_be_staged(tmp_path, name):
+    target = tmp_path / name
+    with staged(target) as staging:
+        assert len(os.fsencode(staging.name + "-journal")) <= 255  # SQLite's sidecar too
+        staging.write_text("whole")
+        put_in_place(staging, target)
+    assert target.read_text() == "whole" and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize("name", LONG_NAMES, ids=lambda n: f"{len(os.fsencode(n))}-bytes")
+def test_leftovers_of_a_long_name_are_cleaned_and_a_neighbours_kept(tmp_path, name):
+    """A shortened name ends in a hash of the whole name: a killed run's file is found
+    again, and a target whose name starts the same is another one's, not touched."""
+    target, neighbour = tmp_path / name, tmp_path / (name[:-3] + ".xx")
+    with staged(target) as staging:
+        left = staging.name
+    with staged(neighbour) as theirs:
+        (tmp_path / left).write_text("left by a killed backup")  # nobody holds it now
+        (tmp_path / f"{left}-journal").write_text("its journal")
+        assert clean_leftovers(neighbour) == []
+        assert sorted(clean_leftovers(target)) == sorted([left, f"{left}-journal"])
+        assert sorted(p.name for p in tmp_path.iterdir()) == [theirs.name]
+
+
+def test_a_short_name_keeps_the_staging_name_earlier_versions_left(tmp_path):
+    """Leftovers of an earlier version (`.NAME.cahtracker-XXXXXXXX.part`) are still cleaned."""
+    name = "n" * 200 + ".db"
+    left = tmp_path / f".{name}.cahtracker-0123abcd.part"
+    left.write_text("left by an earlier version")
+    assert clean_leftovers(tmp_path / name) == [left.name]

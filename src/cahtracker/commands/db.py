@@ -74,6 +74,11 @@ def backup_command(
     """Copy the database to FILE with SQLite's online backup API (safe while others write)."""
     from cahtracker.db.maintenance import backup_database
 
+    if str(file) == "-":  # before the database is opened: nothing is written
+        raise CahError(
+            "A backup is a database file, so it cannot go to standard output; give a path "
+            "(cahtracker db backup cah-backup.db)."
+        )
     result = backup_database(get_store(ctx), file, overwrite=force, without_log=without_log)
     log = ", without the change log" if without_log else ""
     message(

@@ -46,9 +46,17 @@ def publish_command(
     (origin) are dropped.
     metadata.json gives titles, sources, the licence and canned queries.
     """
-    from cahtracker.publish import DATABASE_NAME, publish, serve_command
+    from cahtracker.publish import (
+        DATABASE_NAME,
+        publish,
+        refuse_busy_port,
+        serve_command,
+        view_command,
+    )
 
     command = serve_command(out_dir, port) if serve else None  # no extra: refused before writing
+    if serve:
+        refuse_busy_port(port)  # a busy port: refused before writing
     store = get_store(ctx)
     with working("Publishing…"):
         result = publish(store, out_dir, overwrite=force)
@@ -63,7 +71,7 @@ def publish_command(
     if command is None:
         message(
             f"Look at it with `cahtracker publish {out_dir} --force --serve`, or "
-            f"`datasette {result['database']} -m {result['metadata']}`."
+            f"`{view_command(out_dir)}` (-i: immutable, Datasette never writes it)."
         )
         return
     message(f"Serving http://127.0.0.1:{port}/{DATABASE_NAME} (Ctrl-C stops it).")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from cahtracker.commands.options import (
     value_of,
 )
 from cahtracker.invocation import get_store
-from cahtracker.views.render import message, working
+from cahtracker.views.render import message, working, write_document
 
 app = CahTyper(
     epilog=examples(
@@ -115,7 +114,7 @@ def export_command(
         text = export_text(
             store, chosen, symbol, on, official_only, world_map=which, vote_ref=vote_ref
         )
-        sys.stdout.write(text)  # a document: its formats keep controls inert themselves
+        write_document(text)  # UTF-8; its formats keep controls inert themselves
         return
     with working(f"Writing the {chosen} report…"):
         result = export(

@@ -174,6 +174,10 @@ def backup_database(
             os.chmod(partial, permissions(0o666))
             put_in_place(partial, target)
     except (OSError, sqlite3.Error) as error:
-        raise CahError(f"Could not write the backup to {target}: {error}.") from None
+        # an OSError's text would name the staging file: the reason alone, and the target
+        reason = (error.strerror if isinstance(error, OSError) else None) or error
+        raise CahError(
+            f"Could not write the backup to {target}: {reason}. Nothing was written."
+        ) from None
     size = target.stat().st_size
     return {"path": str(target), "bytes": size, "without_log": without_log}

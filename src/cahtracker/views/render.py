@@ -8,7 +8,9 @@ console's width (the terminal's, else $COLUMNS, else 80; no limit under --wide):
 chooses its columns and their widths, and a footer line names the columns left out. To a
 pipe or a file, plain_table.py draws the same characters without importing Rich (faster;
 see benchmarks/README.md). Also here: the console, one-line messages, the error line and the
-spinner, so that nothing else in the CLI needs to know about Rich.
+spinner, so that nothing else in the CLI needs to know about Rich; and standard output
+itself: guarded (a failed write is OutputError, for the CLI's boundary) and, for documents,
+UTF-8 whatever the terminal's encoding (`document_stream`).
 """
 
 from __future__ import annotations
@@ -36,16 +38,16 @@ FORMAT_HELP = "Output format: table, json, csv or markdown."
 
 
 def _json(view: View) -> None:
-    sys.stdout.write(to_json(view.json_data()) + "\n")
+    document_stream().write(to_json(view.json_data()) + "\n")
 
 
 def _csv(view: View) -> None:
     keys, rows = view.csv_table()
-    write_csv(keys, rows, sys.stdout)
+    write_csv(keys, rows, document_stream())
 
 
 def _markdown(view: View) -> None:
-    sys.stdout.write(view.markdown())
+    document_stream().write(view.markdown())
 
 
 def _table(view: View) -> None:
@@ -58,6 +60,91 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     OutputFormat.csv: _csv,
     OutputFormat.markdown: _markdown,
 }
+
+
+# ---- standard output: documents as UTF-8, and write errors told apart from others ----
+
+
+class OutputError(Exception):
+    """Standard output could not be written (a full disk, a reader that went away); `error`
+    is the OSError. Raised by the guarded stdout (`guard_stdout`), so that the CLI's boundary
+    tells it from the OSErrors of files and says whether the command's changes were written."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+        self.error = error
+
+
+class _Guarded:
+    """A stream (stdout, or its byte buffer) whose write and flush errors are OutputError."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, data):
+        try:
+            return self._stream.write(data)
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise OutputError(error) from None
+
+    @property
+    def buffer(self):
+        return _Guarded(self._stream.buffer)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def guard_stdout() -> None:
+    """Make every write to sys.stdout (ours, Rich's, Click's) raise OutputError on failure."""
+    if sys.stdout is not None and not isinstance(sys.stdout, _Guarded):
+        sys.stdout = _Guarded(sys.stdout)
+
+
+def flush_stdout() -> None:
+    """Write out what stdout still holds (OutputError if it cannot be written)."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+class _Utf8:
+    """Text written as UTF-8 bytes to a byte stream."""
+
+    def __init__(self, buffer) -> None:
+        self.buffer = buffer
+
+    def write(self, text: str) -> int:
+        self.buffer.write(text.encode("utf-8"))
+        return len(text)
+
+
+def document_stream():
+    """Where a document (JSON, CSV, Markdown, HTML, SVG: UTF-8 formats) goes on stdout:
+    stdout itself if it writes UTF-8, else its byte buffer, the text encoded as UTF-8, so
+    that a non-UTF-8 terminal (PYTHONIOENCODING=ascii, Latin-1) changes no character of it;
+    tables and messages keep the terminal's encoding, with replacement characters."""
+    stream = sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    buffer = getattr(stream, "buffer", None)
+    if encoding in ("utf-8", "utf8") or buffer is None:
+        return stream
+    stream.flush()  # what was written as text comes first
+    return _Utf8(buffer)
+
+
+def write_document(text: str) -> None:
+    """A whole document to stdout as UTF-8 (`document_stream`)."""
+    document_stream().write(text)
 
 
 # ---- terminal text: every user value made inert (safe_text.for_terminal) before layout ----
@@ -275,7 +362,12 @@ def paragraph(text: str, style: str = "") -> None:
 def error_line(text: str) -> None:
     """The one line a refusal prints, to stderr, never parsed as markup, controls inert, a
     huge value it quotes shown by its start and length (`safe_text.shorten_runs`)."""
-    sys.stderr.write(f"Error: {for_terminal_line(shorten_runs(text))}\n")
+    if sys.stderr is None:  # closed (`2>&-`): nowhere to say it
+        return
+    try:
+        sys.stderr.write(f"Error: {for_terminal_line(shorten_runs(text))}\n")
+    except OSError:
+        pass
 
 
 @contextmanager
