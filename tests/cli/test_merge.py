@@ -229,18 +229,29 @@ def vote_with_ballots(cli, db=None):
     )  # fmt: skip
 
 
-def test_two_ballots_of_one_state_in_one_vote_refuse_the_merge_unless_told(
-    cli, db_path, tmp_path, unchanged
-):
+def fiji_again(cli, fiji: str, db=None) -> None:
+    """The fictional vote of `vote_with_ballots` recorded again (`--replace`: the same
+    vote, one global id), Fiji's ballot now `fiji` (an option: --abstain, --non-voting)."""
+    cli.ok(
+        "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body", "General Assembly",
+        "--yes", "Chile, Peru", fiji, "Fiji", "--source", "fictional record", "--replace",
+        db=db,
+    )  # fmt: skip
+
+
+def fiji_abstains_there(cli, tmp_path) -> Path:
+    """The fictional vote here (Fiji: no), and Bob's copy where he corrected it: abstained."""
     vote_with_ballots(cli)
     member = tmp_path / "bob.db"
     cli.ok("db", "backup", str(member))
-    # Bob corrects the vote (the same vote: a replacement keeps its global id): Fiji abstained
-    cli.ok(
-        "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body", "General Assembly",
-        "--yes", "Chile, Peru", "--abstain", "Fiji", "--source", "fictional record",
-        "--replace", db=member,
-    )  # fmt: skip
+    fiji_again(cli, "--abstain", db=member)
+    return member
+
+
+def test_two_ballots_of_one_state_in_one_vote_refuse_the_merge_unless_told(
+    cli, db_path, tmp_path, unchanged
+):
+    member = fiji_abstains_there(cli, tmp_path)
     with unchanged():
         result = cli("db", "merge", str(member))
     assert_refused(result, "1 conflict", "ballots", "--on-conflict")
@@ -734,14 +745,7 @@ def test_a_conflict_kept_as_ours_merges_again_as_the_same_while_ours_is_unchange
 ):
     """A fictional ballot conflict resolved `ours`: merging the same copy again needs no
     --on-conflict; once our ballot changes, it is a conflict again; undo forgets the choice."""
-    vote_with_ballots(cli)
-    member = tmp_path / "bob.db"
-    cli.ok("db", "backup", str(member))
-    cli.ok(
-        "vote", "record", "--doc", REV1, "--date", "2026-11-20", "--body", "General Assembly",
-        "--yes", "Chile, Peru", "--abstain", "Fiji", "--source", "fictional record",
-        "--replace", db=member,
-    )  # fmt: skip
+    member = fiji_abstains_there(cli, tmp_path)
     assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
     merged(cli, member, "--on-conflict", "ours")
     again = merged(cli, member)  # resolved already: no option needed
@@ -751,23 +755,7 @@ def test_a_conflict_kept_as_ours_merges_again_as_the_same_while_ours_is_unchange
     cli.ok("db", "undo")  # the merge (the second wrote nothing): its choice is forgotten
     assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
     merged(cli, member, "--on-conflict", "ours")
-    cli.ok(
-        "vote",
-        "record",
-        "--doc",
-        REV1,
-        "--date",
-        "2026-11-20",
-        "--body",
-        "General Assembly",
-        "--yes",
-        "Chile, Peru",
-        "--non-voting",
-        "Fiji",
-        "--source",
-        "fictional record",
-        "--replace",
-    )  # fmt: skip  (ours changed since: a conflict again)
+    fiji_again(cli, "--non-voting")  # ours changed since: a conflict again
     assert_refused(cli("db", "merge", str(member)), "1 conflict", "ballots")
 
 
