@@ -61,13 +61,12 @@ def resolve_who(option: str | None, store: Store) -> tuple[str | None, str | Non
 
     if option is not None:  # given on the command line: "" or a blank is a mistake too
         return clean_who(option, "--who"), None
-    sources = [(os.environ.get("CAHTRACKER_WHO"), "CAHTRACKER_WHO")]
-    if not (sources[0][0] or "").strip():
+    text, source = os.environ.get("CAHTRACKER_WHO"), "CAHTRACKER_WHO"
+    if not (text or "").strip():
         try:
-            sources = [(store.setting("who"), "the who setting (table settings)")]
+            text, source = store.setting("who"), "the who setting (table settings)"
         except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is a label
             return None, None
-    text, source = sources[0]
     if not (text or "").strip():
         return None, None
     try:
