@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, VOTE_ON_REV1, assert_refused, process_env
 
 # the tables a new database has that are bookkeeping, not data (written here, not imported)
-INTERNAL = {"changes", "settings", "_sqlite_migrations"}
+INTERNAL = {"changes", "settings", "_sqlite_migrations", "merge_choices"}  # bookkeeping
 # the groups' usual codes, written here apart from the code under test
 CODES = {
     "African": "AG",
