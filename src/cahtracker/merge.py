@@ -457,13 +457,19 @@ def _logged_gids(store) -> set[str]:
     from cahtracker.db.ids import FACT_TABLES
 
     tables = ", ".join(f"'{t}'" for t in FACT_TABLES)
+    # a merge's own changes, and the undo of them, do not count: after `db undo` of a merge,
+    # merging again (with another --on-conflict, as the README says) brings its facts back
+    not_a_merge = (
+        f"c.table_name IN ({tables}) AND c.command NOT GLOB 'db merge *' AND NOT EXISTS "
+        "(SELECT 1 FROM changes m WHERE m.id = c.undo_of AND m.command GLOB 'db merge *')"
+    )
     return {
         gid
         for (gid,) in store.conn.execute(
-            f"SELECT json_extract(before, '$.gid') FROM changes WHERE table_name IN ({tables}) "
-            "AND json_valid(before) UNION "
-            f"SELECT json_extract(after, '$.gid') FROM changes WHERE table_name IN ({tables}) "
-            "AND json_valid(after)"
+            f"SELECT json_extract(c.before, '$.gid') FROM changes c WHERE {not_a_merge} "
+            "AND json_valid(c.before) UNION "
+            f"SELECT json_extract(c.after, '$.gid') FROM changes c WHERE {not_a_merge} "
+            "AND json_valid(c.after)"
         )
         if isinstance(gid, str)
     }

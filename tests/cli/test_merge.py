@@ -839,7 +839,8 @@ def test_a_bad_name_from_the_environment_or_setting_refuses_only_writes(
     )
     # a name given on the command line wins, and a bad one is refused at once
     cli.ok("--who", "Ann", "timeline", "add", "2026-12-05", "Fictional meeting", "--source", "x")
-    for bad in ("", "\n", "   "):
+    # a line break, CR or tab inside a name is refused, not folded into a space
+    for bad in ("", "\n", "   ", "bad\nname", "bad\rname", "bad\tname"):
         with unchanged():
             result = cli(
                 "--who", bad, "timeline", "add", "2026-12-06", "Fictional", "--source", "x"
@@ -909,3 +910,23 @@ def test_at_80_columns_the_conflicts_show_here_and_there_whole(cli, member):
     assert "support" in conflicts and "oppose" in conflicts
     assert "corrected by" in conflicts and "Bob" in conflicts
     assert max(len(line) for line in conflicts.splitlines()) <= 80
+
+
+def test_after_undoing_a_merge_merging_again_brings_its_facts_back(cli, db_path, member):
+    """The README's recovery: `db undo` of a merge, then merge again (another --on-conflict).
+    The undone merge's own inserts are not deletions made here, so nothing is "deleted here";
+    a fact deleted here by a command still is. Fictional stances."""
+    cli.ok(
+        "--who", "Ann", "position", "set", "Chile", "-t", "treaty", "-s", "support",
+        "--date", "2024-11-22", "--source", "fictional statement", db=member,
+    )  # fmt: skip
+    first = merged(cli, member)
+    assert table_row(first, "positions")["new"] == 1
+    cli.ok("db", "undo")
+    again = merged(cli, member, "--on-conflict", "theirs")
+    assert table_row(again, "positions")["new"] == 1
+    assert table_row(again, "positions")["deleted_here"] == 0
+    cli.ok("position", "delete", "Chile", "--topic", "treaty", "--date", "2024-11-22")
+    third = merged(cli, member)
+    assert table_row(third, "positions")["deleted_here"] == 1
+    assert table_row(third, "positions")["new"] == 0

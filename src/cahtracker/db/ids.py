@@ -116,7 +116,8 @@ def fill_missing(conn, origin: str | None) -> int:
 
 
 def clean_who(text: str | None, source: str = "--who") -> str | None:
-    """A --who name as stored: trimmed, one line, at most MAX_WHO characters; None for
+    """A --who name as stored: runs of spaces folded into one, no control character (a
+    newline, tab or CR is refused, not folded), at most MAX_WHO characters; None for
     none. A bad name is a CahError naming `source` (where the name came from: --who,
     CAHTRACKER_WHO, the who setting, a merged row). The text goes into the message as
     given (the output layer escapes it once)."""
@@ -124,7 +125,8 @@ def clean_who(text: str | None, source: str = "--who") -> str | None:
 
     if text is None:
         return None
-    name = " ".join(text.split())
+    # spaces are folded, but a line break, CR or tab is refused rather than folded
+    name = " ".join(part for part in text.split(" ") if part)
     if name and len(name) <= MAX_WHO and name.isprintable():
         return name
     shown = text if len(text) <= 40 else text[:40] + "…"

@@ -246,7 +246,9 @@ def _block(
             f"{path} line {_line_of(text.split(chr(10)), line, bad, where[3], width)}: vote "
             f"{_shown(bad)} is not yes, no or abstain. Nothing was imported."
         )
-    for rcid in set(rcids) - records.keys():
+    for rcid in dict.fromkeys(rcids):  # in the file's order: the import is the same every run
+        if rcid in records:
+            continue
         call = calls.get(rcid)
         if call is None:
             number = _line_of(text.split("\n"), line, rcid, where[0], width)

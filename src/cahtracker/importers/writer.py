@@ -329,7 +329,9 @@ class _Writer:
         """Rows of many votes at once: `block.records[block.calls[i]]` is row i's vote."""
         records = block.records
         handle = self._handle
-        calls = set(block.calls)
+        calls = dict.fromkeys(
+            block.calls
+        )  # in the file's order: the same ids and documents every run
         new = [records[c] for c in calls if handle(records[c]) not in self.votes]
         if new:
             self._open(new)
