@@ -16,7 +16,7 @@ from typing import Any
 
 from cahtracker.dates import today_date
 from cahtracker.db.changes import register_dependents, register_describer, verb
-from cahtracker.documents import revision_chain
+from cahtracker.documents import document, revision_chain
 from cahtracker.errors import CahError
 from cahtracker.names import name_key
 from cahtracker.sourcing import is_unsourced, require_source
@@ -219,6 +219,7 @@ def add_sponsors(
     added: list[dict[str, Any]] = []
     # decided inside the transaction: a concurrent writer waits instead of racing the check
     with store.write(command):
+        symbol = document(store, symbol)["symbol"]  # the document as it is inside the write
         current = {r["iso3"]: r for r in current_sponsors(store, symbol, when.value)}
         already = [current[r.iso3] for r in refs if r.iso3 in current]
         for ref in refs:
@@ -255,6 +256,7 @@ def withdraw_sponsors(
     refs = _unique(refs)
     events: list[dict[str, Any]] = []
     with store.write("sponsors withdraw"):  # a refusal rolls back: nothing is written
+        symbol = document(store, symbol)["symbol"]  # the document as it is inside the write
         current = {r["iso3"]: r for r in current_sponsors(store, symbol, when.value)}
         missing = [r for r in refs if r.iso3 not in current]
         if missing:
@@ -381,6 +383,7 @@ def remove_sponsors(store, symbol: str, refs) -> list[dict[str, Any]]:
     refs = _unique(refs)
     removed: list[dict[str, Any]] = []
     with store.write("sponsors remove"):
+        symbol = document(store, symbol)["symbol"]  # the document as it is inside the write
         found = {
             ref.iso3: store.query(
                 "SELECT * FROM sponsorship_events WHERE symbol = ? AND iso3 = ? ORDER BY id",
@@ -543,6 +546,7 @@ def add_claim(
             "its source: give the document, URL or publication that reported it."
         )
     with store.write("sponsors claim"):
+        symbol = document(store, symbol)["symbol"]  # the document as it is inside the write
         members = store.scalar(
             "SELECT count(*) FROM states WHERE status = 'member' "
             "AND coalesce(admitted_on, '') <= ?",

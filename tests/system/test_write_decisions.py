@@ -278,3 +278,52 @@ def test_a_writer_waits_for_a_long_undo_and_then_succeeds(db_path, tmp_path):
         "SELECT count(*) FROM votes WHERE symbol LIKE 'A/RES/%/%' AND source LIKE 'UN Digital Library record%'",
     ) == [(0,)]
     assert query(db_path, "SELECT count(*) FROM sponsorship_events WHERE iso3 = 'CHL'") == [(1,)]
+
+
+@pytest.mark.parametrize("kind", ["add", "claim"])
+def test_sponsors_of_a_document_removed_while_they_waited_are_refused_by_name(db_path, kind):
+    """Each `sponsors add`/`claim` read the document before it could write; it was gone by
+    then (another command's write): refused by name, not a raw foreign-key error. Fictional."""
+    assert run_process(
+        db_path, "docs", "add", "A/FIC/L.1", "--title", "Fictional draft", "--kind", "draft",
+        "--body", "Sixth Committee", "--source", "fictional",
+    ).returncode == 0  # fmt: skip
+    states = ["Chile", "Peru", "Fiji", "Ghana", "Nepal", "Oman", "Chad", "Mali"]
+    if kind == "add":
+        commands = [
+            [
+                "sponsors",
+                "add",
+                state,
+                "-d",
+                "A/FIC/L.1",
+                "--date",
+                "2025-01-02",
+                "--source",
+                "fictional",
+            ]
+            for state in states
+        ]
+    else:
+        commands = [
+            [
+                "sponsors",
+                "claim",
+                str(10 + i),
+                "-d",
+                "A/FIC/L.1",
+                "--date",
+                "2025-01-02",
+                "--source",
+                f"fictional {i}",
+            ]
+            for i in range(len(states))
+        ]
+    results = race(db_path, commands, meanwhile="DELETE FROM documents WHERE symbol = 'A/FIC/L.1'")
+    refusals = one_line_refusals(results)
+    assert len(refusals) == len(commands)
+    assert all("A/FIC/L.1" in line and "FOREIGN KEY" not in line for line in refusals), refusals
+    assert query(db_path, "SELECT count(*) FROM sponsorship_events WHERE symbol = 'A/FIC/L.1'") == [
+        (0,)
+    ]
+    assert query(db_path, "PRAGMA foreign_key_check") == []
