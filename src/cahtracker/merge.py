@@ -330,6 +330,12 @@ def _header(path: Path, magic: bytes) -> bytes | None:
                 f"{path} is not a SQLite database; give a cahtracker database file made by "
                 "`db backup`. Nothing was merged."
             )
+    elif path.exists():  # a folder, a device, a pipe: what a merge reads is a file
+        what = "a folder" if path.is_dir() else "not a regular file (a device or a pipe)"
+        raise CahError(
+            f"{path} is {what}; give a cahtracker database file made by `db backup`. "
+            "Nothing was merged."
+        )
     return _header(path)
 
 

@@ -405,6 +405,7 @@ def test_refused_inputs_leave_the_database_unchanged(cli, db_path, tmp_path, unc
         (tmp_path / "missing.db", "No file"),
         (db_path, "this database itself"),
         (tmp_path, "is a folder"),
+        (Path("/dev/null"), "not a regular file"),
     ]
     digests = {p: raw_digest(p) for p, _ in cases if p.is_file()}
     for path, fragment in cases:
@@ -412,6 +413,7 @@ def test_refused_inputs_leave_the_database_unchanged(cli, db_path, tmp_path, unc
             result = cli("db", "merge", str(path))
         assert_refused(result, fragment)
         assert len(result.output.strip().splitlines()) == 1, result.output
+        assert "new path" not in result.output  # a merge reads a file: no new one to give
     for path, digest in digests.items():
         if path != db_path:
             assert raw_digest(path) == digest
