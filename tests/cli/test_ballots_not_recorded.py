@@ -138,3 +138,27 @@ def test_the_reports_name_them(cli, tmp_path):
         }
     ]
     assert vote["coverage"]["complete"] is False
+
+
+def test_a_close_reading_in_a_committee_reports_lists_is_said_and_kept(cli, tmp_path):
+    """A fictional copy of the real committee report (../shared/fixtures/committee-report)
+    with 'Germany' misspelt in its In favour list: the vote import reads it as Germany, as
+    `sponsors import` would, but says so first (CHECK), in JSON, and in the vote's note."""
+    from conftest import FIXTURES
+
+    real = FIXTURES / "committee-report" / "A_78_481_Add.3_paras16-21.txt"
+    text = real.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "Germany," in line and i > 15)
+    lines[at] = lines[at].replace("Germany,", "Germny,", 1)
+    copy = tmp_path / "report.txt"
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    out = cli.ok("vote", "import", str(copy)).stdout
+    first = " ".join(out.split("Imported", 1)[0].split())
+    assert first.startswith("CHECK 1 close reading") and "read 'Germny' as Germany" in first
+    vote = show(cli, "A/C.3/78/L.41")
+    assert "read 'Germny' as Germany" in vote["note"]
+    assert "DEU" in {b["iso3"] for b in vote["ballots"] if b["choice"] == "yes"}
+    cli.ok("db", "undo")
+    data = json.loads(cli.ok("vote", "import", str(copy), "-f", "json").stdout)
+    assert any("Germny" in r for r in data["close_readings"])

@@ -35,6 +35,7 @@ def parse_committee_report(path: Path, names) -> Iterator[ImportedVote]:
             "imported."
         )
     documents = {doc.symbol: doc for doc in report.documents}
+    readings = [reading.message for reading in report.readings]
     for vote in report.votes:
         doc = documents.get(vote.symbol)
         ballots = [
@@ -53,7 +54,9 @@ def parse_committee_report(path: Path, names) -> Iterator[ImportedVote]:
             note=(
                 f"recorded vote as the report states it: {vote.stated_yes} in favour, "
                 f"{vote.stated_no} against, {vote.stated_abstain} abstaining ({vote.outcome})"
+                + (f"; names read as close matches: {'; '.join(readings)}" if readings else "")
             ),
+            readings=readings,
             ballots=ballots,
             fill_members=True,
             title=doc.title if doc else None,

@@ -32,6 +32,9 @@ class ImportedVote:
     question: str | None = None
     title: str | None = None  # for a document the import creates (a motion has no symbol)
     kind: str | None = None  # the created document's kind (default: from the symbol)
+    # names of its lists read as the one state they closely spell ("read 'Ir eland' as
+    # Ireland (A/78/481/Add.3, para. 19)"): said in the summary, kept in the vote's note
+    readings: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -58,6 +58,7 @@ class ImportSummary:
     unknown: dict[str, int] = field(default_factory=dict)  # label -> rows
     mismatches: list[str] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)  # ballots two sources disagree on
+    readings: list[str] = field(default_factory=list)  # names read as close matches
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +73,7 @@ class ImportSummary:
             "unknown_skipped": self.unknown,
             "totals_mismatches": self.mismatches,
             "ballot_differences": self.differences,
+            "close_readings": self.readings,
         }
 
 
@@ -314,6 +316,7 @@ class _Writer:
     # ------------------------------------------------------------ rows
 
     def add_record(self, record: ImportedVote) -> None:
+        self.summary.readings += [r for r in record.readings if r not in self.summary.readings]
         vote = self.vote_for(record)
         rows = record.ballots
         if not rows:

@@ -78,6 +78,22 @@ class ImportSummaryView(View):
                 "",
             )
         ]
+        if summary.readings:  # first, as sponsors import says them: ballots hang on them
+            lines.insert(
+                0,
+                (
+                    f"CHECK {_count(len(summary.readings), 'close reading')} of names in the "
+                    "file (each the one state it closely spells): "
+                    + "; ".join(summary.readings[:20])
+                    + (
+                        f"; and {len(summary.readings) - 20} more"
+                        if len(summary.readings) > 20
+                        else ""
+                    )
+                    + ".",
+                    "bold yellow",
+                ),
+            )
         if summary.documents_created:
             shown = ", ".join(summary.documents_created[:10])
             extra = len(summary.documents_created) - 10
