@@ -124,16 +124,21 @@ class _Merge:
         finally:
             self.store.who = outer
 
-    def deleted_here(self, table: str, what: str, theirs: Any) -> None:
-        """A fact OTHER has that was deleted (or undone) here: not brought back, named."""
+    def deleted_here(self, table: str, what: str, theirs: Any, document: str | None = None) -> None:
+        """A fact OTHER has that was deleted (or undone) here, or one on a `document` deleted
+        here (which this file may never have held): not brought back, named."""
         self.count(table, "deleted_here")
         self.conflicts.append(
             {
                 "table": table,
                 "what": what,
-                "ours": "deleted here",
+                "ours": f"document {document} deleted here" if document else "deleted here",
                 "theirs": theirs,
-                "resolution": "not brought back (deleted here)",
+                "resolution": (
+                    f"not brought back (its document {document} was deleted here)"
+                    if document
+                    else "not brought back (deleted here)"
+                ),
             }
         )
 
@@ -656,7 +661,10 @@ def _merge_facts(merge: _Merge, spec: Spec) -> None:
             merge.count(table, "same")
             continue
         if row["gid"] in merge.deleted or row.get("symbol") in merge.dropped_symbols:
-            merge.deleted_here(table, _describe(merge, spec, row), _values(spec, row) or None)
+            on_dropped = row["gid"] not in merge.deleted and row.get("symbol")
+            merge.deleted_here(
+                table, _describe(merge, spec, row), _values(spec, row) or None, on_dropped or None
+            )
             continue
         if spec.slot:
             rivals = [
@@ -715,8 +723,12 @@ def _merge_votes(merge: _Merge) -> None:
             candidates = natural.get(_vote_key(row), [])
             mine = candidates[0] if len(candidates) == 1 else None
         if mine is None and (row["gid"] in merge.deleted or row["symbol"] in merge.dropped_symbols):
+            on_dropped = row["gid"] not in merge.deleted and row["symbol"]
             merge.deleted_here(
-                "votes", f"vote on {row['symbol']} ({row['date'] or 'no date'})", row["outcome"]
+                "votes",
+                f"vote on {row['symbol']} ({row['date'] or 'no date'})",
+                row["outcome"],
+                on_dropped or None,
             )
             continue
         if mine is None:

@@ -932,3 +932,21 @@ def test_after_undoing_a_merge_merging_again_brings_its_facts_back(cli, db_path,
     third = merged(cli, member)
     assert table_row(third, "positions")["deleted_here"] == 1
     assert table_row(third, "positions")["new"] == 0
+
+
+def test_facts_on_a_document_deleted_here_say_so(cli, tmp_path):
+    """A member's new facts on a document that was deleted here (its `docs add` undone) are
+    not brought back, and the report says why: their document was deleted here (they were
+    never here themselves). Fictional document, sponsor and vote."""
+    cli.ok("docs", "add", "A/FIC/L.9", "--title", "Fictional", "--kind", "draft",
+           "--body", "Sixth Committee", "--source", "fictional")  # fmt: skip
+    copy = tmp_path / "c3.db"
+    cli.ok("db", "backup", str(copy))
+    cli.ok("sponsors", "add", "Chile", "-d", "A/FIC/L.9", "--date", "2026-11-02",
+           "--source", "fictional", db=copy)  # fmt: skip
+    cli.ok("db", "undo")
+    report = merged(cli, copy)
+    rows = [c for c in report["conflicts"] if c["table"] == "sponsorship_events"]
+    assert rows and all("its document A/FIC/L.9 was deleted here" in c["resolution"] for c in rows)
+    documents = [c for c in report["conflicts"] if c["table"] == "documents"]
+    assert documents and documents[0]["resolution"] == "not brought back (deleted here)"
