@@ -633,6 +633,19 @@ class _Tables:
         self.context = DescribeContext(store)  # how the changes undone are described
         self._meta: dict[str, tuple[list[str], list[str]]] = {}
         self._referrers: dict[str, list[tuple[str, str, str]]] | None = None
+        self._newest_in_effect: dict[str, int | None] = {}
+
+    def newest_in_effect(self, table: str) -> int | None:
+        """The newest change still in effect that wrote `table` (not an undo record), read
+        once per undo: an undo only takes changes out of effect and adds undo records, so a
+        change older than this has no later one on that table, and no query is needed."""
+        if table not in self._newest_in_effect:
+            self._newest_in_effect[table] = self.store.scalar(
+                "SELECT max(id) FROM changes INDEXED BY idx_changes_in_effect_by_table "
+                "WHERE table_name = ? AND undone_by IS NULL AND undo_of IS NULL",
+                (table,),
+            )
+        return self._newest_in_effect[table]
 
     def meta(self, table: str) -> tuple[list[str], list[str]]:
         """(columns, primary-key columns) of a table that exists, else a CahError."""
@@ -1037,6 +1050,9 @@ def _later_owned_changes(
     _, pk = tables.meta(table)
     owner_key = row[pk[0]]
     for rule in _OWNED.get(table, ()):
+        newest = tables.newest_in_effect(rule.table)
+        if newest is None or newest <= change_id:
+            continue  # no change in effect on that table after this one
         found = store.conn.execute(
             "SELECT id FROM changes INDEXED BY idx_changes_in_effect_by_table WHERE table_name = ? "
             "AND id > ? AND undone_by IS NULL AND undo_of IS NULL AND (row_key = ? "
