@@ -261,20 +261,10 @@ def _is_ours(conn: sqlite3.Connection) -> bool | None:
 
 def is_cahtracker_database(path: Path) -> bool:
     """Whether the SQLite file at `path` is one cahtracker made, read without writing."""
-    from urllib.parse import quote
-
     try:
-        conn = sqlite3.connect(
-            f"file:{quote(str(Path(path).resolve()))}?mode=ro&immutable=1", uri=True
-        )
+        return bool(_ours_read_only(Path(path), immutable=True))
     except sqlite3.Error:
         return False
-    try:
-        return bool(_is_ours(conn))
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
 
 
 def _refuse_foreign_without_writing(path: Path) -> None:
