@@ -94,7 +94,11 @@ def current_sponsors(store, symbol: str, as_of: str | None = None) -> list[dict[
     (the revised text's symbol, or None for the document's own events).
     """
     chain = revision_chain(store, symbol)
-    latest = replay(sponsorship_events(store, chain, as_of))
+    return _sponsor_rows(replay(sponsorship_events(store, chain, as_of)), symbol)
+
+
+def _sponsor_rows(latest: dict[str, dict[str, Any]], symbol: str) -> list[dict[str, Any]]:
+    """The rows of the states whose deciding event is a joining, main sponsors first."""
     rows = [sponsor_row(e, symbol) for e in latest.values() if e["action"] == "joined"]
     rows.sort(key=lambda r: (r["role"] != "main", name_key(r["name"])))
     return rows
@@ -106,49 +110,49 @@ ROLES = ("main", "co")
 
 
 def list_sponsors(
-    store,
-    symbol: str,
-    as_of: str | None = None,
-    group: str | None = None,
-    with_notes: bool = False,
-):
-    """`current_sponsors`, optionally of one regional group (already resolved); with
-    `with_notes`, also the notes kept on the document: (rows, notes)."""
+    store, symbol: str, as_of: str | None = None, group: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`current_sponsors`, optionally of one regional group (already resolved), and the
+    notes to show under them: the disputed states (`_disputes`), then the notes kept on the
+    document. The events are read once for both: (rows, notes)."""
+    from cahtracker.documents import document_notes
     from cahtracker.states import OBSERVERS
 
-    rows = current_sponsors(store, symbol, as_of)
+    events = sponsorship_events(store, revision_chain(store, symbol), as_of)
+    latest = replay(events)
 
     def in_group(row: dict[str, Any]) -> bool:
         if group == OBSERVERS:
             return row["regional_group"] is None
         return group is None or row["regional_group"] == group
 
-    rows = [r for r in rows if in_group(r)]
-    if not with_notes:
-        return rows
-    from cahtracker.documents import document_notes
-
-    disputes = [d for d in sponsor_disputes(store, symbol, as_of) if in_group(d)]
+    rows = [r for r in _sponsor_rows(latest, symbol) if in_group(r)]
+    disputes = [d for d in _disputes(events, latest) if in_group(d)]
     return rows, [*disputes, *document_notes(store, symbol)]
 
 
-def sponsor_disputes(store, symbol: str, as_of: str | None = None) -> list[dict[str, Any]]:
-    """The states whose deciding event disagrees with another of the same document and
-    day (action or role: two sources, or two merged copies, kept side by side): which one
-    the list follows depends only on entry order, so it is named. Each: {iso3, name,
-    regional_group, text, source} (a note, as `document_notes` gives one)."""
-    events = sponsorship_events(store, revision_chain(store, symbol), as_of)
+def _disputes(
+    events: list[dict[str, Any]], latest: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The states whose deciding event (`latest`, the replay of `events`) disagrees with
+    another of the same document and day (action or role: two sources, or two merged
+    copies, kept side by side): which one the list follows depends only on entry order, so
+    it is named. Each: {iso3, name, regional_group, text, source} (a note, as
+    `document_notes` gives one)."""
+    from collections import defaultdict
+
+    by_day = defaultdict(list)  # (state, document, day) -> its events, in one pass
+    for e in events:
+        by_day[e["iso3"], e["symbol"], e["date"]].append(e)
     out = []
-    for iso3, last in replay(events).items():
+    for iso3, last in latest.items():
         if last["date"] is None:
             continue
+        decided = (last["action"], last["role"] or "co")
         rivals = [
             e
-            for e in events
-            if e["iso3"] == iso3
-            and e["symbol"] == last["symbol"]
-            and e["date"] == last["date"]
-            and (e["action"], e["role"] or "co") != (last["action"], last["role"] or "co")
+            for e in by_day[iso3, last["symbol"], last["date"]]
+            if (e["action"], e["role"] or "co") != decided
         ]
         if not rivals:
             continue

@@ -125,7 +125,7 @@ def list_command(
 
         resolved_group = resolve_group(group)
     symbol = resolve_symbol(store, doc)
-    rows, notes = list_sponsors(store, symbol, on, resolved_group, with_notes=True)
+    rows, notes = list_sponsors(store, symbol, on, resolved_group)
     counts = ", ".join(f"{g}: {n}" for g, n in group_counts(rows).items())
     main = sum(1 for r in rows if r["role"] == "main")
     footer = [
