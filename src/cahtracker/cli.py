@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 from typer._click.exceptions import ClickException  # Typer 0.28 vendors Click: its class
-from typer.core import TyperGroup
 
 from cahtracker import __version__
-from cahtracker.commands.options import examples
+from cahtracker.commands.options import ResolvedHelpGroup, examples
 from cahtracker.errors import CahError
 from cahtracker.invocation import app_state
 from cahtracker.safe_text import (
@@ -165,7 +164,7 @@ def hoist_global_options(
     return front + rest
 
 
-class CahGroup(TyperGroup):
+class CahGroup(ResolvedHelpGroup):
     """The root command: global options anywhere on the line, and the one error boundary:
     a CahError, a SQLite refusal, an integer SQLite cannot hold, no memory, bad Unicode or
     Ctrl-C anywhere below becomes one line and an exit code. Click's own usage errors keep
@@ -179,11 +178,6 @@ class CahGroup(TyperGroup):
             error_line(str(error))
             raise typer.Exit(2) from None
         return super().parse_args(ctx, args)
-
-    def format_help(self, ctx, formatter):
-        from cahtracker.commands.options import _help_with_laid_out_examples
-
-        _help_with_laid_out_examples(self, ctx, formatter, super().format_help)
 
     def make_context(self, *args, **kwargs):
         try:

@@ -201,10 +201,16 @@ def get_console(stderr: bool = False, width: int | None = None):
     return Console(file=stream, highlight=False, soft_wrap=False, width=width)
 
 
-def _measure(text: str) -> int:
-    from rich.cells import cell_len
+def _measure_with(cell_len):
+    """A cell's width in terminal cells (its widest line), by Rich's `cell_len`, imported
+    once by the caller: layout.fit measures every cell and every word of each."""
 
-    return max(cell_len(line) for line in text.split("\n"))
+    def measure(text: str) -> int:
+        if "\n" not in text:
+            return cell_len(text)
+        return max(cell_len(line) for line in text.split("\n"))
+
+    return measure
 
 
 def table_fit(listing: Listing, cells: list[list[str]], width: int | None, measure=len) -> Fit:
@@ -279,6 +285,7 @@ def print_listing(listing: Listing) -> None:
     if text is not None:
         sys.stdout.write(text)
         return
+    from rich.cells import cell_len
     from rich.text import Text
 
     console = get_console()
@@ -286,7 +293,7 @@ def print_listing(listing: Listing) -> None:
         console.print(Text(listing.empty))
         return
     limit = width_limit(console.width)
-    layout = table_fit(listing, cells, limit, _measure)
+    layout = table_fit(listing, cells, limit, _measure_with(cell_len))
     if layout.total() > console.width:  # --wide, or identifiers wider than the terminal
         console = get_console(width=layout.total())
     console.print(rich_table(listing, layout, cells))
