@@ -56,15 +56,15 @@ def resolve_who(option: str | None, store: Store) -> tuple[str | None, str | Non
     else the database's `who` setting, else nobody. A bad `--who` is refused at once; a bad
     name from the environment or the setting only refuses a write (`Store.write`), naming
     where it came from, so that reading commands and `db check` still run."""
-    from cahtracker.db.ids import clean_who
+    from cahtracker.db.ids import WHO_ENV, WHO_SETTING, clean_who
     from cahtracker.errors import CahError
 
     if option is not None:  # given on the command line: "" or a blank is a mistake too
         return clean_who(option, "--who"), None
-    text, source = os.environ.get("CAHTRACKER_WHO"), "CAHTRACKER_WHO"
+    text, source = os.environ.get(WHO_ENV), WHO_ENV
     if not (text or "").strip():
         try:
-            text, source = store.setting("who"), "the who setting (table settings)"
+            text, source = store.setting(WHO_SETTING), f"the {WHO_SETTING} setting (table settings)"
         except sqlite3.DatabaseError:  # a damaged file: `db check` says; the name is a label
             return None, None
     if not (text or "").strip():

@@ -20,7 +20,7 @@ from typing import Any
 from cahtracker.db.changes import register_describer, verb
 from cahtracker.errors import CahError
 from cahtracker.names import name_key
-from cahtracker.sourcing import is_unsourced, require_source
+from cahtracker.sourcing import mark, require_source
 
 STANCES = ("support", "oppose", "mixed", "undecided")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -232,7 +232,7 @@ def _events(
 
 
 def _shape(row: dict[str, Any]) -> dict[str, Any]:
-    marked = {**row, "unsourced": is_unsourced(row["source"])}
+    marked = mark(row)
     return {key: marked[key] for key in POSITION_KEYS}
 
 

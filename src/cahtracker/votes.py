@@ -1090,7 +1090,7 @@ def _listed_tally(row: dict[str, Any]) -> dict[str, int] | None:
 
 def _list_coverage(row: dict[str, Any], members_on) -> dict[str, Any] | None:
     """`coverage` from a listed vote's counts (show_vote counts the same from its ballots)."""
-    ballots = sum(row[k] for k in ("yes", "no", "abstain", "non_voting", "absent"))
+    ballots = sum(row[k] for k in TALLY_KEYS)
     members = members_on(row["date"]) if whole_assembly(row["body"]) else None
     return coverage(members, row["members_recorded"], ballots, row["ballots_not_recorded"])
 

@@ -547,14 +547,13 @@ class _Writer:
         return present
 
     def _drop_empty(self, votes: list[_Vote]) -> None:
-        """Votes this import opened whose every row was skipped (former or unknown states):
-        not written; the summary counts them."""
-        ids = [v.id for v in votes if not v.compare]
-        self.conn.executemany("DELETE FROM vote_sources WHERE vote_id = ?", [(i,) for i in ids])
-        self.conn.executemany("DELETE FROM votes WHERE id = ?", [(i,) for i in ids])
+        """Votes this import opened (none it only compares with) whose every row was skipped
+        (former or unknown states): not written; the summary counts them."""
+        ids = [(v.id,) for v in votes]
+        self.conn.executemany("DELETE FROM vote_sources WHERE vote_id = ?", ids)
+        self.conn.executemany("DELETE FROM votes WHERE id = ?", ids)
         for vote in votes:
-            if not vote.compare:
-                del self.votes[self._handle(vote.record)]
+            del self.votes[self._handle(vote.record)]
         reason = "votes with no ballot of a known state, not recorded"
         self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + len(votes)
 
