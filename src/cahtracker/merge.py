@@ -747,17 +747,16 @@ def _merge_votes(merge: _Merge) -> None:
         _merge_owned(merge, mine, row["id"], sources, by_key)
 
 
-def _owned(conn, table: str, vote_id: int, order: str) -> list[dict[str, Any]]:
-    cursor = conn.cursor()
-    cursor.row_factory = lambda c, r: {d[0]: v for d, v in zip(c.description, r, strict=True)}
-    return cursor.execute(
-        f"SELECT * FROM {table} WHERE vote_id = ? ORDER BY {order}", (vote_id,)
-    ).fetchall()
+def _owned(db, table: str, vote_id: int, order: str) -> list[dict[str, Any]]:
+    """The rows vote `vote_id` owns in `table` of `db` (this file's Store or OTHER's)."""
+    return db.query(f"SELECT * FROM {table} WHERE vote_id = ? ORDER BY {order}", (vote_id,))
 
 
 def _new_vote(merge: _Merge, row: dict[str, Any], sources: list[dict]) -> None:
     """A vote OTHER has and this lacks, with every row it owns: one logged insert that owns
     them (`with_owned`), as a bulk import logs a vote, so that its undo takes them along."""
+    from cahtracker.votes import add_vote_source, insert_ballots
+
     store, other = merge.store, merge.other
     values = {k: v for k, v in row.items() if k != "id"}
     names = ", ".join(values)
@@ -767,13 +766,18 @@ def _new_vote(merge: _Merge, row: dict[str, Any], sources: list[dict]) -> None:
     )
     vote_id = cursor.lastrowid
     owned = {
-        "ballots": _owned(other.conn, "ballots", row["id"], "iso3"),
-        "vote_statements": _owned(other.conn, "vote_statements", row["id"], "id"),
-        "ballot_differences": _owned(other.conn, "ballot_differences", row["id"], "key, iso3"),
+        "ballots": _owned(other, "ballots", row["id"], "iso3"),
+        "vote_statements": _owned(other, "vote_statements", row["id"], "id"),
+        "ballot_differences": _owned(other, "ballot_differences", row["id"], "key, iso3"),
         "ballots_not_recorded": _owned(
-            other.conn, "ballots_not_recorded", row["id"], "reason, name, choice"
+            other, "ballots_not_recorded", row["id"], "reason, name, choice"
         ),
     }
+    ballots = owned.pop("ballots")
+    insert_ballots(
+        store.conn, vote_id, [(b["iso3"], b["choice"], b["explanation"]) for b in ballots]
+    )
+    merge.count("ballots", "new", len(ballots))
     for table, rows in owned.items():
         for r in rows:
             r = {k: v for k, v in r.items() if k != "id"}
@@ -784,10 +788,7 @@ def _new_vote(merge: _Merge, row: dict[str, Any], sources: list[dict]) -> None:
             )
         merge.count(table, "new", len(rows))
     for s in sources:
-        store.conn.execute(
-            "INSERT INTO vote_sources (vote_id, key, source) VALUES (?, ?, ?)",
-            (vote_id, s["key"], s["source"]),
-        )
+        add_vote_source(store, vote_id, s["key"], s["source"], log=False)
     merge.count("vote_sources", "new", len(sources))
     written = store.one("SELECT * FROM votes WHERE id = ?", (vote_id,))
     with merge.logged_as(row.get("origin")):
@@ -804,9 +805,9 @@ def _merge_owned(
     vote_id = mine["id"]
     where = f"vote on {mine['symbol']} ({mine['date'] or 'no date'}, vote {vote_id} here)"
     # ballots: one per state and vote (the primary key): a different choice is a conflict
-    ours = {b["iso3"]: b for b in _owned(store.conn, "ballots", vote_id, "iso3")}
+    ours = {b["iso3"]: b for b in _owned(store, "ballots", vote_id, "iso3")}
     before_ballots = _bundle(store, "ballots", vote_id)
-    their_ballots = _owned(other.conn, "ballots", their_id, "iso3")
+    their_ballots = _owned(other, "ballots", their_id, "iso3")
     kept_key = _kept_key(merge, mine, their_ballots)
     for ballot in their_ballots:
         mine_ballot = ours.get(ballot["iso3"])
@@ -839,10 +840,9 @@ def _merge_owned(
     # statements: the same state, kind and text is the same statement
     before_statements = _bundle(store, "vote_statements", vote_id)
     said = {
-        (s["iso3"], s["kind"], s["text"])
-        for s in _owned(store.conn, "vote_statements", vote_id, "id")
+        (s["iso3"], s["kind"], s["text"]) for s in _owned(store, "vote_statements", vote_id, "id")
     }
-    for s in _owned(other.conn, "vote_statements", their_id, "id"):
+    for s in _owned(other, "vote_statements", their_id, "id"):
         if (s["iso3"], s["kind"], s["text"]) in said:
             merge.count("vote_statements", "same")
             continue
@@ -881,7 +881,7 @@ def _merge_owned(
                     f"--on-conflict theirs would move source {s['key']} between votes; merge "
                     "with ours and correct it by hand. Nothing was merged."
                 )
-    for d in _owned(other.conn, "ballot_differences", their_id, "key, iso3"):
+    for d in _owned(other, "ballot_differences", their_id, "key, iso3"):
         _add_difference(merge, vote_id, d["key"], d["iso3"], d["choice"])
     _merge_not_recorded(merge, mine, their_id, where)
 
@@ -892,10 +892,8 @@ def _merge_not_recorded(merge: _Merge, mine: dict[str, Any], their_id: int, wher
     store, vote_id, table = merge.store, mine["id"], "ballots_not_recorded"
     order = "reason, name, choice"
     before = _bundle(store, table, vote_id)
-    ours = {
-        (r["reason"], r["name"], r["choice"]): r for r in _owned(store.conn, table, vote_id, order)
-    }
-    for row in _owned(merge.other.conn, table, their_id, order):
+    ours = {(r["reason"], r["name"], r["choice"]): r for r in _owned(store, table, vote_id, order)}
+    for row in _owned(merge.other, table, their_id, order):
         slot = (row["reason"], row["name"], row["choice"])
         held = ours.get(slot)
         if held is None:
