@@ -472,8 +472,8 @@ class _Planner:
             else:
                 change.change = JOINS
         else:
-            same = any(
-                e["iso3"] == fact.iso3 and e["action"] == "withdrew" and e["source"] == fact.source
+            same = any(  # the state's own events on the document (read with the chain)
+                e["action"] == "withdrew" and e["source"] == fact.source
                 for e in self._events([symbol], fact.iso3)
             )
             if same:
@@ -493,7 +493,7 @@ class _Planner:
                 "role": change.role,
             }
             self.next_id += 1
-            self._events([symbol], fact.iso3)  # read the stored ones first
+            # the stored ones were read with the chain above, which begins with `symbol`
             self.events[symbol].setdefault(fact.iso3, []).append(event)
 
     def _refines(self, change: Change, chain: list[str], symbol: str) -> bool:

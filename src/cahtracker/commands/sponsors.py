@@ -81,15 +81,6 @@ def _refs(ctx: typer.Context, texts: list[str], on: str | None) -> list:
     return [ref for text in texts for ref in names.resolve_list(text, on=on)]
 
 
-def _when(date: str | None, precision: str | None) -> str:
-    """A date with its precision, as a person would say it."""
-    if date is None:
-        return "date unknown"
-    if precision == "on-or-before":
-        return f"on or before {date}"
-    return date if precision in (None, "day") else f"{date} ({precision})"
-
-
 def _sponsors(count: int) -> str:
     return f"{count:,} {'sponsor' if count == 1 else 'sponsors'}"
 
@@ -186,18 +177,20 @@ def _add(
 
 
 def _report_added(symbol: str, result: dict, refs) -> None:
+    from cahtracker.views.sponsor_import import when_text
+
     added, already = result["added"], result["already"]
     if added:
         labels = {r.iso3: r.label() for r in refs}
         first = added[0]
         message(
             f"Added {len(added)} {'sponsor' if len(added) == 1 else 'sponsors'} of {symbol} "
-            f"({first['role']}, {_when(first['date'], first['date_precision'])}): "
+            f"({first['role']}, {when_text(first['date'], first['date_precision'])}): "
             + ", ".join(labels[e["iso3"]] for e in added)
             + "."
         )
     if already:
-        from cahtracker.views.sponsor_import import already_line, when_text
+        from cahtracker.views.sponsor_import import already_line
 
         entries = [
             (
@@ -232,6 +225,7 @@ def withdraw_command(
     """Record that sponsors withdrew (each must be a sponsor on that date)."""
     from cahtracker.documents import resolve_symbol
     from cahtracker.sponsors import withdraw_sponsors
+    from cahtracker.views.sponsor_import import when_text
 
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
@@ -239,7 +233,7 @@ def withdraw_command(
     events = withdraw_sponsors(store, symbol, refs, date, source, unsourced=unsourced)
     message(
         f"Withdrew {len(events)} {'sponsor' if len(events) == 1 else 'sponsors'} of {symbol} "
-        f"({_when(events[0]['date'], events[0]['date_precision'])}): {_labels(refs)}."
+        f"({when_text(events[0]['date'], events[0]['date_precision'])}): {_labels(refs)}."
     )
 
 
@@ -261,6 +255,7 @@ def remove_command(
     """
     from cahtracker.documents import resolve_symbol
     from cahtracker.sponsors import remove_sponsors
+    from cahtracker.views.sponsor_import import when_text
 
     store = get_store(ctx)
     symbol = resolve_symbol(store, doc)
@@ -268,7 +263,7 @@ def remove_command(
     removed = remove_sponsors(store, symbol, refs)
     labels = {r.iso3: r.label() for r in refs}
     events = "; ".join(
-        f"{labels[e['iso3']]} {e['action']} {_when(e['date'], e['date_precision'])}"
+        f"{labels[e['iso3']]} {e['action']} {when_text(e['date'], e['date_precision'])}"
         for e in removed
     )
     message(

@@ -184,6 +184,7 @@ def import_summary(plan) -> Listing:
     footer = [*reading_lines(plan), head]
     if len(by_symbol) == 1:
         footer += _one_document_lines(next(iter(by_symbol)), next(iter(by_symbol.values())))
+    lines = _lines(plan)
     return Listing(
         rows,
         [
@@ -196,8 +197,8 @@ def import_summary(plan) -> Listing:
             ("new", "New", OPTIONAL),
         ],
         title=f"Sponsors imported from {plan.file}",
-        footer=footer + _lines(plan),
-        empty="\n".join(footer + _lines(plan)),
+        footer=footer + lines,
+        empty="\n".join(footer + lines),
         data=plan.as_dict(),
         csv_rows=_csv_rows(plan),
         csv_columns=CSV_COLUMNS,
