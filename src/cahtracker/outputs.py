@@ -45,8 +45,9 @@ def _inside(child: str, folder: str) -> bool:
     return child == folder or child.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def refuse_unsafe(target: Path, database: Path, what: str) -> None:
-    """A CahError if no export or backup may write `target` (see the module's list)."""
+def refuse_unsafe(target: Path, database: Path, what: str, give: str = "a regular file") -> None:
+    """A CahError if no export or backup may write `target` (see the module's list); `give`
+    is what a refusal asks for instead (a publish writes a folder)."""
     try:
         info = os.lstat(target)
     except FileNotFoundError:
@@ -57,7 +58,7 @@ def refuse_unsafe(target: Path, database: Path, what: str) -> None:
     if info is not None and stat.S_ISLNK(info.st_mode):
         raise CahError(
             f"{target} is a symbolic link; the {what} does not replace links. Give the path "
-            f"of a regular file{stdout}."
+            f"of {give}{stdout}."
         )
     if info is not None and not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
         raise CahError(
@@ -85,14 +86,19 @@ def refuse_unsafe(target: Path, database: Path, what: str) -> None:
 MAX_MARKER_BYTES = 64 * 1024
 
 
+def marker_lines(path: Path) -> list[str]:
+    """The lines of an output's marker file, read within MAX_MARKER_BYTES."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace").splitlines()
+
+
 def not_our_folder(folder: Path, marker: str, first_line: str, what: str) -> str | None:
     """Why the existing `folder` is not an earlier output a run may replace, or None if it is:
     its `marker` file begins with `first_line` and names every other entry, each a plain file."""
     marker_path = folder / marker
     if not marker_path.is_file() or marker_path.is_symlink():
         return f"is not a cahtracker {what} (it has no {marker} marker file)"
-    with open(marker_path, "rb") as handle:
-        lines = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace").splitlines()
+    lines = marker_lines(marker_path)
     if not lines or lines[0] != first_line:
         return f"is not a cahtracker {what} (its {marker} is not the {what}'s)"
     wrote = set(lines[1:]) | {marker}

@@ -666,10 +666,9 @@ def marker_text(folder: Path) -> str:
 def changed_files(folder: Path) -> list[str]:
     """The files of an earlier publish in `folder` that are not as it wrote them (or whose
     digest its marker does not record); a file removed since is not counted."""
-    from cahtracker.outputs import MAX_MARKER_BYTES
+    from cahtracker.outputs import marker_lines
 
-    with open(folder / MARKER, "rb") as handle:
-        lines = handle.read(MAX_MARKER_BYTES).decode("utf-8", "replace").splitlines()
+    lines = marker_lines(folder / MARKER)
     recorded = {}
     for line in lines[1:]:
         parts = line.split(" ", 2)
@@ -717,18 +716,15 @@ def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
     from cahtracker.outputs import clean_leftovers, permissions, put_in_place, refuse_unsafe, staged
 
     out_dir = Path(out_dir).expanduser()
-    parent = out_dir.parent if str(out_dir.parent) else Path(".")
+    parent = out_dir.parent  # "." for a bare name
     if not parent.is_dir():
         raise CahError(
             f"Cannot write {out_dir}: the folder {parent} does not exist; create it or give "
             "another folder."
         )
-    if out_dir.is_symlink():  # refuse_unsafe's wording is a file's
-        raise CahError(
-            f"{out_dir} is a symbolic link; publish does not replace links. Give the path of "
-            "a folder (new, empty, or an earlier publish with --force)."
-        )
-    refuse_unsafe(out_dir, store.path, WHAT)
+    refuse_unsafe(
+        out_dir, store.path, WHAT, give="a folder (new, empty, or an earlier publish with --force)"
+    )
     try:
         clean_leftovers(out_dir)
         _refuse_existing(out_dir, overwrite)
@@ -738,8 +734,6 @@ def publish(store, out_dir: Path, overwrite: bool = False) -> dict[str, Any]:
             (staging / METADATA_FILE).write_text(text + "\n", encoding="utf-8")
             (staging / MARKER).write_text(marker_text(staging), encoding="utf-8")
             os.chmod(staging / DATABASE_FILE, permissions(0o444))  # a read-only copy
-            os.chmod(staging / METADATA_FILE, permissions(0o666))
-            os.chmod(staging / MARKER, permissions(0o666))
             os.chmod(staging, permissions(0o777))
             put_in_place(staging, out_dir)
     except (OSError, sqlite3.Error) as error:

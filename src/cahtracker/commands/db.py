@@ -242,8 +242,9 @@ def log_command(
         return
 
     store = get_store(ctx)
-    if table is not None and table not in logged_tables(store):
-        known = ", ".join(logged_tables(store)) or "none yet"
+    tables = logged_tables(store) if table is not None else ()
+    if table is not None and table not in tables:
+        known = ", ".join(tables) or "none yet"
         raise CahError(f"No change to a table '{table}' in the log; tables in the log: {known}.")
     values = []
     if state is not None:
