@@ -24,17 +24,13 @@ GROUP_CODES = {
     "Western European and Others": "WEOG",
 }
 _GROUP_ALIASES = {
+    **{code.lower(): group for group, code in GROUP_CODES.items()},  # ag, apg, eeg, ...
     "africa": "African",
     "african group": "African",
-    "ag": "African",
     "asia pacific": "Asia-Pacific",
     "asia-pacific group": "Asia-Pacific",
-    "apg": "Asia-Pacific",
     "eastern europe": "Eastern European",
-    "eeg": "Eastern European",
     "lac": "Latin American and Caribbean",
-    "grulac": "Latin American and Caribbean",
-    "weog": "Western European and Others",
     "western european and other states": "Western European and Others",
 }
 OBSERVERS = "observers"

@@ -39,34 +39,29 @@ def _rows(ctx: typer.Context, sql: str) -> list[tuple]:
         return []
 
 
-def _key(text: str) -> str:
-    from cahtracker.names import name_key
-
-    return name_key(text)
-
-
 def _matching(items: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
     """The items whose value starts like `incomplete`, ignoring case and accents. Typer keeps
     only completions that start with the very text typed, so a value typed in another case
     ("fra") completes as that text plus the rest of the value ("france"): every lookup of
     states, symbols, topics and groups ignores case and accents."""
+    from cahtracker.names import name_key  # imported once per completion, not per item
     from cahtracker.safe_text import for_terminal_line
 
-    key = _key(incomplete)
+    key = name_key(incomplete)
     seen: set[str] = set()
     out = []
     for value, help_text in items:
         if for_terminal_line(value) != value:
             continue  # a value with a control in it is never typed into the shell's line
         help_text = for_terminal_line(help_text) if help_text else help_text
-        value_key = _key(value)
+        value_key = name_key(value)
         if not value_key.startswith(key) or value_key in seen:
             continue  # one completion per name, however many spellings match
         if not value.startswith(incomplete):
             rest = value[len(incomplete) :]
             if value.isupper() and incomplete.islower():
                 rest = rest.lower()  # "wsm", not "wSM"
-            if _key(incomplete + rest) != value_key:  # e.g. spaces typed twice
+            if name_key(incomplete + rest) != value_key:  # e.g. spaces typed twice
                 continue
             value = incomplete + rest
         seen.add(value_key)
