@@ -806,7 +806,7 @@ def _merge_owned(
     where = f"vote on {mine['symbol']} ({mine['date'] or 'no date'}, vote {vote_id} here)"
     # ballots: one per state and vote (the primary key): a different choice is a conflict
     ours = {b["iso3"]: b for b in _owned(store, "ballots", vote_id, "iso3")}
-    before_ballots = _bundle(store, "ballots", vote_id)
+    before_ballots, since = _bundle(store, "ballots", vote_id), store.conn.total_changes
     their_ballots = _owned(other, "ballots", their_id, "iso3")
     kept_key = _kept_key(merge, mine, their_ballots)
     for ballot in their_ballots:
@@ -836,9 +836,9 @@ def _merge_owned(
                 )
             elif resolution == "kept both":
                 _add_difference(merge, vote_id, kept_key, ballot["iso3"], ballot["choice"])
-    _log_bundle(store, "ballots", vote_id, before_ballots)
+    _log_bundle(store, "ballots", vote_id, before_ballots, since)
     # statements: the same state, kind and text is the same statement
-    before_statements = _bundle(store, "vote_statements", vote_id)
+    before_statements, since = _bundle(store, "vote_statements", vote_id), store.conn.total_changes
     said = {
         (s["iso3"], s["kind"], s["text"]) for s in _owned(store, "vote_statements", vote_id, "id")
     }
@@ -852,7 +852,7 @@ def _merge_owned(
         )
         said.add((s["iso3"], s["kind"], s["text"]))
         merge.count("vote_statements", "new")
-    _log_bundle(store, "vote_statements", vote_id, before_statements)
+    _log_bundle(store, "vote_statements", vote_id, before_statements, since)
     # source records: a key names one record of one vote
     from cahtracker.votes import add_vote_source
 
@@ -891,7 +891,7 @@ def _merge_not_recorded(merge: _Merge, mine: dict[str, Any], their_id: int, wher
     row per reason, name and choice; another count of one is a conflict (one row)."""
     store, vote_id, table = merge.store, mine["id"], "ballots_not_recorded"
     order = "reason, name, choice"
-    before = _bundle(store, table, vote_id)
+    before, since = _bundle(store, table, vote_id), store.conn.total_changes
     ours = {(r["reason"], r["name"], r["choice"]): r for r in _owned(store, table, vote_id, order)}
     for row in _owned(merge.other, table, their_id, order):
         slot = (row["reason"], row["name"], row["choice"])
@@ -925,7 +925,7 @@ def _merge_not_recorded(merge: _Merge, mine: dict[str, Any], their_id: int, wher
                     "reason = ? AND name = ? AND choice = ?",
                     (row["ballots"], vote_id, *slot),
                 )
-    _log_bundle(store, table, vote_id, before)
+    _log_bundle(store, table, vote_id, before, since)
 
 
 def _bundle(store, table: str, vote_id: int) -> dict[str, Any] | None:
@@ -934,9 +934,13 @@ def _bundle(store, table: str, vote_id: int) -> dict[str, Any] | None:
     return owned_bundle(store, table, vote_id)
 
 
-def _log_bundle(store, table: str, vote_id: int, before: dict[str, Any] | None) -> None:
+def _log_bundle(store, table: str, vote_id: int, before: dict[str, Any] | None, since: int) -> None:
     """Log a vote's owned rows as changed: the old bundle deleted, the new one inserted (an
-    undo takes back the insert, then puts the old bundle back)."""
+    undo takes back the insert, then puts the old bundle back). `since`: the connection's
+    `total_changes` when `before` was read; if no row was written since, nothing changed
+    and the rows are not read again (a re-merge of a file that is all the same)."""
+    if store.conn.total_changes == since:
+        return
     after = _bundle(store, table, vote_id)
     if after == before:
         return
