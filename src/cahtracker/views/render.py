@@ -297,9 +297,18 @@ def print_listing(listing: Listing) -> None:
     if layout.total() > console.width:  # --wide, or identifiers wider than the terminal
         console = get_console(width=layout.total())
     console.print(rich_table(listing, layout, cells))
-    notes = column_note_lines(listing, layout)
-    for line in [*listing.footer, *notes, *left_out_lines(listing, layout, cells, limit)]:
+    for line in _footer_lines(listing, layout, cells, limit):
         console.print(Text(line))
+
+
+def _footer_lines(listing: Listing, layout: Fit, cells: list[list[str]], limit) -> list[str]:
+    """The lines under a table, on both paths: the listing's footer, the legends of the
+    columns shown, and what was left out to fit."""
+    return [
+        *listing.footer,
+        *column_note_lines(listing, layout),
+        *left_out_lines(listing, layout, cells, limit),
+    ]
 
 
 def _plain(listing: Listing, cells: list[list[str]]) -> str | None:
@@ -322,11 +331,7 @@ def _plain(listing: Listing, cells: list[list[str]]) -> str | None:
         layout.widths,
         [columns[i].kind for i in layout.shown],
     )
-    footer = [
-        *listing.footer,
-        *column_note_lines(listing, layout),
-        *left_out_lines(listing, layout, cells, limit),
-    ]
+    footer = _footer_lines(listing, layout, cells, limit)
     lines = [plain_table.line(text, max(width, layout.total())) for text in footer]
     if table is None or None in lines:
         return None
