@@ -945,6 +945,27 @@ def test_7_a_huge_argument_is_echoed_by_its_start_and_length(cli, db_path, uncha
     assert "QQQQQQQQQQ" in line
 
 
+@pytest.mark.slow
+def test_7_a_deeply_nested_sponsor_marcxml_is_refused_in_bounded_memory(tmp_path, db_path):
+    """The same bound on the sponsors' MARCXML reader (under its 16 MB cap: 2M levels, 14 MB):
+    its depth was counted in the iterparse loop, after each 4 MB feed had built its elements
+    (523 MB); the check now runs in the tree builder, as the voting records' reader's does."""
+    depth = 2_000_000
+    path = tmp_path / "nested.xml"
+    with open(path, "w") as out:
+        out.write('<collection xmlns="http://www.loc.gov/MARC21/slim"><record>')
+        out.write("<x>" * depth + "</x>" * depth)
+        out.write("</record></collection>")
+    before = digest(db_path)
+    result = run(
+        tmp_path, db_path, "sponsors", "import", str(path), "--input-format", "undl-marcxml"
+    )
+    text = refused_process(result)
+    assert result.peak_mb < PEAK_MB, f"peak {result.peak_mb:.0f} MB"
+    assert "nested more than" in text, text
+    assert digest(db_path) == before
+
+
 def count_named(text: str, names: list[str]) -> int:
     return sum(1 for name in names if name in text)
 

@@ -16,8 +16,7 @@ from pathlib import Path
 from cahtracker.dates import marc_date
 from cahtracker.errors import CahError
 from cahtracker.importers.reading import CountingReader, ImportedVote, to_int
-
-MAX_DEPTH = 16  # as sponsor_docs/marcxml.py: MARCXML is 4 deep
+from cahtracker.xml_limits import MAX_DEPTH, TooDeep, depth_limited_parser, local_name
 
 CHOICES = {
     "Y": "yes",
@@ -27,10 +26,6 @@ CHOICES = {
     "X": "non-voting",
     "NV": "non-voting",
 }
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _first_byte(handle) -> bytes:
@@ -51,37 +46,11 @@ class _LargeReads(CountingReader):
         return data
 
 
-class _TooDeep(Exception):
-    pass
-
-
-def _Builder():
-    """A TreeBuilder that stops the parser at the first element deeper than MAX_DEPTH: the
-    check runs inside the parse, so a 4 MB feed of nested tags raises at once instead of
-    building a million elements first."""
-    from xml.etree.ElementTree import TreeBuilder
-
-    class Builder(TreeBuilder):
-        depth = 0
-
-        def start(self, tag, attrs):
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise _TooDeep
-            return super().start(tag, attrs)
-
-        def end(self, tag):
-            self.depth -= 1
-            return super().end(tag)
-
-    return Builder()
-
-
 def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
     from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import DefusedXMLParser, iterparse
+    from defusedxml.ElementTree import iterparse
 
     count = 0
     try:
@@ -94,14 +63,14 @@ def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
                     "MARCXML record. Nothing was imported."
                 )
             depth, root = 0, None
-            parser = DefusedXMLParser(target=_Builder())
+            parser = depth_limited_parser()
             for event, element in iterparse(counter, events=("start", "end"), parser=parser):
                 if event == "start":
                     depth += 1
                     root = element if root is None else root
                     continue
                 depth -= 1
-                if _local(element.tag) == "record":
+                if local_name(element.tag) == "record":
                     count += 1
                     yield _record(element, path, count)
                     element.clear()
@@ -112,7 +81,7 @@ def parse_undl_xml(path: Path, counter_box: list) -> Iterator[ImportedVote]:
             f"{path} is not well-formed XML ({error}); the file is truncated or not a MARCXML "
             "record. Nothing was imported."
         ) from None
-    except _TooDeep:
+    except TooDeep:
         raise CahError(
             f"{path}: XML nested more than {MAX_DEPTH} levels deep; a MARCXML record is 4 deep "
             "(collection, record, datafield, subfield). Nothing was imported."
@@ -130,7 +99,7 @@ def _record(record, path: Path, number: int) -> ImportedVote:
     control: dict[str, str] = {}
     fields: dict[str, list[dict[str, str]]] = {}
     for child in record:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "controlfield":
             control[child.get("tag", "")] = (child.text or "").strip()
         elif tag == "datafield":

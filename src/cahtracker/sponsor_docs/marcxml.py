@@ -46,9 +46,9 @@ from cahtracker.sponsor_docs.model import (
     SponsorshipFact,
 )
 from cahtracker.sponsor_docs.symbols import SYMBOL, amended_symbol, body_of, kind_of, revised_symbol
+from cahtracker.xml_limits import MAX_DEPTH, TooDeep, depth_limited_parser, local_name
 
 FORMAT = "undl-marcxml"
-MAX_DEPTH = 16  # MARCXML is 4 deep: collection, record, datafield, subfield
 MAX_RECORDS = 20_000  # a whole session's drafts of every committee is a few thousand
 RECORD_URL = "https://digitallibrary.un.org/record/{}"
 
@@ -95,22 +95,11 @@ def read_marcxml(data: bytes, names: NameIndex, origin: str, close: bool = True)
 
     result = SponsorImport(format=FORMAT, origin=origin)
     reader = NameReader(names, result, close)
-    depth = records = 0
+    records = 0
+    parser = depth_limited_parser(forbid_dtd=True)
     try:
-        for event, element in iterparse(
-            _LargeReads(data), events=("start", "end"), forbid_dtd=True
-        ):
-            if event == "start":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise CahError(
-                        f"{origin}: XML nested more than {MAX_DEPTH} levels deep; a MARCXML "
-                        "record is 4 levels deep (collection, record, datafield, subfield). "
-                        "Nothing was imported."
-                    )
-                continue
-            depth -= 1
-            if _local(element.tag) != "record":
+        for _, element in iterparse(_LargeReads(data), events=("end",), parser=parser):
+            if local_name(element.tag) != "record":
                 continue
             records += 1
             if records > MAX_RECORDS:
@@ -119,6 +108,12 @@ def read_marcxml(data: bytes, names: NameIndex, origin: str, close: bool = True)
                 )
             _read_record(_fields(element), reader, result)
             element.clear()
+    except TooDeep:
+        raise CahError(
+            f"{origin}: XML nested more than {MAX_DEPTH} levels deep; a MARCXML "
+            "record is 4 levels deep (collection, record, datafield, subfield). "
+            "Nothing was imported."
+        ) from None
     except (ParseError, SyntaxError) as error:
         raise CahError(
             f"{origin} is not well-formed XML ({error}); give a UN Digital Library MARCXML "
@@ -135,10 +130,6 @@ def read_marcxml(data: bytes, names: NameIndex, origin: str, close: bool = True)
             "(MARCXML). Nothing was imported."
         )
     return result
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 class _Record:
@@ -159,7 +150,7 @@ class _Record:
 def _fields(record) -> _Record:
     out = _Record()
     for child in record:
-        tag = _local(child.tag)
+        tag = local_name(child.tag)
         if tag == "controlfield":
             out.control[child.get("tag", "")] = (child.text or "").strip()
         elif tag == "datafield":
