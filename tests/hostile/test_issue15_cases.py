@@ -905,14 +905,18 @@ def test_7_a_22_mb_from_file_is_read_in_bounded_memory(tmp_path, db_path):
         assert digest(db_path) == before
 
 
-@pytest.mark.slow
-def test_7_a_deeply_nested_marcxml_is_refused_in_bounded_memory(tmp_path, db_path):
-    depth = 5_000_000
-    path = tmp_path / "nested.xml"
+def nested_marcxml(path: Path, depth: int) -> Path:
+    """A MARCXML collection whose record holds `depth` nested elements (an XML bomb by depth)."""
     with open(path, "w") as out:
         out.write('<collection xmlns="http://www.loc.gov/MARC21/slim"><record>')
         out.write("<x>" * depth + "</x>" * depth)
         out.write("</record></collection>")
+    return path
+
+
+@pytest.mark.slow
+def test_7_a_deeply_nested_marcxml_is_refused_in_bounded_memory(tmp_path, db_path):
+    path = nested_marcxml(tmp_path / "nested.xml", 5_000_000)
     assert path.stat().st_size > 35_000_000
     before = digest(db_path)
     result = run(tmp_path, db_path, "vote", "import", str(path), "--input-format", "undl-xml")
@@ -950,12 +954,7 @@ def test_7_a_deeply_nested_sponsor_marcxml_is_refused_in_bounded_memory(tmp_path
     """The same bound on the sponsors' MARCXML reader (under its 16 MB cap: 2M levels, 14 MB):
     its depth was counted in the iterparse loop, after each 4 MB feed had built its elements
     (523 MB); the check now runs in the tree builder, as the voting records' reader's does."""
-    depth = 2_000_000
-    path = tmp_path / "nested.xml"
-    with open(path, "w") as out:
-        out.write('<collection xmlns="http://www.loc.gov/MARC21/slim"><record>')
-        out.write("<x>" * depth + "</x>" * depth)
-        out.write("</record></collection>")
+    path = nested_marcxml(tmp_path / "nested.xml", 2_000_000)
     before = digest(db_path)
     result = run(
         tmp_path, db_path, "sponsors", "import", str(path), "--input-format", "undl-marcxml"
