@@ -41,13 +41,15 @@ class ImportedVote:
 class BallotBlock:
     """Rows of a file in columns, for sources whose rows of one vote may be anywhere.
 
-    Row i is the ballot `choices[i]` (normalised) of the state `codes[i]` / `names[i]` (a
-    code may be None: missing) in the vote `records[calls[i]]`.
+    Row i is the ballot `choices[i]` (normalised) of the state `pairs[pair_ids[i]]`, a
+    (code, name) pair as the file spells it (either may be None: missing), in the vote
+    `records[calls[i]]`. The pairs are listed once each: a file of 870,000 rows names about
+    200, so the writer resolves each pair once and maps rows to states at C speed.
     """
 
     calls: list
-    codes: list
-    names: list
+    pairs: list  # distinct (code, name) pairs of the block
+    pair_ids: list  # per row: its index in `pairs`
     choices: list
     records: dict
     line: int  # the file line of the block's first row, for messages
@@ -111,6 +113,23 @@ def open_text(path: Path) -> tuple[io.TextIOWrapper, CountingReader]:
     counter = CountingReader(raw)
     text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig", newline="")
     return text, counter
+
+
+def open_binary(path: Path) -> tuple[io.BufferedReader, CountingReader]:
+    """The file's bytes, buffered, with the count of bytes read (for the progress bar)."""
+    try:
+        raw = open(path, "rb")
+    except OSError as error:
+        raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    counter = CountingReader(raw)
+    return io.BufferedReader(counter, 1 << 16), counter
+
+
+def pairs_of(codes, names) -> tuple[list, list[int]]:
+    """Rows' (code, name) as the distinct pairs and each row's index among them."""
+    index: dict = {}
+    ids = [index.setdefault(pair, len(index)) for pair in zip(codes, names, strict=True)]
+    return list(index), ids
 
 
 MAX_HEADER_BYTES = 64 * 1024
