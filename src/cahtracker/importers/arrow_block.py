@@ -22,6 +22,7 @@ about a tenth of the reference reader's time (benchmarks/unvotes_full.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 
 def block_reader() -> Callable | None:
@@ -41,7 +42,8 @@ def block_reader() -> Callable | None:
     int64 = pa.int64()
 
     def read(data: bytes, width: int, where: list[int], calls: dict):
-        """(rcids, pairs, pair_ids, choices) of the block's rows, or None (see the module)."""
+        """(calls, call_ids, pairs, pair_ids, choices, choice_ids) of the block's rows (a
+        ColumnBlock's columns), or None (see the module)."""
         if b'"' in data and not _whole_quoted_fields(data):
             return None
         if b"\r" in data:
@@ -82,15 +84,14 @@ def block_reader() -> Callable | None:
         pairs = [
             (code_values[k // span], name_values[k % span]) for k in key.dictionary.to_pylist()
         ]
-        choice_values = [CHOICES[v] for v in vote_values]
-        # the rows of each roll call together (a stable sort: in the file's order within
-        # one), so that the writer takes a vote's rows as one group
-        order = pc.sort_indices(rcid.indices)
+        order = pc.sort_indices(rcid.indices)  # stable: a roll call's rows together
         return (
-            list(map(rcid_values.__getitem__, rcid.indices.take(order).to_pylist())),
+            rcid_values,
+            rcid.indices.take(order),
             pairs,
-            key.indices.take(order).to_pylist(),
-            list(map(choice_values.__getitem__, vote.indices.take(order).to_pylist())),
+            key.indices.take(order),
+            [CHOICES[v] for v in vote_values],
+            vote.indices.take(order),
         )
 
     return read
@@ -111,3 +112,68 @@ def _whole_quoted_fields(data: bytes) -> bool:
             return False
         at = data.find(b'"', close + 1)
     return True
+
+
+# ---------------------------------------------------------------- the writer's side
+
+
+class Columns:
+    """What the writer does to a ColumnBlock's arrays, at C speed (pyarrow compute)."""
+
+    def __init__(self) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.pa, self.pc = pa, pc
+
+    def take(self, values: list[int], ids):
+        """`values[ids[i]]` for each row."""
+        return self.pa.array(values, self.pa.int64()).take(ids)
+
+    def rows_where(self, column, value: int, *others) -> list[tuple]:
+        """The distinct tuples (others[0][i], others[1][i], ...) of the rows where
+        column[i] == value, with their number of rows: [((a, b, ...), n), ...]."""
+        pc = self.pc
+        chosen = pc.equal(column, value)
+        picked = [pc.filter(other, chosen).to_pylist() for other in others]
+        from collections import Counter
+
+        return list(Counter(zip(*picked, strict=True)).items())
+
+    def replace_where(self, column, value: int, keys, mapping: dict) -> Any:
+        """`column` with each row equal to `value` replaced by mapping[keys[i]]."""
+        pc, pa = self.pc, self.pa
+        chosen = pc.equal(column, value)
+        new = [mapping[k] for k in pc.filter(keys, chosen).to_pylist()]
+        return pc.replace_with_mask(column, chosen, pa.array(new, column.type))
+
+    def combine(self, a, scale: int, b):
+        """a * scale + b, row by row (for keys of two columns)."""
+        pc, int64 = self.pc, self.pa.int64()
+        return pc.add(pc.multiply(a.cast(int64), scale), b.cast(int64))
+
+    def masks(self, group_ids, bits, groups: int, width: int) -> list[tuple[int, int]]:
+        """For each group g < `groups`: (the int with bit bits[i] set for each row i of the
+        group, the group's number of rows). `bits` are below `width`, a multiple of 8.
+
+        The rows' positions g * width + bits[i] are scattered into one array of `groups` *
+        `width` values, whose validity bitmap then holds every group's mask in `width` // 8
+        bytes, lowest bit first (a position given twice is marked once: the caller compares
+        each mask's bits with its number of rows)."""
+        pa, pc = self.pa, self.pc
+        size = groups * width
+        positions = self.combine(group_ids, width, bits)
+        marked = pc.scatter(pa.repeat(True, len(positions)), positions, max_index=size - 1)
+        validity = marked.buffers()[0]
+        bitmap = validity.to_pybytes() if validity is not None else b"\xff" * (size // 8)
+        counts = [0] * groups
+        tally = pc.value_counts(group_ids)
+        for value, n in zip(
+            tally.field("values").to_pylist(), tally.field("counts").to_pylist(), strict=True
+        ):
+            counts[value] = n
+        step = width // 8
+        return [
+            (int.from_bytes(bitmap[g * step : (g + 1) * step], "little"), counts[g])
+            for g in range(groups)
+        ]

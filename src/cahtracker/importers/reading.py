@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cahtracker.errors import CahError
 
@@ -53,6 +54,35 @@ class BallotBlock:
     choices: list
     records: dict
     line: int  # the file line of the block's first row, for messages
+
+
+@dataclass
+class ColumnBlock:
+    """The same rows as a BallotBlock, as pyarrow arrays (the fast reader, arrow_block.py):
+    row i is the ballot `choices[choice_ids[i]]` of `pairs[pair_ids[i]]` in the vote
+    `records[calls[call_ids[i]]]`; the rows of one call are together (`call_ids` sorted).
+    The writer maps them to votes and states without a Python step per row."""
+
+    calls: list  # the block's distinct roll calls, first seen first
+    call_ids: Any
+    pairs: list
+    pair_ids: Any
+    choices: list  # the block's distinct choices (normalised)
+    choice_ids: Any
+    records: dict
+    line: int
+
+    def as_lists(self) -> BallotBlock:
+        """The block as lists, for the writer's general path."""
+        calls, choices = self.calls, self.choices
+        return BallotBlock(
+            list(map(calls.__getitem__, self.call_ids.to_pylist())),
+            self.pairs,
+            self.pair_ids.to_pylist(),
+            list(map(choices.__getitem__, self.choice_ids.to_pylist())),
+            self.records,
+            self.line,
+        )
 
 
 class CountingReader(io.RawIOBase):

@@ -26,6 +26,7 @@ from cahtracker.importers.r_csv import RCsvError, parse_record, read_r_csv
 from cahtracker.importers.reading import (
     MAX_HEADER_BYTES,
     BallotBlock,
+    ColumnBlock,
     ImportedVote,
     check_first_line,
     open_binary,
@@ -153,7 +154,7 @@ def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
 
 def parse_unvotes(
     path: Path, roll_calls: Path, counter_box: list, fast: bool | None = None
-) -> Iterator[BallotBlock]:
+) -> Iterator[BallotBlock | ColumnBlock]:
     """The rows of the file as blocks of columns, with the record of each row's roll call.
 
     The file is read as bytes in blocks cut at line breaks. With pyarrow installed (the
@@ -193,15 +194,14 @@ def parse_unvotes(
         line = 2
         tail = b""
 
-        def block(data: bytes, line: int) -> BallotBlock:
+        def block(data: bytes, line: int) -> BallotBlock | ColumnBlock:
             if fast_block:
                 found = fast_block(data, width, where, calls)
                 if found is not None:
-                    rcids, pairs, pair_ids, choices = found
-                    for rcid in dict.fromkeys(rcids):  # first seen first: the same every run
+                    for rcid in found[0]:  # first seen first: the same every run
                         if rcid not in records:
                             records[rcid] = record_of(calls[rcid], rcid, path.name, line)
-                    return BallotBlock(rcids, pairs, pair_ids, choices, records, line)
+                    return ColumnBlock(*found, records, line)
             text = data.decode("utf-8")
             return _block(text, line, width, where, calls, records, path, roll_calls)
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, compress, groupby
-from operator import attrgetter, itemgetter, not_
+from operator import attrgetter, not_
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from cahtracker.errors import CahError
 from cahtracker.importers import FORMATS, check_format, detect_format, parse
 from cahtracker.importers.reading import (
     BallotBlock,
+    ColumnBlock,
     ImportedVote,
     check_first_line,
     pairs_of,
@@ -131,7 +132,7 @@ def import_votes(
         writer = _Writer(store, names, path, summary, skip_unknown)
         extra = {"names": names} if FORMATS[fmt].needs_names else {}  # a report's printed lists
         for item in parse(path, fmt, roll_calls, counter_box, **extra):
-            if isinstance(item, BallotBlock):
+            if isinstance(item, BallotBlock | ColumnBlock):
                 writer.add_block(item)
             else:
                 writer.add_record(item)
@@ -165,9 +166,17 @@ class _Writer:
             for c, choice in enumerate(CHOICES)
             for i, iso3 in enumerate(self.states)
         }
+        # choice -> iso3 -> its bit (what _add_rows maps each row through)
+        self.choice_bits = {
+            choice: {iso3: self.ballot_bit[(iso3, choice)] for iso3 in self.states}
+            for choice in CHOICES
+        }
         self.members = V.members_by_date(store)
         self._member_masks: dict[str, int] = {}
         self.by_pair: dict[tuple[str | None, str], Any] = {}  # (code, name) -> iso3 | None
+        self.dated: dict[tuple, str] = {}  # ((code, name), date) -> iso3 | "" (_states_of)
+        self.state_index = {iso3: i for i, iso3 in enumerate(self.states)}
+        self.columns = None  # arrow_block.Columns, made for the first ColumnBlock
         self.skip_reason: dict[tuple[str | None, str], tuple[str, str]] = {}
         self.next_id = (self.conn.execute("SELECT max(id) FROM votes").fetchone()[0] or 0) + 1
         self.staged = False
@@ -333,17 +342,21 @@ class _Writer:
         isos = self._states_of(pairs, pair_ids, lambda i: record.date, vote_ids, list(choices))
         self._add_rows(vote_ids, isos, list(choices), {vote.id: vote})
 
-    def add_block(self, block: BallotBlock) -> None:
-        """Rows of many votes at once: `block.records[block.calls[i]]` is row i's vote."""
+    def add_block(self, block: BallotBlock | ColumnBlock) -> None:
+        """Rows of many votes at once: `block.records[block.calls[i]]` is row i's vote (in a
+        ColumnBlock, `calls` are the distinct ones and `call_ids` say which is each row's)."""
         records = block.records
         handle = self._handle
-        calls = dict.fromkeys(
-            block.calls
-        )  # in the file's order: the same ids and documents every run
+        # in the file's order: the same ids and documents every run
+        calls = block.calls if isinstance(block, ColumnBlock) else dict.fromkeys(block.calls)
         new = [records[c] for c in calls if handle(records[c]) not in self.votes]
         if new:
             self._open(new)
-        votes = {c: self.votes[handle(records[c])] for c in calls}
+        if isinstance(block, ColumnBlock):
+            if self._add_columns(block):
+                return
+            block = block.as_lists()  # a vote compared with another source's: rows one by one
+        votes = {c: self.votes[handle(records[c])] for c in dict.fromkeys(block.calls)}
         ids = {c: vote.id for c, vote in votes.items()}
         vote_ids = list(map(ids.__getitem__, block.calls))
         isos = self._states_of(
@@ -354,6 +367,74 @@ class _Writer:
             block.choices,
         )
         self._add_rows(vote_ids, isos, block.choices, {v.id: v for v in votes.values()})
+
+    def _add_columns(self, block: ColumnBlock) -> bool:
+        """A block of arrays (the fast reader's): each pair resolved once, each dated pair
+        once per roll call, skipped rows counted, and each vote's ballot mask made by pyarrow
+        from the rows' (state, choice) bits (arrow_block.Columns.masks). False (nothing
+        done) for a block with a vote that is compared with another source's: the general
+        path stages those rows."""
+        from cahtracker.voting import CHOICES
+
+        votes = [self.votes[self._handle(block.records[c])] for c in block.calls]
+        if any(v.compare for v in votes) or not set(block.choices) <= set(CHOICES):
+            return False
+        if self.columns is None:
+            from cahtracker.importers.arrow_block import Columns
+
+            self.columns = Columns()
+        columns = self.columns
+        by_pair, pairs = self.by_pair, block.pairs
+        for pair in pairs:
+            if pair not in by_pair:
+                self._learn(pair)
+        index = self.state_index
+        lookup = [
+            _SKIPPED if iso3 == "" else _DATED_ROW if iso3 == _DATED else index[iso3]
+            for iso3 in (by_pair[pair] for pair in pairs)
+        ]
+        states = columns.take(lookup, block.pair_ids)
+        found: dict[int, int] = {}
+        if _DATED_ROW in lookup:  # resolved once per (pair, roll call)
+            calls = len(block.calls)
+            keys = columns.combine(block.pair_ids, calls, block.call_ids)
+            for (key,), _ in columns.rows_where(states, _DATED_ROW, keys):
+                code, name = pairs[key // calls]
+                iso3 = self._resolved(code, name, block.records[block.calls[key % calls]].date)
+                found[key] = index[iso3] if iso3 else _SKIPPED
+            states = columns.replace_where(states, _DATED_ROW, keys, found)
+        if _SKIPPED in lookup or _SKIPPED in found.values():
+            skipped = Counter()
+            for (call, pair, choice), n in columns.rows_where(
+                states, _SKIPPED, block.call_ids, block.pair_ids, block.choice_ids
+            ):
+                skipped[(votes[call].id, pairs[pair], block.choices[choice])] += n
+            self._count_skipped(skipped)
+            kept = columns.pc.not_equal(states, _SKIPPED)
+            states = states.filter(kept)
+            call_ids, choice_ids = block.call_ids.filter(kept), block.choice_ids.filter(kept)
+        else:
+            call_ids, choice_ids = block.call_ids, block.choice_ids
+        if self.summary.unknown and not self.skip_unknown:
+            return True  # the import is refused at the end; keep reading to list every name
+        offsets = [_CHOICE_SHIFT * CHOICES.index(c) for c in block.choices]
+        bits = columns.combine(columns.take(offsets, choice_ids), 1, states)
+        masks = columns.masks(call_ids, bits, len(votes), len(CHOICES) * _CHOICE_SHIFT)
+        for vote, (mask, n) in zip(votes, masks, strict=True):
+            if not n:
+                continue
+            present = self._present(mask)
+            # as in _add_rows: k distinct ballots are k bits, one state each, none seen before
+            if (
+                mask.bit_count() != n
+                or present.bit_count() != n
+                or present & self._present(vote.ballots)
+            ):
+                isos = list(map(self.states.__getitem__, states.to_pylist()))
+                ids = [votes[c].id for c in call_ids.to_pylist()]
+                raise CahError(self._duplicate_message(vote, isos, ids))
+            vote.ballots += mask
+        return True
 
     def _learn(self, pair: tuple[str | None, str]) -> None:
         code, name = pair
@@ -392,35 +473,43 @@ class _Writer:
         lookup = [by_pair[pair] for pair in pairs]
         isos = list(map(lookup.__getitem__, pair_ids))
         if _DATED in lookup:
+            dated = self.dated  # (pair, date) -> state: resolved once each
             i = isos.index(_DATED)
             while True:
-                code, name = pairs[pair_ids[i]]
-                isos[i] = self._resolved(code, name, date_of(i))
+                key = (pairs[pair_ids[i]], date_of(i))
+                found = dated.get(key)
+                if found is None:
+                    (code, name), on = key
+                    found = dated[key] = self._resolved(code, name, on)
+                isos[i] = found
                 try:
                     i = isos.index(_DATED, i + 1)
                 except ValueError:
                     break
         if "" in isos:
             skipped = list(map(not_, isos))
-            for pair_id, rows in Counter(compress(pair_ids, skipped)).items():
-                status, label = self.skip_reason[pairs[pair_id]]
-                if status == "former":
-                    reason = f"former state {label}"
-                    self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + rows
-                else:
-                    self._count_unknown(label, rows)
             rows = zip(
                 compress(vote_ids, skipped),
-                compress(pair_ids, skipped),
+                map(pairs.__getitem__, compress(pair_ids, skipped)),
                 compress(choices, skipped),
                 strict=True,
             )
-            for (vote_id, pair_id, choice), n in Counter(rows).items():
-                status, label = self.skip_reason[pairs[pair_id]]
-                reason = NOT_RECORDED_FORMER if status == "former" else NOT_RECORDED_UNKNOWN
-                key = (vote_id, reason, label, choice)
-                self.not_recorded[key] = self.not_recorded.get(key, 0) + n
+            self._count_skipped(Counter(rows))
         return isos
+
+    def _count_skipped(self, rows: Counter) -> None:
+        """Skipped rows, (vote id, (code, name), choice) -> their number: counted in the
+        summary by reason and kept per vote in `not_recorded`."""
+        for (vote_id, pair, choice), n in rows.items():
+            status, label = self.skip_reason[pair]
+            if status == "former":
+                reason = f"former state {label}"
+                self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
+                key = (vote_id, NOT_RECORDED_FORMER, label, choice)
+            else:
+                self._count_unknown(label, n)
+                key = (vote_id, NOT_RECORDED_UNKNOWN, label, choice)
+            self.not_recorded[key] = self.not_recorded.get(key, 0) + n
 
     def _count_unknown(self, label: str, rows: int) -> None:
         """Unknown names, at most MAX_UNKNOWN of them by name (a file of only unknown names
@@ -458,18 +547,21 @@ class _Writer:
             if not rows:
                 return
             vote_ids, isos, choices = (list(column) for column in zip(*rows, strict=True))
-        bits = map(self.ballot_bit.__getitem__, zip(isos, choices, strict=True))
-        second = itemgetter(1)
-        for vote_id, group in groupby(zip(vote_ids, bits, strict=True), itemgetter(0)):
-            added = list(map(second, group))
+        # one bit per row (its state and choice: see _Vote.ballots), then summed per run of
+        # rows of one vote (a parser gives a vote's rows together where it can)
+        bits = list(map(dict.__getitem__, map(self.choice_bits.__getitem__, choices), isos))
+        at = 0
+        for vote_id, run in groupby(vote_ids):
+            n = len(list(run))
             vote = votes[vote_id]
-            mask = sum(added)
+            mask = sum(bits[at : at + n])
+            at += n
             present = self._present(mask)
             # k distinct bits sum to a number of k bits, and a state has one choice: anything
             # else is a state twice in the vote (within these rows or with earlier ones)
             if (
-                mask.bit_count() != len(added)
-                or present.bit_count() != len(added)
+                mask.bit_count() != n
+                or present.bit_count() != n
                 or present & self._present(vote.ballots)
             ):
                 raise CahError(self._duplicate_message(vote, isos, vote_ids))
@@ -720,6 +812,7 @@ _OTHER_UNKNOWN = "(other unknown names)"
 
 # markers among the ISO3 codes of rows (strings: scanning a list for them stays fast)
 _DATED = "\x00dated"  # a name whose state depends on the date: resolved row by row
+_SKIPPED, _DATED_ROW = -1, -2  # the same, among a ColumnBlock's state indexes
 
 
 @contextmanager
