@@ -562,16 +562,22 @@ def source_family(key: str | None) -> str | None:
     return key.split(":", 1)[0] if ":" in key else key.split(" ", 1)[0]
 
 
-def create_votes(store, rows: list[dict[str, Any]]) -> None:
+def create_votes(store, rows: list[dict[str, Any]], run=None) -> None:
     """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided),
-    each with a global id (db/ids.py)."""
+    each with a global id (db/ids.py). The statement's rows are made here; `run` (default:
+    at once) is given the statement (a bulk import runs it in its writing thread)."""
     from cahtracker.db.ids import stamp
 
     columns = ("id", *VOTE_COLUMNS, "gid", "origin")
-    store.conn.executemany(
-        f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [tuple(stamped.get(c) for c in columns) for stamped in (stamp(store, r) for r in rows)],
-    )
+    params = [tuple(stamped.get(c) for c in columns) for stamped in (stamp(store, r) for r in rows)]
+
+    def write() -> None:
+        store.conn.executemany(
+            f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            params,
+        )
+
+    (run or (lambda job: job()))(write)
 
 
 def finish_votes(store, votes: list[tuple[int, dict[str, int]]]) -> dict[int, list[str]]:
