@@ -517,11 +517,13 @@ class _Writer:
         """Write rows (arrow_block.Columns.encode_ballots) by the writing thread, started
         for the first of them: SQLite inserts a block's rows while this thread reads the
         next block (it releases the interpreter's lock while it works)."""
+        index, summary = self.index, self.summary
         if self.background is None:
             self._codes_table()
+            # a file of unvotes rows (about 22 bytes each) holds at least a ballot per 32
+            index.expect(os.path.getsize(self.path) // 32)
             self.background = _Background(self.conn)
             self.jobs = []
-        index, summary = self.index, self.summary
 
         def write() -> None:
             index.added(rows)
@@ -689,7 +691,6 @@ class _Writer:
         quarter of the insert time), in multi-row INSERTs of a bounded number of rows."""
         votes = sorted((v for v in self.votes.values() if not v.compare), key=_vote_id)
         total = sum((v.ballots & ~v.written).bit_count() for v in votes)
-        self.index.added(total)
         self.summary.ballots += total
         if self.columns is not None:  # pyarrow is here: the rows made by it, SQLite inserts
             from cahtracker.voting import CHOICES
@@ -699,9 +700,17 @@ class _Writer:
                 [v.ballots & ~v.written for v in votes],
                 len(CHOICES) * _CHOICE_SHIFT,
             )
+            self._sync()
             self._codes_table()
-            self.conn.execute(_JSON_BALLOTS, (encoded,))
+
+            def write() -> None:
+                self.index.added(total)
+                self.conn.execute(_JSON_BALLOTS, (encoded,))
+
+            self._run(write)
             return
+        self._sync()
+        self.index.added(total)
         states, choices = self.states, _CHOICE_OF_CODE
         pending: list = []
         for vote in votes:
@@ -815,19 +824,19 @@ class _Writer:
             for (vote_id, reason, name, choice), n in self.not_recorded.items()
             if vote_id in written
         ]
-        self.conn.executemany(
-            "INSERT INTO ballots_not_recorded (vote_id, reason, name, choice, ballots) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
+        self._run(
+            lambda: self.conn.executemany(
+                "INSERT INTO ballots_not_recorded (vote_id, reason, name, choice, ballots) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         )
 
     def finish(self, accept_mismatches: bool) -> None:
         from cahtracker import votes as V
         from cahtracker.voting import CHOICES
 
-        self._sync()
-        self.close()
-
+        self._sync()  # the writing thread, if any, stays for the statements below
         summary = self.summary
         if summary.unknown and not self.skip_unknown:
             raise CahError(unknown_message(self.names, self.path, summary.unknown))
@@ -858,7 +867,6 @@ class _Writer:
                 missing ^= low
         if staged_fill:
             self._stage(staged_fill, {v.id: v for v in self.votes.values()})
-        self._write_ballots()
         finished, compared = [], []
         for vote in self.votes.values():
             counts = {
@@ -870,8 +878,17 @@ class _Writer:
             else:
                 finished.append((vote.id, counts))
         by_id = {v.id: v.record for v in self.votes.values()}
+        rows = V.vote_rows(self.store, [vote_id for vote_id, _ in finished])
+        self._write_ballots()
+        # the index is built again by the writing thread (one long statement) while this
+        # thread decides the votes and writes their log's texts: no statement of its own
+        # until the _sync below
+        self._run(self.index.restore)
+        self._send()
+        problems = V.finish_votes(self.store, finished, run=self._run, rows=rows)
         self._write_not_recorded()
-        problems = V.finish_votes(self.store, finished)
+        self._sync()
+        self.close()
         for vote, counts in compared:  # another source's totals, against its own ballots
             found = V.totals_warnings(
                 {tally_key(c): n for c, n in counts.items()}, _totals(vote.record)
@@ -895,7 +912,6 @@ class _Writer:
                 "nothing was imported. Check the file, or pass --accept-mismatches to import with "
                 "both figures kept."
             )
-        self.index.restore()
         if self.staged:
             self.conn.execute("DROP TABLE staged_ballots")
         if self.coded:
