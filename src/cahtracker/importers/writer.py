@@ -1034,8 +1034,9 @@ class _Background:
         self.jobs: queue.Queue = queue.Queue(maxsize=1)  # a block waiting, a block written
         self.error: BaseException | None = None
         self.switch = sys.getswitchinterval()
-        # the thread needs the lock back when its statement ends: not 5 ms later
-        sys.setswitchinterval(min(self.switch, 0.001))
+        # the thread needs the lock back when its statement ends, not 5 ms later (measured
+        # on the whole history: 0.2 ms a little faster than 1 ms, 5 ms clearly slower)
+        sys.setswitchinterval(min(self.switch, 0.0002))
         self.thread = threading.Thread(target=self._work, name="cahtracker-import", daemon=True)
         self.thread.start()
 
