@@ -136,13 +136,9 @@ def regular_file(path: str | Path, what: str, max_bytes: int | None = None) -> P
 
 
 def open_text(path: Path) -> tuple[io.TextIOWrapper, CountingReader]:
-    try:
-        raw = open(path, "rb")
-    except OSError as error:
-        raise CahError(f"Cannot read {path}: {error.strerror}.") from None
-    counter = CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig", newline="")
-    return text, counter
+    """The file as UTF-8 text (a BOM dropped), with the count of bytes read."""
+    handle, counter = open_binary(path)
+    return io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""), counter
 
 
 def open_binary(path: Path) -> tuple[io.BufferedReader, CountingReader]:
