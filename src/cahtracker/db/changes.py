@@ -727,31 +727,26 @@ def undo_batch(store, batch: int | None = None) -> dict[str, Any]:
     All of them are undone, newest first, in one transaction, or none: the first refusal
     rolls the whole back. Returns {"batch", "command", "changes": [each change undone, with
     its description], "summary": what they were, counted ("added 2,400 votes")}.
+
+    A batch of inserts (an import) is undone by sets (db/bulk_undo.py), in one transaction
+    that decides inside itself; where that undo does not apply, or any of its checks finds
+    something, it writes nothing, and the batch is undone here change by change, in another.
     """
+    from cahtracker.db import bulk_undo
+
     _load_rules()
+    try:
+        with bulk_undo.connection_settings(store.conn), store.write("db undo"):
+            batch, pending, command = _batch_in_effect(store, batch)
+            tables = _Tables(store)
+            done = bulk_undo.undo(store, tables, batch, pending)
+            return _undone_batch(tables, batch, command, pending, done)
+    except bulk_undo.NotBulk:
+        pass
     change_id = None
     try:
         with store.write("db undo"):
-            if batch is None:
-                batch = batch_of(store, last_undoable(store))
-            rows = store.query("SELECT * FROM changes WHERE batch = ? ORDER BY id DESC", (batch,))
-            if not rows:
-                newest = store.scalar("SELECT max(batch) FROM changes")
-                raise CahError(
-                    f"No batch {batch}; "
-                    + (
-                        f"batches run up to {newest} (see the Batch column of `cahtracker db log`)."
-                        if newest
-                        else "the log is empty."
-                    )
-                )
-            pending = [r for r in rows if r["undone_by"] is None]
-            commands = {r["command"] for r in rows}
-            command = commands.pop() if len(commands) == 1 else "db undo"
-            if not pending:
-                raise CahError(
-                    f"Batch {batch} ({command}) is already undone; see `cahtracker db log`."
-                )
+            batch, pending, command = _batch_in_effect(store, batch)
             tables = _Tables(store)
             done = []
             with _indexes_set_aside(store, pending):
@@ -767,19 +762,46 @@ def undo_batch(store, batch: int | None = None) -> dict[str, Any]:
                             f"Cannot undo batch {batch} ({command}, {len(pending)} changes), so "
                             f"none of it was undone: {error}"
                         ) from None
-            groups: dict[tuple[str, str], list] = {}
-            for row in reversed(pending):
-                groups.setdefault((row["table_name"], _raw_action(row)), []).append(row)
-            summary = describe_counts(
-                {key: len(rows) for key, rows in groups.items()},
-                summarize_groups(tables.context, groups),
-            )
-            return {"batch": batch, "command": command, "changes": done, "summary": summary}
+            return _undone_batch(tables, batch, command, pending, done)
     except sqlite3.IntegrityError as error:
         raise CahError(
             f"Cannot undo #{change_id} of batch {batch}: restoring the row would break the "
             f"database ({error}); nothing was undone."
         ) from None
+
+
+def _batch_in_effect(store, batch: int | None) -> tuple[int, list[dict[str, Any]], str]:
+    """(the batch, its changes still in effect newest first, its command), inside the write."""
+    if batch is None:
+        batch = batch_of(store, last_undoable(store))
+    rows = store.query("SELECT * FROM changes WHERE batch = ? ORDER BY id DESC", (batch,))
+    if not rows:
+        newest = store.scalar("SELECT max(batch) FROM changes")
+        raise CahError(
+            f"No batch {batch}; "
+            + (
+                f"batches run up to {newest} (see the Batch column of `cahtracker db log`)."
+                if newest
+                else "the log is empty."
+            )
+        )
+    pending = [r for r in rows if r["undone_by"] is None]
+    commands = {r["command"] for r in rows}
+    command = commands.pop() if len(commands) == 1 else "db undo"
+    if not pending:
+        raise CahError(f"Batch {batch} ({command}) is already undone; see `cahtracker db log`.")
+    return batch, pending, command
+
+
+def _undone_batch(tables: _Tables, batch: int, command: str, pending, done) -> dict[str, Any]:
+    groups: dict[tuple[str, str], list] = {}
+    for row in reversed(pending):
+        groups.setdefault((row["table_name"], _raw_action(row)), []).append(row)
+    summary = describe_counts(
+        {key: len(rows) for key, rows in groups.items()},
+        summarize_groups(tables.context, groups),
+    )
+    return {"batch": batch, "command": command, "changes": done, "summary": summary}
 
 
 BULK_UNDO = 1000  # owner rows taken back by one undo from which secondary indexes go aside
