@@ -68,7 +68,8 @@ def connection_settings(conn: sqlite3.Connection) -> Iterator[None]:
     delete frees (measured: 0.07 s more at the commit for the whole history). Zeroing hides
     nothing here: the undo logs every row it deletes in `changes`, in the same file, so that
     a redo can put it back; the text leaves the file only with `db log --purge-undone`,
-    which VACUUMs, and the published copy is made by VACUUM INTO, which copies no free page.
+    which VACUUMs, and the copies made to share (`publish`: VACUUM INTO, then VACUUM;
+    `db backup --without-log`: VACUUM) keep no free page. Decided: off, for this undo only.
     """
     foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     secure_delete = conn.execute("PRAGMA secure_delete").fetchone()[0]

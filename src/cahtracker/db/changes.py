@@ -41,7 +41,9 @@ change (`undo_of` = N). It is refused, with nothing written, when
   whole (a vote's row, its ballots, its statements): the batch undoes them together.
 A batch is refused whole when any one of its changes is refused. Every check of one change
 is a constant number of indexed lookups, so undoing a command of N changes costs
-O(N log N).
+O(N log N). A batch of inserts (an import) is undone by sets instead (bulk_undo.py): the
+same checks, writes and log, one statement per table; where any of its checks finds
+something, it writes nothing and the batch is undone, or refused, change by change here.
 """
 
 from __future__ import annotations
