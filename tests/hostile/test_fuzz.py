@@ -185,7 +185,8 @@ def test_parsers_refuse_cleanly_or_yield_votes(fmt, data):
             return
     for vote in votes:
         if isinstance(vote, BallotBlock):  # rows in columns, each with its vote's record
-            assert vote.calls and len(vote.calls) == len(vote.codes) == len(vote.choices)
+            assert vote.calls and len(vote.calls) == len(vote.pair_ids) == len(vote.choices)
+            assert set(vote.pair_ids) == set(range(len(vote.pairs)))
             assert set(vote.choices) <= {"yes", "no", "abstain"}
             assert all(vote.records[c].symbol for c in set(vote.calls))
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cahtracker.errors import CahError
 
@@ -41,16 +42,47 @@ class ImportedVote:
 class BallotBlock:
     """Rows of a file in columns, for sources whose rows of one vote may be anywhere.
 
-    Row i is the ballot `choices[i]` (normalised) of the state `codes[i]` / `names[i]` (a
-    code may be None: missing) in the vote `records[calls[i]]`.
+    Row i is the ballot `choices[i]` (normalised) of the state `pairs[pair_ids[i]]`, a
+    (code, name) pair as the file spells it (either may be None: missing), in the vote
+    `records[calls[i]]`. The pairs are listed once each: a file of 870,000 rows names about
+    200, so the writer resolves each pair once and maps rows to states at C speed.
     """
 
     calls: list
-    codes: list
-    names: list
+    pairs: list  # distinct (code, name) pairs of the block
+    pair_ids: list  # per row: its index in `pairs`
     choices: list
     records: dict
     line: int  # the file line of the block's first row, for messages
+
+
+@dataclass
+class ColumnBlock:
+    """The same rows as a BallotBlock, as pyarrow arrays (the fast reader, arrow_block.py):
+    row i is the ballot `choices[choice_ids[i]]` of `pairs[pair_ids[i]]` in the vote
+    `records[calls[call_ids[i]]]`; the rows of one call are together (`call_ids` sorted).
+    The writer maps them to votes and states without a Python step per row."""
+
+    calls: list  # the block's distinct roll calls, first seen first
+    call_ids: Any
+    pairs: list
+    pair_ids: Any
+    choices: list  # the block's distinct choices (normalised)
+    choice_ids: Any
+    records: dict
+    line: int
+
+    def as_lists(self) -> BallotBlock:
+        """The block as lists, for the writer's general path."""
+        calls, choices = self.calls, self.choices
+        return BallotBlock(
+            list(map(calls.__getitem__, self.call_ids.to_pylist())),
+            self.pairs,
+            self.pair_ids.to_pylist(),
+            list(map(choices.__getitem__, self.choice_ids.to_pylist())),
+            self.records,
+            self.line,
+        )
 
 
 class CountingReader(io.RawIOBase):
@@ -111,6 +143,23 @@ def open_text(path: Path) -> tuple[io.TextIOWrapper, CountingReader]:
     counter = CountingReader(raw)
     text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig", newline="")
     return text, counter
+
+
+def open_binary(path: Path) -> tuple[io.BufferedReader, CountingReader]:
+    """The file's bytes, buffered, with the count of bytes read (for the progress bar)."""
+    try:
+        raw = open(path, "rb")
+    except OSError as error:
+        raise CahError(f"Cannot read {path}: {error.strerror}.") from None
+    counter = CountingReader(raw)
+    return io.BufferedReader(counter, 1 << 16), counter
+
+
+def pairs_of(codes, names) -> tuple[list, list[int]]:
+    """Rows' (code, name) as the distinct pairs and each row's index among them."""
+    index: dict = {}
+    ids = [index.setdefault(pair, len(index)) for pair in zip(codes, names, strict=True)]
+    return list(index), ids
 
 
 MAX_HEADER_BYTES = 64 * 1024

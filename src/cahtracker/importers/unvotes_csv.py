@@ -24,10 +24,13 @@ from pathlib import Path
 from cahtracker.errors import CahError
 from cahtracker.importers.r_csv import RCsvError, parse_record, read_r_csv
 from cahtracker.importers.reading import (
+    MAX_HEADER_BYTES,
     BallotBlock,
+    ColumnBlock,
     ImportedVote,
     check_first_line,
-    open_text,
+    open_binary,
+    pairs_of,
     regular_file,
     to_session,
 )
@@ -35,7 +38,8 @@ from cahtracker.voting import WHOLE_TEXT
 
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
 COLUMNS = ("rcid", "country", "country_code", "vote")
-_BLOCK_CHARS = 1 << 20  # about 50,000 rows a block
+_BLOCK_BYTES = 1 << 20  # about 50,000 rows a block
+_FAST_BLOCK_BYTES = 1 << 20  # pyarrow's reader parses a block's megabytes on both cores
 MAX_ROLL_CALLS = 20_000  # the whole history has 6,203
 
 
@@ -148,16 +152,34 @@ def record_of(call: dict, rcid: str, file_name: str, line: int) -> ImportedVote:
     )
 
 
-def parse_unvotes(path: Path, roll_calls: Path, counter_box: list) -> Iterator[BallotBlock]:
-    """The rows of the file as blocks of columns, with the record of each row's roll call."""
+def parse_unvotes(
+    path: Path, roll_calls: Path, counter_box: list, fast: bool | None = None
+) -> Iterator[BallotBlock | ColumnBlock]:
+    """The rows of the file as blocks of columns, with the record of each row's roll call.
+
+    The file is read as bytes in blocks cut at line breaks. With pyarrow installed (the
+    `fast` extra) a block is parsed by its CSV reader (`arrow_block.py`), which tells a bare
+    NA from a quoted "NA" as R means them; a block it does not fully vouch for (any quoting
+    other than whole quoted fields, a row of the wrong width, text that is not UTF-8, a vote
+    or roll call it does not know) is read again by the pure-Python reader below, which is
+    the reference: it gives the same rows, or the refusal with its line. `fast=False` uses
+    that reader alone (tests compare the two).
+    """
     calls = read_roll_calls(roll_calls)
-    handle, counter = open_text(path)
+    fast_block = None
+    if fast is not False:
+        from cahtracker.importers.arrow_block import block_reader
+
+        fast_block = block_reader()
+    size = _FAST_BLOCK_BYTES if fast_block else _BLOCK_BYTES
+    handle, counter = open_binary(path)
     counter_box.append(counter)
     records: dict[str, ImportedVote] = {}
     with handle:
-        first = handle.readline()
+        first = handle.readline(MAX_HEADER_BYTES + 1)
         if not first:
             raise CahError(f"{path} is empty; nothing to import.")
+        first = first.decode("utf-8").removeprefix("\ufeff")  # as utf-8-sig: a BOM goes
         try:
             header = [(h or "").strip().lower() for h in parse_record(first.rstrip("\r\n"))]
         except RCsvError as error:
@@ -170,27 +192,39 @@ def parse_unvotes(path: Path, roll_calls: Path, counter_box: list) -> Iterator[B
             ) from None
         width = len(header)
         line = 2
-        tail = ""
+        tail = b""
+
+        def block(data: bytes, line: int) -> BallotBlock | ColumnBlock:
+            if fast_block:
+                found = fast_block(data, width, where, calls)
+                if found is not None:
+                    for rcid in found[0]:  # first seen first: the same every run
+                        if rcid not in records:
+                            records[rcid] = record_of(calls[rcid], rcid, path.name, line)
+                    return ColumnBlock(*found, records, line)
+            text = data.decode("utf-8")
+            return _block(text, line, width, where, calls, records, path, roll_calls)
+
         while True:
-            chunk = handle.read(_BLOCK_CHARS)
+            chunk = handle.read(size)
             if not chunk:
                 break
-            text = tail + chunk
-            cut = text.rfind("\n")
+            data = tail + chunk
+            cut = data.rfind(b"\n")
             if cut < 0:
-                tail = text
-                if len(tail) > _BLOCK_CHARS:
+                tail = data
+                if len(tail) > _BLOCK_BYTES:
                     raise CahError(
                         f"{path} line {line}: a line longer than 1 MB; not an unvotes CSV."
                     )
                 continue
-            tail = text[cut + 1 :]
-            text = text[:cut]
-            if text.strip():
-                yield _block(text, line, width, where, calls, records, path, roll_calls)
-            line += text.count("\n") + 1
+            tail = data[cut + 1 :]
+            data = data[:cut]
+            if data.strip():
+                yield block(data, line)
+            line += data.count(b"\n") + 1
         if tail.strip():
-            yield _block(tail, line, width, where, calls, records, path, roll_calls)
+            yield block(tail, line)
 
 
 def _block(
@@ -257,7 +291,8 @@ def _block(
                 "the matching roll_calls.csv with --roll-calls. Nothing was imported."
             )
         records[rcid] = record_of(call, rcid, path.name, line)
-    return BallotBlock(rcids, codes, names, choices, records, line)
+    pairs, pair_ids = pairs_of(codes, names)
+    return BallotBlock(rcids, pairs, pair_ids, choices, records, line)
 
 
 def _line_of(lines: list[str], first: int, value: str | None, column: int, width: int) -> int:

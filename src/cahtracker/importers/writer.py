@@ -29,15 +29,23 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, compress, groupby, repeat
-from operator import is_, itemgetter, not_
+from itertools import chain, compress, groupby
+from operator import attrgetter, not_
 from pathlib import Path
 from typing import Any
 
 from cahtracker.errors import CahError
 from cahtracker.importers import FORMATS, check_format, detect_format, parse
-from cahtracker.importers.reading import BallotBlock, ImportedVote, check_first_line, regular_file
+from cahtracker.importers.reading import (
+    BallotBlock,
+    ColumnBlock,
+    ImportedVote,
+    check_first_line,
+    pairs_of,
+    regular_file,
+)
 from cahtracker.importers.resolver import StateResolver, unknown_message
+from cahtracker.voting import CHOICES as _VOTING_CHOICES
 from cahtracker.voting import WHOLE_TEXT, tally_key
 
 # rows a multi-row INSERT: 3 parameters each, under SQLite's limit of 32,766 since 3.32
@@ -124,7 +132,7 @@ def import_votes(
         writer = _Writer(store, names, path, summary, skip_unknown)
         extra = {"names": names} if FORMATS[fmt].needs_names else {}  # a report's printed lists
         for item in parse(path, fmt, roll_calls, counter_box, **extra):
-            if isinstance(item, BallotBlock):
+            if isinstance(item, BallotBlock | ColumnBlock):
                 writer.add_block(item)
             else:
                 writer.add_record(item)
@@ -158,10 +166,17 @@ class _Writer:
             for c, choice in enumerate(CHOICES)
             for i, iso3 in enumerate(self.states)
         }
+        # choice -> iso3 -> its bit (what _add_rows maps each row through)
+        self.choice_bits = {
+            choice: {iso3: self.ballot_bit[(iso3, choice)] for iso3 in self.states}
+            for choice in CHOICES
+        }
         self.members = V.members_by_date(store)
         self._member_masks: dict[str, int] = {}
-        self.pending: list = []  # flattened (vote id, iso3, choice) waiting to be written
         self.by_pair: dict[tuple[str | None, str], Any] = {}  # (code, name) -> iso3 | None
+        self.dated: dict[tuple, str] = {}  # ((code, name), date) -> iso3 | "" (_states_of)
+        self.state_index = {iso3: i for i, iso3 in enumerate(self.states)}
+        self.columns = None  # arrow_block.Columns, made for the first ColumnBlock
         self.skip_reason: dict[tuple[str | None, str], tuple[str, str]] = {}
         self.next_id = (self.conn.execute("SELECT max(id) FROM votes").fetchone()[0] or 0) + 1
         self.staged = False
@@ -323,32 +338,103 @@ class _Writer:
             return
         codes, labels, choices = zip(*rows, strict=True)
         vote_ids = [vote.id] * len(rows)
-        isos = self._states_of(
-            list(codes), list(labels), lambda i: record.date, vote_ids, list(choices)
-        )
+        pairs, pair_ids = pairs_of(codes, labels)
+        isos = self._states_of(pairs, pair_ids, lambda i: record.date, vote_ids, list(choices))
         self._add_rows(vote_ids, isos, list(choices), {vote.id: vote})
 
-    def add_block(self, block: BallotBlock) -> None:
-        """Rows of many votes at once: `block.records[block.calls[i]]` is row i's vote."""
+    def add_block(self, block: BallotBlock | ColumnBlock) -> None:
+        """Rows of many votes at once: `block.records[block.calls[i]]` is row i's vote (in a
+        ColumnBlock, `calls` are the distinct ones and `call_ids` say which is each row's)."""
         records = block.records
         handle = self._handle
-        calls = dict.fromkeys(
-            block.calls
-        )  # in the file's order: the same ids and documents every run
+        # in the file's order: the same ids and documents every run
+        calls = block.calls if isinstance(block, ColumnBlock) else dict.fromkeys(block.calls)
         new = [records[c] for c in calls if handle(records[c]) not in self.votes]
         if new:
             self._open(new)
-        votes = {c: self.votes[handle(records[c])] for c in calls}
+        if isinstance(block, ColumnBlock):
+            if self._add_columns(block):
+                return
+            block = block.as_lists()  # a vote compared with another source's: rows one by one
+        votes = {c: self.votes[handle(records[c])] for c in dict.fromkeys(block.calls)}
         ids = {c: vote.id for c, vote in votes.items()}
         vote_ids = list(map(ids.__getitem__, block.calls))
         isos = self._states_of(
-            block.codes,
-            block.names,
+            block.pairs,
+            block.pair_ids,
             lambda i: records[block.calls[i]].date,
             vote_ids,
             block.choices,
         )
         self._add_rows(vote_ids, isos, block.choices, {v.id: v for v in votes.values()})
+
+    def _add_columns(self, block: ColumnBlock) -> bool:
+        """A block of arrays (the fast reader's): each pair resolved once, each dated pair
+        once per roll call, skipped rows counted, and each vote's ballot mask made by pyarrow
+        from the rows' (state, choice) bits (arrow_block.Columns.masks). False (nothing
+        done) for a block with a vote that is compared with another source's: the general
+        path stages those rows."""
+        from cahtracker.voting import CHOICES
+
+        votes = [self.votes[self._handle(block.records[c])] for c in block.calls]
+        if any(v.compare for v in votes) or not set(block.choices) <= set(CHOICES):
+            return False
+        if self.columns is None:
+            from cahtracker.importers.arrow_block import Columns
+
+            self.columns = Columns()
+        columns = self.columns
+        by_pair, pairs = self.by_pair, block.pairs
+        for pair in pairs:
+            if pair not in by_pair:
+                self._learn(pair)
+        index = self.state_index
+        lookup = [
+            _SKIPPED if iso3 == "" else _DATED_ROW if iso3 == _DATED else index[iso3]
+            for iso3 in (by_pair[pair] for pair in pairs)
+        ]
+        states = columns.take(lookup, block.pair_ids)
+        found: dict[int, int] = {}
+        if _DATED_ROW in lookup:  # resolved once per (pair, roll call)
+            calls = len(block.calls)
+            keys = columns.combine(block.pair_ids, calls, block.call_ids)
+            for (key,), _ in columns.rows_where(states, _DATED_ROW, keys):
+                code, name = pairs[key // calls]
+                iso3 = self._resolved(code, name, block.records[block.calls[key % calls]].date)
+                found[key] = index[iso3] if iso3 else _SKIPPED
+            states = columns.replace_where(states, _DATED_ROW, keys, found)
+        if _SKIPPED in lookup or _SKIPPED in found.values():
+            skipped = Counter()
+            for (call, pair, choice), n in columns.rows_where(
+                states, _SKIPPED, block.call_ids, block.pair_ids, block.choice_ids
+            ):
+                skipped[(votes[call].id, pairs[pair], block.choices[choice])] += n
+            self._count_skipped(skipped)
+            kept = columns.pc.not_equal(states, _SKIPPED)
+            states = states.filter(kept)
+            call_ids, choice_ids = block.call_ids.filter(kept), block.choice_ids.filter(kept)
+        else:
+            call_ids, choice_ids = block.call_ids, block.choice_ids
+        if self.summary.unknown and not self.skip_unknown:
+            return True  # the import is refused at the end; keep reading to list every name
+        offsets = [_CHOICE_SHIFT * CHOICES.index(c) for c in block.choices]
+        bits = columns.combine(columns.take(offsets, choice_ids), 1, states)
+        masks = columns.masks(call_ids, bits, len(votes), len(CHOICES) * _CHOICE_SHIFT)
+        for vote, (mask, n) in zip(votes, masks, strict=True):
+            if not n:
+                continue
+            present = self._present(mask)
+            # as in _add_rows: k distinct ballots are k bits, one state each, none seen before
+            if (
+                mask.bit_count() != n
+                or present.bit_count() != n
+                or present & self._present(vote.ballots)
+            ):
+                isos = list(map(self.states.__getitem__, states.to_pylist()))
+                ids = [votes[c].id for c in call_ids.to_pylist()]
+                raise CahError(self._duplicate_message(vote, isos, ids))
+            vote.ballots += mask
+        return True
 
     def _learn(self, pair: tuple[str | None, str]) -> None:
         code, name = pair
@@ -367,54 +453,63 @@ class _Writer:
 
     def _states_of(
         self,
-        codes: list,
-        labels: list,
+        pairs: list,
+        pair_ids: list[int],
         date_of: Callable[[int], str | None],
         vote_ids: list[int],
         choices: list,
     ) -> list:
-        """The ISO3 of each row ("": skipped), at C speed for names that need no date. A
-        skipped row is counted in the summary and, with its vote and choice, in
-        `not_recorded` (written with the votes at the end).
+        """The ISO3 of each row ("": skipped): each distinct (code, name) pair resolved once,
+        rows mapped at C speed, and resolved row by row only for names whose state depends
+        on the date. A skipped row is counted in the summary and, with its vote and choice,
+        in `not_recorded` (written with the votes at the end).
 
         The markers are strings, so that finding them in a list of ISO3 codes is a fast scan.
         """
-        pairs = list(zip(codes, labels, strict=True))
-        isos = list(map(self.by_pair.get, pairs, repeat(_NEW)))
-        if _NEW in isos:
-            for pair in set(compress(pairs, map(is_, isos, repeat(_NEW)))):
+        by_pair = self.by_pair
+        for pair in pairs:
+            if pair not in by_pair:
                 self._learn(pair)
-            isos = list(map(self.by_pair.__getitem__, pairs))
-        if _DATED in isos:
+        lookup = [by_pair[pair] for pair in pairs]
+        isos = list(map(lookup.__getitem__, pair_ids))
+        if _DATED in lookup:
+            dated = self.dated  # (pair, date) -> state: resolved once each
             i = isos.index(_DATED)
             while True:
-                code, name = pairs[i]
-                isos[i] = self._resolved(code, name, date_of(i))
+                key = (pairs[pair_ids[i]], date_of(i))
+                found = dated.get(key)
+                if found is None:
+                    (code, name), on = key
+                    found = dated[key] = self._resolved(code, name, on)
+                isos[i] = found
                 try:
                     i = isos.index(_DATED, i + 1)
                 except ValueError:
                     break
         if "" in isos:
             skipped = list(map(not_, isos))
-            for pair, rows in Counter(compress(pairs, skipped)).items():
-                status, label = self.skip_reason[pair]
-                if status == "former":
-                    reason = f"former state {label}"
-                    self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + rows
-                else:
-                    self._count_unknown(label, rows)
             rows = zip(
                 compress(vote_ids, skipped),
-                compress(pairs, skipped),
+                map(pairs.__getitem__, compress(pair_ids, skipped)),
                 compress(choices, skipped),
                 strict=True,
             )
-            for (vote_id, pair, choice), n in Counter(rows).items():
-                status, label = self.skip_reason[pair]
-                reason = NOT_RECORDED_FORMER if status == "former" else NOT_RECORDED_UNKNOWN
-                key = (vote_id, reason, label, choice)
-                self.not_recorded[key] = self.not_recorded.get(key, 0) + n
+            self._count_skipped(Counter(rows))
         return isos
+
+    def _count_skipped(self, rows: Counter) -> None:
+        """Skipped rows, (vote id, (code, name), choice) -> their number: counted in the
+        summary by reason and kept per vote in `not_recorded`."""
+        for (vote_id, pair, choice), n in rows.items():
+            status, label = self.skip_reason[pair]
+            if status == "former":
+                reason = f"former state {label}"
+                self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + n
+                key = (vote_id, NOT_RECORDED_FORMER, label, choice)
+            else:
+                self._count_unknown(label, n)
+                key = (vote_id, NOT_RECORDED_UNKNOWN, label, choice)
+            self.not_recorded[key] = self.not_recorded.get(key, 0) + n
 
     def _count_unknown(self, label: str, rows: int) -> None:
         """Unknown names, at most MAX_UNKNOWN of them by name (a file of only unknown names
@@ -452,17 +547,25 @@ class _Writer:
             if not rows:
                 return
             vote_ids, isos, choices = (list(column) for column in zip(*rows, strict=True))
-        bits = map(self.ballot_bit.__getitem__, zip(isos, choices, strict=True))
-        second = itemgetter(1)
-        for vote_id, group in groupby(zip(vote_ids, bits, strict=True), itemgetter(0)):
-            votes[vote_id].ballots += sum(map(second, group))
-        n = len(isos)
-        flat = [None] * (3 * n)
-        flat[0::3], flat[1::3], flat[2::3] = vote_ids, isos, choices
-        self.pending += flat
-        if len(self.pending) >= 3 * _FLUSH_ROWS:
-            pending, self.pending = self.pending, []
-            self._flush(pending)
+        # one bit per row (its state and choice: see _Vote.ballots), then summed per run of
+        # rows of one vote (a parser gives a vote's rows together where it can)
+        bits = list(map(dict.__getitem__, map(self.choice_bits.__getitem__, choices), isos))
+        at = 0
+        for vote_id, run in groupby(vote_ids):
+            n = len(list(run))
+            vote = votes[vote_id]
+            mask = sum(bits[at : at + n])
+            at += n
+            present = self._present(mask)
+            # k distinct bits sum to a number of k bits, and a state has one choice: anything
+            # else is a state twice in the vote (within these rows or with earlier ones)
+            if (
+                mask.bit_count() != n
+                or present.bit_count() != n
+                or present & self._present(vote.ballots)
+            ):
+                raise CahError(self._duplicate_message(vote, isos, vote_ids))
+            vote.ballots += mask
 
     def _stage(self, rows: list, votes: dict[int, _Vote]) -> None:
         """Another source's ballots of a vote, kept aside to compare with the vote's own."""
@@ -481,55 +584,94 @@ class _Writer:
         except sqlite3.IntegrityError:
             self.conn.execute("ROLLBACK TO staging")
             flat = list(chain.from_iterable((v, iso3, c) for v, _, iso3, c in rows))
-            raise CahError(self._duplicate_in(flat, staged=True)) from None
+            raise CahError(self._duplicate_in(flat)) from None
         self.conn.execute("RELEASE staging")
 
+    def _write_ballots(self) -> None:
+        """Every ballot of the votes this import writes, from their masks, in the table's
+        order (by vote, then state: SQLite appends instead of splitting pages; measured, a
+        quarter of the insert time), in multi-row INSERTs of a bounded number of rows."""
+        votes = sorted((v for v in self.votes.values() if not v.compare), key=_vote_id)
+        total = sum(v.ballots.bit_count() for v in votes)
+        self.index.added(total)
+        self.summary.ballots += total
+        states, choices = self.states, _CHOICE_OF_CODE
+        pending: list = []
+        for vote in votes:
+            codes = self._codes(vote.ballots)
+            isos = list(compress(states, codes))
+            n = len(isos)
+            flat = [vote.id] * (3 * n)
+            flat[1::3] = isos
+            flat[2::3] = map(choices.__getitem__, filter(None, codes))
+            pending += flat
+            if len(pending) >= 3 * _FLUSH_ROWS:
+                self._flush(pending)
+                pending = []
+        self._flush(pending)
+
+    @staticmethod
+    def _codes(ballots: int) -> bytes:
+        """A vote's mask as one byte per state (in `states` order): 0 for no ballot, else
+        1 + the index of its choice in CHOICES."""
+        total = 0
+        for code in range(1, len(_CHOICE_OF_CODE)):
+            bits = ballots & _STATE_BITS
+            if bits:
+                spread = b"".join(map(_SPREAD.__getitem__, bits.to_bytes(_STATE_BYTES, "little")))
+                total += code * int.from_bytes(spread, "little")
+            ballots >>= _CHOICE_SHIFT
+        return total.to_bytes(_CHOICE_SHIFT, "little")
+
     def _flush(self, pending: list) -> None:
-        n = len(pending) // 3
-        if not n:
+        if not pending:
             return
-        self.index.added(n)
-        self.summary.ballots += n
         step = 3 * _ROWS_PER_INSERT
         full = len(pending) - len(pending) % step
         sql = "INSERT INTO ballots (vote_id, iso3, choice) VALUES " + ", ".join(
             ["(?, ?, ?)"] * _ROWS_PER_INSERT
         )
-        self.conn.execute("SAVEPOINT ballots")
-        try:
-            for start in range(0, full, step):
-                self.conn.execute(sql, pending[start : start + step])
-            rest = pending[full:]
-            if rest:
-                self.conn.execute(
-                    "INSERT INTO ballots (vote_id, iso3, choice) VALUES "
-                    + ", ".join(["(?, ?, ?)"] * (len(rest) // 3)),
-                    rest,
-                )
-        except sqlite3.IntegrityError:
-            self.conn.execute("ROLLBACK TO ballots")
-            raise CahError(self._duplicate_in(pending)) from None
-        self.conn.execute("RELEASE ballots")
+        for start in range(0, full, step):
+            self.conn.execute(sql, pending[start : start + step])
+        rest = pending[full:]
+        if rest:
+            self.conn.execute(
+                "INSERT INTO ballots (vote_id, iso3, choice) VALUES "
+                + ", ".join(["(?, ?, ?)"] * (len(rest) // 3)),
+                rest,
+            )
 
-    def _duplicate_in(self, pending: list, staged: bool = False) -> str:
-        """The message for a state with two ballots in one vote (found after the fact)."""
+    def _duplicate_in(self, pending: list) -> str:
+        """The message for a state with two staged ballots in one vote (found after the fact)."""
         seen: set[tuple[int, str]] = set()
         by_id = {v.id: v for v in self.votes.values()}
-        table = "staged_ballots" if staged else "ballots"
         for i in range(0, len(pending), 3):
             pair = (pending[i], pending[i + 1])
             exists = self.conn.execute(
-                f"SELECT 1 FROM {table} WHERE vote_id = ? AND iso3 = ?", pair
+                "SELECT 1 FROM staged_ballots WHERE vote_id = ? AND iso3 = ?", pair
             ).fetchone()
             if pair in seen or exists:
-                record = by_id[pair[0]].record
-                return (
-                    f"{self.path}: {self.names.ref(pair[1]).label()} has two ballots in the vote "
-                    f"on {record.symbol} ({record.date}); each state votes once. Nothing was "
-                    "imported."
-                )
+                return self._twice(by_id[pair[0]], pair[1])
             seen.add(pair)
         return f"{self.path}: a state has two ballots in one vote; nothing was imported."
+
+    def _duplicate_message(self, vote: _Vote, isos: list, vote_ids: list[int]) -> str:
+        """The message for a state twice in `vote`: in these rows, or here and earlier."""
+        mine = [iso3 for iso3, v in zip(isos, vote_ids, strict=True) if v == vote.id and iso3]
+        earlier = self._present(vote.ballots)
+        seen: set[str] = set()
+        for iso3 in mine:
+            if iso3 in seen or earlier & self.state_bit[iso3]:
+                return self._twice(vote, iso3)
+            seen.add(iso3)
+        return f"{self.path}: a state has two ballots in one vote; nothing was imported."
+
+    def _twice(self, vote: _Vote, iso3: str) -> str:
+        record = vote.record
+        return (
+            f"{self.path}: {self.names.ref(iso3).label()} has two ballots in the vote on "
+            f"{record.symbol} ({record.date}); each state votes once. Nothing was imported."
+        )
 
     # ------------------------------------------------------------ the end
 
@@ -597,26 +739,16 @@ class _Writer:
             if not (record.fill_members and record.date):
                 continue
             missing = self.members_mask(record.date) & ~self._present(vote.ballots)
-            if vote.compare:
-                rows = staged_fill  # _stage counts them
-            else:
-                vote.ballots += missing << non_voting
-                rows = []
-            while missing:
+            if not vote.compare:
+                vote.ballots += missing << non_voting  # written with the others below
+                continue
+            while missing:  # another source's vote: staged to compare (_stage counts them)
                 low = missing & -missing
-                rows.append((vote.id, self.states[low.bit_length() - 1], "non-voting"))
+                staged_fill.append((vote.id, self.states[low.bit_length() - 1], "non-voting"))
                 missing ^= low
-            if not vote.compare and rows:
-                flat = [None] * (3 * len(rows))
-                flat[0::3], flat[1::3], flat[2::3] = zip(*rows, strict=True)
-                self.pending += flat
-                if len(self.pending) >= 3 * _FLUSH_ROWS:  # memory bounded by a flush
-                    pending, self.pending = self.pending, []
-                    self._flush(pending)
-        pending, self.pending = self.pending, []
         if staged_fill:
             self._stage(staged_fill, {v.id: v for v in self.votes.values()})
-        self._flush(pending)
+        self._write_ballots()
         finished, compared = [], []
         for vote in self.votes.values():
             counts = {
@@ -666,6 +798,11 @@ def _totals(record: ImportedVote) -> dict[str, int | None] | None:
 
 _CHOICE_SHIFT = 256  # bits per choice in _Vote.ballots (there are 195 states)
 _STATE_BITS = (1 << _CHOICE_SHIFT) - 1
+_STATE_BYTES = _CHOICE_SHIFT // 8
+# a byte of a mask as eight bytes of 0 or 1, lowest bit first (_Writer._codes)
+_SPREAD = [bytes((byte >> k) & 1 for k in range(8)) for byte in range(256)]
+_CHOICE_OF_CODE = (None, *_VOTING_CHOICES)  # _Writer._codes: 1 + the choice's index
+_vote_id = attrgetter("id")
 
 
 NOT_RECORDED_FORMER = "former state"  # ballots_not_recorded.reason
@@ -675,7 +812,7 @@ _OTHER_UNKNOWN = "(other unknown names)"
 
 # markers among the ISO3 codes of rows (strings: scanning a list for them stays fast)
 _DATED = "\x00dated"  # a name whose state depends on the date: resolved row by row
-_NEW = "\x00new"  # a name not seen yet in this import
+_SKIPPED, _DATED_ROW = -1, -2  # the same, among a ColumnBlock's state indexes
 
 
 @contextmanager
@@ -697,7 +834,7 @@ def bulk_settings(conn):
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA ignore_check_constraints = ON")
-    conn.execute("PRAGMA cache_size = -32768")
+    conn.execute("PRAGMA cache_size = -8192")
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -1,0 +1,179 @@
+"""A block of the unvotes CSV parsed by pyarrow's CSV reader (the optional `fast` extra).
+
+The pure-Python reader (`unvotes_csv._block`) is the reference; this one is its fast path
+for the blocks it can vouch for, and answers None for any other, which that reader then
+reads (giving the same rows, or the refusal with its line):
+
+- quoting: only whole quoted fields without a line break (`,"NA",` is Namibia's code), as
+  R writes them; a quote anywhere else, or a line break inside quotes, is left to the
+  reference reader;
+- a row of the wrong width, text that is not UTF-8, a missing rcid or vote, a vote other
+  than yes/no/abstain, a roll call not in roll_calls.csv: None.
+
+A bare NA is a missing value and a quoted "NA" is text (`quoted_strings_can_be_null=False`):
+the distinction R's files depend on, which the csv module cannot make. Every other field is
+kept as written (no trimming), an empty field is the empty string and blank lines are
+skipped, as the reference reader does; carriage returns are removed first, as it does.
+
+Measured on the whole unvotes history (870,109 rows): the rows of a 4 MB block in columns in
+about a tenth of the reference reader's time (benchmarks/unvotes_full.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def block_reader() -> Callable | None:
+    """The fast block reader, or None when pyarrow is not installed."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as csv
+    except ImportError:
+        return None
+
+    from cahtracker.importers.unvotes_csv import CHOICES
+
+    parse_options = csv.ParseOptions(
+        delimiter=",", quote_char='"', double_quote=True, escape_char=False
+    )
+    int64 = pa.int64()
+
+    def read(data: bytes, width: int, where: list[int], calls: dict):
+        """(calls, call_ids, pairs, pair_ids, choices, choice_ids) of the block's rows (a
+        ColumnBlock's columns), or None (see the module)."""
+        if b'"' in data and not _whole_quoted_fields(data):
+            return None
+        if b"\r" in data:
+            data = data.replace(b"\r", b"")
+        names = [f"c{i}" for i in range(width)]
+        wanted = [names[i] for i in where]
+        try:
+            table = csv.read_csv(
+                pa.py_buffer(data),
+                read_options=csv.ReadOptions(column_names=names, block_size=1 << 20),
+                parse_options=parse_options,
+                convert_options=csv.ConvertOptions(
+                    include_columns=wanted,
+                    column_types=dict.fromkeys(wanted, pa.string()),
+                    null_values=["NA"],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowException, ValueError):
+            return None
+        rcid, name, code, vote = (table.column(n).combine_chunks() for n in wanted)
+        if not len(rcid) or rcid.null_count or vote.null_count:
+            return None
+        rcid, vote = rcid.dictionary_encode(), vote.dictionary_encode()
+        rcid_values = rcid.dictionary.to_pylist()
+        vote_values = vote.dictionary.to_pylist()
+        if not all(r in calls for r in rcid_values) or not set(vote_values) <= CHOICES.keys():
+            return None
+        name, code = name.dictionary_encode(), code.dictionary_encode()
+        name_values = [*name.dictionary.to_pylist(), None]  # the last: a missing value
+        code_values = [*code.dictionary.to_pylist(), None]
+        span = len(name_values)
+        key = pc.add(
+            pc.multiply(pc.fill_null(code.indices, len(code_values) - 1).cast(int64), span),
+            pc.fill_null(name.indices, span - 1).cast(int64),
+        ).dictionary_encode()
+        pairs = [
+            (code_values[k // span], name_values[k % span]) for k in key.dictionary.to_pylist()
+        ]
+        order = pc.sort_indices(rcid.indices)  # stable: a roll call's rows together
+        return (
+            rcid_values,
+            rcid.indices.take(order),
+            pairs,
+            key.indices.take(order),
+            [CHOICES[v] for v in vote_values],
+            vote.indices.take(order),
+        )
+
+    return read
+
+
+def _whole_quoted_fields(data: bytes) -> bool:
+    """Is every quote of `data` the start or end of a whole quoted field on one line
+    (`"..."` between commas or line ends, with no quote or line break inside)?"""
+    end = len(data)
+    at = data.find(b'"')
+    while at >= 0:
+        close = data.find(b'"', at + 1)
+        if close < 0 or data.find(b"\n", at, close) >= 0:
+            return False
+        if at and data[at - 1] not in b",\n":
+            return False
+        if close + 1 < end and data[close + 1] not in b",\n":
+            return False
+        at = data.find(b'"', close + 1)
+    return True
+
+
+# ---------------------------------------------------------------- the writer's side
+
+
+class Columns:
+    """What the writer does to a ColumnBlock's arrays, at C speed (pyarrow compute)."""
+
+    def __init__(self) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.pa, self.pc = pa, pc
+
+    def take(self, values: list[int], ids):
+        """`values[ids[i]]` for each row."""
+        return self.pa.array(values, self.pa.int64()).take(ids)
+
+    def rows_where(self, column, value: int, *others) -> list[tuple]:
+        """The distinct tuples (others[0][i], others[1][i], ...) of the rows where
+        column[i] == value, with their number of rows: [((a, b, ...), n), ...]."""
+        pc = self.pc
+        chosen = pc.equal(column, value)
+        picked = [pc.filter(other, chosen).to_pylist() for other in others]
+        from collections import Counter
+
+        return list(Counter(zip(*picked, strict=True)).items())
+
+    def replace_where(self, column, value: int, keys, mapping: dict) -> Any:
+        """`column` with each row equal to `value` replaced by mapping[keys[i]]."""
+        pc, pa = self.pc, self.pa
+        chosen = pc.equal(column, value)
+        new = [mapping[k] for k in pc.filter(keys, chosen).to_pylist()]
+        return pc.replace_with_mask(column, chosen, pa.array(new, column.type))
+
+    def combine(self, a, scale: int, b):
+        """a * scale + b, row by row (for keys of two columns)."""
+        pc, int64 = self.pc, self.pa.int64()
+        return pc.add(pc.multiply(a.cast(int64), scale), b.cast(int64))
+
+    def masks(self, group_ids, bits, groups: int, width: int) -> list[tuple[int, int]]:
+        """For each group g < `groups`: (the int with bit bits[i] set for each row i of the
+        group, the group's number of rows). `bits` are below `width`, a multiple of 8.
+
+        The rows' positions g * width + bits[i] are scattered into one array of `groups` *
+        `width` values, whose validity bitmap then holds every group's mask in `width` // 8
+        bytes, lowest bit first (a position given twice is marked once: the caller compares
+        each mask's bits with its number of rows)."""
+        pa, pc = self.pa, self.pc
+        size = groups * width
+        positions = self.combine(group_ids, width, bits)
+        marked = pc.scatter(pa.repeat(True, len(positions)), positions, max_index=size - 1)
+        validity = marked.buffers()[0]
+        bitmap = validity.to_pybytes() if validity is not None else b"\xff" * (size // 8)
+        counts = [0] * groups
+        tally = pc.value_counts(group_ids)
+        for value, n in zip(
+            tally.field("values").to_pylist(), tally.field("counts").to_pylist(), strict=True
+        ):
+            counts[value] = n
+        step = width // 8
+        return [
+            (int.from_bytes(bitmap[g * step : (g + 1) * step], "little"), counts[g])
+            for g in range(groups)
+        ]
