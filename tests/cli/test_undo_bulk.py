@@ -247,3 +247,73 @@ def test_foreign_keys_and_secure_delete_are_as_before_after_an_undo_by_sets(
     assert not store.query("SELECT * FROM topics WHERE slug IN ('t1', 't2')")
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def undo_batch_of_last(cli) -> int:
+    return json.loads(cli.ok("db", "log", "-n", "1", "-f", "json").stdout)[0]["batch"]
+
+
+def test_a_redo_by_sets_leaves_what_the_redo_change_by_change_leaves(
+    cli, db_path, tmp_path, monkeypatch, by_sets
+):
+    cli.ok("vote", "import", str(bulk_file(tmp_path, 3, 5)))
+    cli.ok("vote", "import", str(UNVOTES))
+    cli.ok("db", "undo")
+    by_sets.clear()
+    first, second, other = undo_both(
+        cli, db_path, tmp_path, monkeypatch, by_sets, "--batch", str(undo_batch_of_last(cli))
+    )
+    assert first.exit_code == second.exit_code == 0
+    assert first.output == second.output
+    assert everything(db_path) == everything(other)
+    # and the redo is undone again, as the import was
+    cli.ok("db", "undo")
+    cli.ok("db", "undo", db=other)
+    assert everything(db_path) == everything(other)
+
+
+def add_document_by_hand(db_path: Path, symbol: str) -> None:
+    """A fictional document added outside the log, with the symbol in other letter case."""
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO documents (symbol, kind, body) VALUES (?, 'resolution', 'General Assembly')",
+        (symbol.lower(),),
+    )
+    conn.commit()
+    conn.close()
+
+
+REDO_LATER = {
+    # what is done after the undo, and words of the refusal of the redo it causes
+    "the document added again": (
+        lambda cli, db, s: cli.ok(
+            *("docs", "add", s, "--title", "t", "--kind", "resolution"),
+            *("--body", "General Assembly", "--unsourced"),
+        ),
+        ("none of it was undone", "later change", "depends on it"),
+    ),
+    "its symbol in other letters": (
+        lambda cli, db, s: add_document_by_hand(db, s),
+        ("restoring the row would break the database", "nothing was undone"),
+    ),
+}
+
+
+@pytest.mark.parametrize("later", sorted(REDO_LATER))
+def test_a_redo_a_later_change_conflicts_with_is_refused_in_the_same_words(
+    cli, db_path, tmp_path, monkeypatch, by_sets, unchanged, later
+):
+    cli.ok("vote", "import", str(UNVOTES))
+    _, symbol = imported_vote(db_path)
+    cli.ok("db", "undo")
+    undo = undo_batch_of_last(cli)
+    act, words = REDO_LATER[later]
+    act(cli, db_path, symbol)
+    by_sets.clear()
+    other = twin(db_path, tmp_path)
+    with unchanged():
+        refused = cli("db", "undo", "--batch", str(undo))
+    assert not by_sets
+    assert_refused(refused, *words)
+    change_by_change(monkeypatch)
+    assert cli("db", "undo", "--batch", str(undo), db=other).output == refused.output

@@ -297,7 +297,10 @@ class _Plan:
         parts = []  # (owner table, part number, rule) of each bundle a change may log
         for owner in self.owners:
             parts += [(owner, i, rule) for i, rule in enumerate(C._OWNED[owner])]
-        conn.execute("CREATE TEMP TABLE undo_records (seq INTEGER PRIMARY KEY, cid, part)")
+        conn.execute(
+            "CREATE TEMP TABLE undo_records (seq INTEGER PRIMARY KEY, cid INTEGER, part INTEGER, "
+            "UNIQUE (cid, part))"
+        )
         bundles = "".join(
             f" UNION ALL SELECT p.cid, {i} FROM temp.undo_plan p WHERE p.tbl = {_text(owner)} "
             f"AND p.owned AND EXISTS (SELECT 1 FROM {_name(rule.table)} r "
@@ -432,12 +435,27 @@ class _Plan:
 def undo(store, tables, batch: int, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Undo `pending` (the batch's changes in effect, newest first) by sets, inside the open
     write; returns each change undone as `changes._undo` does. NotBulk: nothing written."""
-    plan = _Plan(store, tables, batch, pending)
-    plan.check()
-    plan.write()
+    if all(row["undo_of"] is not None for row in pending):
+        from cahtracker.db import bulk_redo
+
+        try:
+            bulk_redo.redo(store, tables, batch, pending)  # the undo of an undo: a redo
+        except sqlite3.IntegrityError:
+            raise NotBulk from None  # a row put back breaks a constraint: one by one says
+    else:
+        plan = _Plan(store, tables, batch, pending)
+        plan.check()
+        plan.write()
     if len(pending) <= C.SUMMARY_ROWS:  # described now, in the transaction, as one by one
-        return [C._done(tables, row, None, json.loads(row["after"])) for row in pending]
+        return [_done(tables, row) for row in pending]
     return _Undone(tables, pending)
+
+
+def _done(tables, row: dict[str, Any]) -> dict[str, Any]:
+    def logged(text: str | None) -> Any:
+        return None if text is None else json.loads(text)
+
+    return C._done(tables, row, logged(row["before"]), logged(row["after"]))
 
 
 class _Undone(Sequence):
@@ -454,5 +472,4 @@ class _Undone(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        row = self._pending[index]
-        return C._done(self._tables, row, None, json.loads(row["after"]))
+        return _done(self._tables, self._pending[index])
