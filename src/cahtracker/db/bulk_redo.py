@@ -24,7 +24,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cahtracker.db import changes as C
-from cahtracker.db.bulk_undo import NotBulk, _name, _text, _text_affinity
+from cahtracker.db.bulk_undo import (
+    NotBulk,
+    _name,
+    _text,
+    _text_affinity,
+    later_change,
+    without_rowid,
+)
 from cahtracker.errors import CahError
 
 
@@ -102,13 +109,7 @@ class Redo:
             "WHERE x.undo_of IS NOT NULL LIMIT 1"
         ):
             raise NotBulk
-        if self.found(  # a later change to the same row, still in effect
-            "SELECT 1 FROM temp.redo_plan p "
-            "JOIN changes b ON b.table_name = p.tbl AND b.row_key = p.row_key "
-            "WHERE b.id > p.cid AND b.undone_by IS NULL AND b.undo_of IS NULL "
-            "AND b.batch IS NOT ? LIMIT 1",
-            (self.batch,),
-        ):
+        if later_change(self.conn, "redo_plan", self.batch):
             raise NotBulk
         for table in self.counts:
             if table in self.rules:
@@ -260,22 +261,13 @@ class Redo:
         values = ", ".join(f"json_extract(j.value, '$[{i}]')" for i in range(len(rule.columns)))
         # in the order put back one by one, where rowids follow it (a table without rowids
         # keeps its rows in key order whatever the order of the inserts)
-        order = "" if self._without_rowid(table) else " ORDER BY s.seq, j.key"
+        order = "" if without_rowid(self.conn, table) else " ORDER BY s.seq, j.key"
         self.conn.execute(
             f"INSERT INTO {_name(table)} ({names}) SELECT p.key, {values} "
             "FROM temp.redo_records s JOIN temp.redo_plan p ON p.cid = s.cid "
             f"JOIN changes c ON c.id = s.cid, json_each(c.before, ?) j WHERE p.tbl = ?{order}",
             (f"$.{rule.bundle}", table),
         )
-
-    def _without_rowid(self, table: str) -> bool:
-        try:
-            listed = self.conn.execute(
-                "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", (table,)
-            ).fetchone()
-        except sqlite3.OperationalError:  # SQLite before 3.37: no table_list
-            return False
-        return bool(listed and listed[0])
 
     def _check_written(self, table: str) -> None:
         """The rows written name rows that exist (the foreign keys), and hold no REAL where

@@ -82,6 +82,31 @@ def connection_settings(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
 
 
+def without_rowid(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether `table` is a WITHOUT ROWID table (False where SQLite cannot say: before 3.37)."""
+    try:
+        listed = conn.execute(
+            "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", (table,)
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return bool(listed and listed[0])
+
+
+def later_change(conn: sqlite3.Connection, plan: str, batch: int) -> bool:
+    """Whether a change still in effect, not an undo record and not of the batch, wrote a row
+    of the TEMP table `plan` (tbl, row_key) after the change planned for it (cid)."""
+    return (
+        conn.execute(
+            f"SELECT 1 FROM temp.{plan} p JOIN changes b ON b.table_name = p.tbl "
+            "AND b.row_key = p.row_key WHERE b.id > p.cid AND b.undone_by IS NULL "
+            "AND b.undo_of IS NULL AND b.batch IS NOT ? LIMIT 1",
+            (batch,),
+        ).fetchone()
+        is not None
+    )
+
+
 def _text_affinity(declared: str) -> bool:
     declared = declared.upper()
     return "INT" not in declared and any(word in declared for word in ("CHAR", "CLOB", "TEXT"))
@@ -161,13 +186,7 @@ class _Plan:
         """Every check of `changes._undo`, for all the changes at once; NotBulk on any find."""
         for table in self.counts:
             self._check_as_left(table)
-        if self.found(  # a later change to the same row, still in effect (outside the batch)
-            "SELECT 1 FROM temp.undo_plan p "
-            "JOIN changes b ON b.table_name = p.tbl AND b.row_key = p.row_key "
-            "WHERE b.id > p.cid AND b.undone_by IS NULL AND b.undo_of IS NULL "
-            "AND b.batch IS NOT ? LIMIT 1",
-            (self.batch,),
-        ):
+        if later_change(self.conn, "undo_plan", self.batch):
             raise NotBulk
         for owner in self.owners:
             self._check_owned_unchanged(owner)
@@ -420,16 +439,10 @@ class _Plan:
         return whole
 
     def _can_empty(self, table: str) -> bool:
-        try:
-            listed = self.conn.execute(
-                "SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?", (table,)
-            ).fetchone()
-        except sqlite3.OperationalError:  # SQLite before 3.37: no table_list
-            return False
         triggers = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
         ).fetchone()
-        return bool(listed and listed[0]) and not triggers
+        return without_rowid(self.conn, table) and not triggers
 
 
 def undo(store, tables, batch: int, pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
