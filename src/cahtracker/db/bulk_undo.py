@@ -265,12 +265,20 @@ class _Plan:
                     raise NotBulk
 
     def _check_dependents(self, table: str) -> None:
-        """The rules a table's owner registered (`register_dependents`), row by row."""
+        """The rules a table's owner registered (`register_dependents`): for all the rows in
+        one go where the rule says how (`among`), else row by row."""
         rules = C._DEPENDENTS.get(table, ())
-        if not rules:
+        each = [rule for rule in rules if rule not in C._DEPENDENTS_AMONG]
+        if len(each) < len(rules):
+            keys = [r[0] for r in self.conn.execute(f"SELECT p.key FROM {self.rows_of(table)}")]
+            if any(
+                C._DEPENDENTS_AMONG[rule](self.store, keys) for rule in rules if rule not in each
+            ):
+                raise NotBulk
+        if not each:
             return
         for row in self.store.query(f"SELECT t.* FROM {self.rows_of(table)}"):
-            if any(rule(self.store, row) for rule in rules):
+            if any(rule(self.store, row) for rule in each):
                 raise NotBulk
 
     def _check_json(self) -> None:
@@ -317,8 +325,7 @@ class _Plan:
         for owner in self.owners:
             parts += [(owner, i, rule) for i, rule in enumerate(C._OWNED[owner])]
         conn.execute(
-            "CREATE TEMP TABLE undo_records (seq INTEGER PRIMARY KEY, cid INTEGER, part INTEGER, "
-            "UNIQUE (cid, part))"
+            "CREATE TEMP TABLE undo_records (seq INTEGER PRIMARY KEY, cid INTEGER, part INTEGER)"
         )
         bundles = "".join(
             f" UNION ALL SELECT p.cid, {i} FROM temp.undo_plan p WHERE p.tbl = {_text(owner)} "

@@ -103,11 +103,23 @@ def register_owned(
         owned.append(rule)
 
 
-def register_dependents(table: str, rule: Callable[[Any, dict[str, Any]], list[str]]) -> None:
-    """`rule(store, row)` says what depends on a row an undo would delete (empty: nothing)."""
+def register_dependents(
+    table: str,
+    rule: Callable[[Any, dict[str, Any]], list[str]],
+    among: Callable[[Any, list[Any]], bool] | None = None,
+) -> None:
+    """`rule(store, row)` says what depends on a row an undo would delete (empty: nothing).
+    `among(store, keys)`, if given, says in one go whether anything depends on any of the
+    rows with those primary keys (the undo of an import by sets, bulk_undo.py); without it,
+    that undo asks `rule` row by row."""
     rules = _DEPENDENTS.setdefault(table, [])
     if rule not in rules:
         rules.append(rule)
+    if among is not None:
+        _DEPENDENTS_AMONG[rule] = among
+
+
+_DEPENDENTS_AMONG: dict[Callable, Callable[[Any, list[Any]], bool]] = {}
 
 
 def register_references(table: str, rule: Callable[[Any, dict[str, Any]], list[str]]) -> None:
