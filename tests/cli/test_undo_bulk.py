@@ -23,18 +23,20 @@ from conftest import DATA, assert_refused, write_bulk_csv
 UNVOTES = DATA / "unvotes" / "unvotes.csv"
 
 
+def spy_on(real, done: list):
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        done.append(len(result))  # only when it did the undo
+        return result
+
+    return spy
+
+
 @pytest.fixture
 def by_sets(monkeypatch):
     """Counts the undos done by sets (the other path is asked for with `change_by_change`)."""
     done = []
-    real = bulk_undo.undo
-
-    def spy(*args, **kwargs):
-        result = real(*args, **kwargs)
-        done.append(len(result))
-        return result
-
-    monkeypatch.setattr(bulk_undo, "undo", spy)
+    monkeypatch.setattr(bulk_undo, "undo", spy_on(bulk_undo.undo, done))
     return done
 
 
@@ -317,3 +319,41 @@ def test_a_redo_a_later_change_conflicts_with_is_refused_in_the_same_words(
     assert_refused(refused, *words)
     change_by_change(monkeypatch)
     assert cli("db", "undo", "--batch", str(undo), db=other).output == refused.output
+
+
+def test_a_merge_undone_and_redone_by_sets_leaves_what_change_by_change_leaves(
+    cli, db_path, tmp_path, monkeypatch, by_sets
+):
+    """A member's fictional work brought in by `db merge` (one batch of inserts: votes with
+    their ballots, statements and sources, a stance, a timeline event) is undone, then
+    redone, by sets and change by change, with the same result."""
+    member = tmp_path / "bob.db"
+    cli.ok("db", "backup", str(member))
+    cli.ok(
+        "--who", "bob", "vote", "record", "--doc", "A/RES/99/901", "--date", "2026-11-20",
+        "--body", "General Assembly", "--create-doc", "--without-vote",
+        "--dissociating", "Peru, Fiji, Chile",
+        "--source", "fictional record", db=member,
+    )  # fmt: skip
+    cli.ok("vote", "import", str(UNVOTES), db=member)
+    cli.ok(
+        "--who", "bob", "position", "set", "France", "-t", "treaty", "-s", "oppose",
+        "--date", "2026-11-01", "--source", "fictional statement B", db=member,
+    )  # fmt: skip
+    cli.ok("timeline", "add", "2026-12-04", "Fictional briefing B", "--source", "x", db=member)
+    cli.ok("db", "merge", str(member))
+    first, second, other = undo_both(cli, db_path, tmp_path, monkeypatch, by_sets)
+    assert first.exit_code == second.exit_code == 0 and first.output == second.output
+    assert everything(db_path) == everything(other)
+    assert everything(db_path)["vote_statements"] == []
+    monkeypatch.undo()  # by sets again
+    undo = str(undo_batch_of_last(cli))
+    by_sets.clear()
+    monkeypatch.setattr(bulk_undo, "undo", spy_on(bulk_undo.undo, by_sets))
+    cli.ok("db", "undo", "--batch", undo)
+    assert by_sets
+    change_by_change(monkeypatch)
+    cli.ok("db", "undo", "--batch", undo, db=other)
+    redone = everything(db_path)
+    assert redone == everything(other)
+    assert len(redone["vote_statements"]) == 3
