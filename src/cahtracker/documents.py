@@ -276,10 +276,12 @@ def create_document(
     return row
 
 
-def create_documents(store, rows: list[dict[str, Any]]) -> None:
+def create_documents(store, rows: list[dict[str, Any]], run=None) -> None:
     """Insert many new documents at once (a bulk import's), kinds checked, logged as inserts.
 
-    Each row has every column of `documents` (`document_row` builds one).
+    Each row has every column of `documents` (`document_row` builds one). The rows and
+    their log are made here; `run` (default: at once) is given the statements that write
+    them (a bulk import runs them in its writing thread).
     """
     from cahtracker.db.changes import log_inserts
 
@@ -294,11 +296,17 @@ def create_documents(store, rows: list[dict[str, Any]]) -> None:
 
     rows[:] = [stamp(store, row) for row in rows]  # each a global id (db/ids.py)
     columns = list(rows[0])
-    store.conn.executemany(
-        f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [tuple(row[c] for c in columns) for row in rows],
-    )
-    log_inserts(store, "documents", rows, "symbol")
+    params = [tuple(row[c] for c in columns) for row in rows]
+
+    def write() -> None:
+        store.conn.executemany(
+            f"INSERT INTO documents ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})",
+            params,
+        )
+
+    (run or (lambda job: job()))(write)
+    log_inserts(store, "documents", rows, "symbol", run=run)
 
 
 def document_row(

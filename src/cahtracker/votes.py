@@ -562,35 +562,57 @@ def source_family(key: str | None) -> str | None:
     return key.split(":", 1)[0] if ":" in key else key.split(" ", 1)[0]
 
 
-def create_votes(store, rows: list[dict[str, Any]]) -> None:
+def create_votes(store, rows: list[dict[str, Any]], run=None) -> None:
     """Insert vote rows with their ids (an import's; logged by `finish_votes` once decided),
-    each with a global id (db/ids.py)."""
+    each with a global id (db/ids.py). The statement's rows are made here; `run` (default:
+    at once) is given the statement (a bulk import runs it in its writing thread)."""
     from cahtracker.db.ids import stamp
 
     columns = ("id", *VOTE_COLUMNS, "gid", "origin")
-    store.conn.executemany(
-        f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [tuple(stamped.get(c) for c in columns) for stamped in (stamp(store, r) for r in rows)],
+    params = [tuple(stamped.get(c) for c in columns) for stamped in (stamp(store, r) for r in rows)]
+
+    def write() -> None:
+        store.conn.executemany(
+            f"INSERT INTO votes ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            params,
+        )
+
+    (run or (lambda job: job()))(write)
+
+
+def vote_rows(store, ids: list[int]) -> list[dict[str, Any]]:
+    """The rows of these votes, by id."""
+    return store.query(
+        "SELECT * FROM votes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (json.dumps(ids),),
     )
 
 
-def finish_votes(store, votes: list[tuple[int, dict[str, int]]]) -> dict[int, list[str]]:
+def finish_votes(
+    store, votes: list[tuple[int, dict[str, int]]], run=None, rows=None
+) -> dict[int, list[str]]:
     """Decide imported votes from their ballots' counts and log each as one change that owns
-    its rows; returns, by vote, where the official totals disagree with the ballots."""
+    its rows; returns, by vote, where the official totals disagree with the ballots.
+
+    The rows (`rows`: `vote_rows` of the votes, read by the caller, else here) are decided
+    and their log written out here; `run` (default: at once) is given the statements that
+    write them (a bulk import runs them in its writing thread, while this one makes the
+    log's texts)."""
     from cahtracker.db.changes import log_inserts
 
     tallies = {
         vote_id: {tally_key(c): counts.get(c, 0) for c in CHOICES} for vote_id, counts in votes
     }
-    store.conn.executemany(
-        "UPDATE votes SET outcome = ? WHERE id = ?",
-        [(decide(t["yes"], t["no"]), vote_id) for vote_id, t in tallies.items()],
+    if rows is None:
+        rows = vote_rows(store, list(tallies))
+    outcomes = [(decide(t["yes"], t["no"]), vote_id) for vote_id, t in tallies.items()]
+    decided = {vote_id: outcome for outcome, vote_id in outcomes}
+    for row in rows:  # as the UPDATE below leaves them
+        row["outcome"] = decided[row["id"]]
+    (run or (lambda job: job()))(
+        lambda: store.conn.executemany("UPDATE votes SET outcome = ? WHERE id = ?", outcomes)
     )
-    rows = store.query(
-        "SELECT * FROM votes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (json.dumps(list(tallies)),),
-    )
-    log_inserts(store, "votes", rows, "id", with_owned=True)
+    log_inserts(store, "votes", rows, "id", with_owned=True, run=run)
     problems = {}
     for row in rows:
         found = totals_warnings(tallies[row["id"]], official_totals(row))
@@ -781,6 +803,18 @@ class BallotIndex:
         self.count = 0
         self.existing: int | None = None  # counted once the import is big (a scan: ~30 ms/1M)
         self.dropped = False
+
+    def expect(self, n: int) -> None:
+        """The import will add about `n` ballots: drop the index now if `added` would drop it
+        later (the rows before that would pay for keeping it up to date)."""
+        if self.dropped or not self.sql or n <= self.BIG:
+            return
+        if self.existing is None:
+            total = self.conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+            self.existing = total - self.count
+        if n > self.existing:
+            self.conn.execute(f"DROP INDEX {self.NAME}")
+            self.dropped = True
 
     def added(self, n: int) -> None:
         self.count += n

@@ -173,7 +173,14 @@ def add_collations(conn: sqlite3.Connection) -> None:
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with cahtracker's settings; none of them writes to the file."""
     max_pages = _max_pages()
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    # one thread at a time, but not always the same one: a bulk import's inserts run in a
+    # thread of their own while the main thread reads on (importers/writer.py, _Background)
+    conn = sqlite3.connect(
+        str(path),
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     add_collations(conn)

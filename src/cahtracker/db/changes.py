@@ -325,33 +325,43 @@ def log_change(
 
 
 def log_inserts(
-    store, table: str, rows: list[dict[str, Any]], key: str, *, with_owned: bool = False
+    store,
+    table: str,
+    rows: list[dict[str, Any]],
+    key: str,
+    *,
+    with_owned: bool = False,
+    run: Callable[[Callable[[], None]], None] | None = None,
 ) -> None:
     """Record the insert of many rows of one table (`key`: the column that names each row),
-    as `log_change` would one by one, in one statement (a bulk import's documents and votes)."""
+    as `log_change` would one by one, in one statement (a bulk import's documents and votes).
+
+    The log's texts are made here; `run` (default: at once) is given the statement that
+    writes them (a bulk import runs it in its writing thread). The first change of a batch
+    numbers the batch (`log_change`): that is decided when the statement runs."""
     if not rows:
         return
-    if store.batch is None:
-        log_change(store, table, rows[0][key], None, rows[0], with_owned=with_owned)
-        rows = rows[1:]
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    store.conn.executemany(
-        "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, "
-        "with_owned, who) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-        [
-            (
-                at,
-                store.command,
-                table,
-                str(row[key]),
-                _json(row),
-                store.batch,
-                int(with_owned),
-                store.who,
-            )
-            for row in rows
-        ],
-    )
+    entries = [(str(row[key]), _json(row)) for row in rows]
+    first = rows[0]
+
+    def write() -> None:
+        rest = entries
+        if store.batch is None:
+            log_change(store, table, first[key], None, first, with_owned=with_owned)
+            rest = entries[1:]
+        batch, command, who, owned = store.batch, store.command, store.who, int(with_owned)
+        store.conn.executemany(
+            "INSERT INTO changes (at, command, table_name, row_key, before, after, batch, "
+            "with_owned, who) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            [(at, command, table, k, after, batch, owned, who) for k, after in rest],
+        )
+
+    (run or _now)(write)
+
+
+def _now(job: Callable[[], None]) -> None:
+    job()
 
 
 def _settle(store, target: int | None) -> None:

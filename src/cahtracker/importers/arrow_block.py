@@ -36,6 +36,9 @@ def block_reader() -> Callable | None:
 
     from cahtracker.importers.unvotes_csv import CHOICES
 
+    # the C library's allocator: it gives a block's memory back (pyarrow's default pool,
+    # jemalloc or mimalloc, kept about 50 MB more at the peak of the whole history)
+    pa.set_memory_pool(pa.system_memory_pool())
     parse_options = csv.ParseOptions(
         delimiter=",", quote_char='"', double_quote=True, escape_char=False
     )
@@ -53,7 +56,7 @@ def block_reader() -> Callable | None:
         try:
             table = csv.read_csv(
                 pa.py_buffer(data),
-                read_options=csv.ReadOptions(column_names=names, block_size=1 << 20),
+                read_options=csv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=False),
                 parse_options=parse_options,
                 convert_options=csv.ConvertOptions(
                     include_columns=wanted,
@@ -177,3 +180,38 @@ class Columns:
             (int.from_bytes(bitmap[g * step : (g + 1) * step], "little"), counts[g])
             for g in range(groups)
         ]
+
+    def encode_ballots(self, vote_ids, states, choices) -> str:
+        """Rows as the JSON array that writer._JSON_BALLOTS inserts: vote id * 2048 + state
+        * 8 + choice each, sorted (the ballots table's order: by vote, then state)."""
+        pa, pc = self.pa, self.pc
+        int64 = pa.int64()
+        values = pc.add(
+            pc.add(pc.multiply(vote_ids.cast(int64), 2048), pc.multiply(states.cast(int64), 8)),
+            choices.cast(int64),
+        )
+        values = values.take(pc.array_sort_indices(values))
+        text = pc.cast(values, pa.string())
+        joined = pc.binary_join(
+            pa.ListArray.from_arrays(pa.array([0, len(text)], pa.int32()), text), ","
+        )
+        return "[" + joined[0].as_py() + "]"
+
+    def encode_masks(self, vote_ids: list[int], masks: list[int], width: int) -> tuple[str, int]:
+        """Ballots given as masks (bit choice * 256 + state, `width` bits a vote) as
+        encode_ballots writes them, with their number."""
+        pa, pc = self.pa, self.pc
+        step = width // 8
+        bitmap = b"".join(mask.to_bytes(step, "little") for mask in masks)
+        marked = pa.BooleanArray.from_buffers(
+            pa.bool_(), len(masks) * width, [None, pa.py_buffer(bitmap)]
+        )
+        positions = pc.indices_nonzero(marked).cast(pa.int64())
+        if not len(positions):
+            return "[]", 0
+        vote = pc.divide(positions, width)  # integer division: both are integers
+        within = pc.subtract(positions, pc.multiply(vote, width))
+        votes = self.take(vote_ids, vote)
+        states = pc.bit_wise_and(within, 255)
+        choices = pc.shift_right(within, 8)
+        return self.encode_ballots(votes, states, choices), len(positions)

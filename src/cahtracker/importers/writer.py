@@ -98,6 +98,7 @@ class _Vote:
     # this import's ballots of the vote: one bit (state + 256 x choice) per ballot; the states
     # with a ballot and the count of each choice are read from it at the end
     ballots: int = 0
+    written: int = 0  # the bits of `ballots` already written (ColumnBlocks, as they come)
 
 
 def import_votes(
@@ -131,14 +132,17 @@ def import_votes(
     with bulk_settings(store.conn), store.write("vote import"):
         writer = _Writer(store, names, path, summary, skip_unknown)
         extra = {"names": names} if FORMATS[fmt].needs_names else {}  # a report's printed lists
-        for item in parse(path, fmt, roll_calls, counter_box, **extra):
-            if isinstance(item, BallotBlock | ColumnBlock):
-                writer.add_block(item)
-            else:
-                writer.add_record(item)
-            if progress and counter_box:
-                progress(counter_box[0].count, size)
-        writer.finish(accept_mismatches)
+        try:
+            for item in parse(path, fmt, roll_calls, counter_box, **extra):
+                if isinstance(item, BallotBlock | ColumnBlock):
+                    writer.add_block(item)
+                else:
+                    writer.add_record(item)
+                if progress and counter_box:
+                    progress(counter_box[0].count, size)
+            writer.finish(accept_mismatches)
+        finally:
+            writer.close()  # the writing thread has stopped before COMMIT or ROLLBACK
     return summary
 
 
@@ -177,6 +181,9 @@ class _Writer:
         self.dated: dict[tuple, str] = {}  # ((code, name), date) -> iso3 | "" (_states_of)
         self.state_index = {iso3: i for i, iso3 in enumerate(self.states)}
         self.columns = None  # arrow_block.Columns, made for the first ColumnBlock
+        self.background: _Background | None = None  # the writing thread (ColumnBlocks)
+        self.jobs: list[Callable[[], None]] = []  # for it, not yet given (_send)
+        self.coded = False  # temp.import_codes made (_codes_table)
         self.skip_reason: dict[tuple[str | None, str], tuple[str, str]] = {}
         self.next_id = (self.conn.execute("SELECT max(id) FROM votes").fetchone()[0] or 0) + 1
         self.staged = False
@@ -238,6 +245,7 @@ class _Writer:
                     del existing.by_triple[triple]
             others: tuple[str, ...] = ()
             if old is not None and existing.sources.get(old, 1) > 1:
+                self._sync()
                 if record.key != existing.primary.get(old):
                     self._compare_with(old, record)  # another source of a vote: compared
                     continue
@@ -249,9 +257,11 @@ class _Writer:
                 other = existing.whole_votes.get(triple)
                 if other is not None and other[1] != V.source_family(record.key):
                     del existing.whole_votes[triple]  # one record of each source joins it
+                    self._sync()
                     self._compare_with(other[0], record)
                     continue
             if old is not None:
+                self._sync()
                 V.delete_vote(self.store, old)
                 self.summary.replaced += 1
                 vote_id = old
@@ -285,13 +295,49 @@ class _Writer:
             self.votes[self._handle(record)] = _Vote(
                 vote_id, record, others=tuple(key for key, _ in others)
             )
-        create_documents(self.store, documents)
-        V.create_votes(self.store, rows)
-        self.conn.executemany(
-            "INSERT INTO vote_sources (vote_id, key, source) VALUES (?, ?, ?)", sources
+        # the rows are made here; the writing thread, once there is one, writes them
+        create_documents(self.store, documents, run=self._run)
+        V.create_votes(self.store, rows, run=self._run)
+        self._run(
+            lambda: self.conn.executemany(
+                "INSERT INTO vote_sources (vote_id, key, source) VALUES (?, ?, ?)", sources
+            )
         )
 
+    # ------------------------------------------------------------ the writing thread
+
+    def _run(self, job: Callable[[], None]) -> None:
+        """`job` (statements on the connection) now, or, once there is a writing thread,
+        in that thread after the jobs given before it (a block's jobs go to the thread
+        together, by `_send`: each hand-over costs the thread a wait for the interpreter's
+        lock)."""
+        if self.background is None:
+            job()
+        else:
+            self.jobs.append(job)
+
+    def _send(self) -> None:
+        """Give the writing thread the jobs of the block just read."""
+        if self.background is not None and self.jobs:
+            jobs, self.jobs = self.jobs, []
+            self.background.submit(lambda: [job() for job in jobs])
+
+    def _sync(self) -> None:
+        """Wait until the writing thread has run every job: the connection is this
+        thread's again (every use of it outside a job comes after this)."""
+        if self.background is not None:
+            self._send()
+            self.background.wait()
+
+    def close(self) -> None:
+        """Stop the writing thread (after its current statement; jobs not begun are
+        dropped when something failed): before the transaction ends, either way."""
+        if self.background is not None:
+            background, self.background = self.background, None
+            background.close()
+
     def _ensure_staging(self) -> None:
+        self._sync()
         if not self.staged:
             self.conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS staged_ballots (vote_id INTEGER, key TEXT, "
@@ -434,7 +480,58 @@ class _Writer:
                 ids = [votes[c].id for c in call_ids.to_pylist()]
                 raise CahError(self._duplicate_message(vote, isos, ids))
             vote.ballots += mask
+            vote.written += mask
+        rows = len(states)
+        if rows:
+            codes = [CHOICES.index(c) for c in block.choices]
+            encoded = columns.encode_ballots(
+                columns.take([v.id for v in votes], call_ids),
+                states,
+                columns.take(codes, choice_ids),
+            )
+            self._stream(encoded, rows)
         return True
+
+    def _codes_table(self) -> None:
+        """The TEMP table of _JSON_BALLOTS: state index * 8 + choice index -> (iso3, choice)."""
+        from cahtracker.voting import CHOICES
+
+        if self.coded:
+            return
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS import_codes "
+            "(code INTEGER PRIMARY KEY, iso3 TEXT NOT NULL, choice TEXT NOT NULL)"
+        )
+        self.conn.execute("DELETE FROM temp.import_codes")
+        self.conn.executemany(
+            "INSERT INTO temp.import_codes VALUES (?, ?, ?)",
+            [
+                (s * 8 + c, iso3, choice)
+                for s, iso3 in enumerate(self.states)
+                for c, choice in enumerate(CHOICES)
+            ],
+        )
+        self.coded = True
+
+    def _stream(self, encoded: str, rows: int) -> None:
+        """Write rows (arrow_block.Columns.encode_ballots) by the writing thread, started
+        for the first of them: SQLite inserts a block's rows while this thread reads the
+        next block (it releases the interpreter's lock while it works)."""
+        index, summary = self.index, self.summary
+        if self.background is None:
+            self._codes_table()
+            # a file of unvotes rows (about 22 bytes each) holds at least a ballot per 32
+            index.expect(os.path.getsize(self.path) // 32)
+            self.background = _Background(self.conn)
+            self.jobs = []
+
+        def write() -> None:
+            index.added(rows)
+            summary.ballots += rows
+            self.conn.execute(_JSON_BALLOTS, (encoded,))
+
+        self._run(write)
+        self._send()
 
     def _learn(self, pair: tuple[str | None, str]) -> None:
         code, name = pair
@@ -575,6 +672,7 @@ class _Writer:
         self._write_staged([(v, keys[v], iso3, c) for v, iso3, c in rows])
 
     def _write_staged(self, rows: list) -> None:
+        self._sync()
         self.conn.execute("SAVEPOINT staging")
         try:
             self.conn.executemany(
@@ -592,13 +690,31 @@ class _Writer:
         order (by vote, then state: SQLite appends instead of splitting pages; measured, a
         quarter of the insert time), in multi-row INSERTs of a bounded number of rows."""
         votes = sorted((v for v in self.votes.values() if not v.compare), key=_vote_id)
-        total = sum(v.ballots.bit_count() for v in votes)
-        self.index.added(total)
+        total = sum((v.ballots & ~v.written).bit_count() for v in votes)
         self.summary.ballots += total
+        if self.columns is not None:  # pyarrow is here: the rows made by it, SQLite inserts
+            from cahtracker.voting import CHOICES
+
+            encoded, _ = self.columns.encode_masks(
+                [v.id for v in votes],
+                [v.ballots & ~v.written for v in votes],
+                len(CHOICES) * _CHOICE_SHIFT,
+            )
+            self._sync()
+            self._codes_table()
+
+            def write() -> None:
+                self.index.added(total)
+                self.conn.execute(_JSON_BALLOTS, (encoded,))
+
+            self._run(write)
+            return
+        self._sync()
+        self.index.added(total)
         states, choices = self.states, _CHOICE_OF_CODE
         pending: list = []
         for vote in votes:
-            codes = self._codes(vote.ballots)
+            codes = self._codes(vote.ballots & ~vote.written)
             isos = list(compress(states, codes))
             n = len(isos)
             flat = [vote.id] * (3 * n)
@@ -708,16 +824,19 @@ class _Writer:
             for (vote_id, reason, name, choice), n in self.not_recorded.items()
             if vote_id in written
         ]
-        self.conn.executemany(
-            "INSERT INTO ballots_not_recorded (vote_id, reason, name, choice, ballots) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
+        self._run(
+            lambda: self.conn.executemany(
+                "INSERT INTO ballots_not_recorded (vote_id, reason, name, choice, ballots) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
         )
 
     def finish(self, accept_mismatches: bool) -> None:
         from cahtracker import votes as V
         from cahtracker.voting import CHOICES
 
+        self._sync()  # the writing thread, if any, stays for the statements below
         summary = self.summary
         if summary.unknown and not self.skip_unknown:
             raise CahError(unknown_message(self.names, self.path, summary.unknown))
@@ -748,7 +867,6 @@ class _Writer:
                 missing ^= low
         if staged_fill:
             self._stage(staged_fill, {v.id: v for v in self.votes.values()})
-        self._write_ballots()
         finished, compared = [], []
         for vote in self.votes.values():
             counts = {
@@ -760,8 +878,17 @@ class _Writer:
             else:
                 finished.append((vote.id, counts))
         by_id = {v.id: v.record for v in self.votes.values()}
+        rows = V.vote_rows(self.store, [vote_id for vote_id, _ in finished])
+        self._write_ballots()
+        # the index is built again by the writing thread (one long statement) while this
+        # thread decides the votes and writes their log's texts: no statement of its own
+        # until the _sync below
+        self._run(self.index.restore)
+        self._send()
+        problems = V.finish_votes(self.store, finished, run=self._run, rows=rows)
         self._write_not_recorded()
-        problems = V.finish_votes(self.store, finished)
+        self._sync()
+        self.close()
         for vote, counts in compared:  # another source's totals, against its own ballots
             found = V.totals_warnings(
                 {tally_key(c): n for c, n in counts.items()}, _totals(vote.record)
@@ -785,9 +912,10 @@ class _Writer:
                 "nothing was imported. Check the file, or pass --accept-mismatches to import with "
                 "both figures kept."
             )
-        self.index.restore()
         if self.staged:
             self.conn.execute("DROP TABLE staged_ballots")
+        if self.coded:
+            self.conn.execute("DROP TABLE temp.import_codes")
 
 
 def _totals(record: ImportedVote) -> dict[str, int | None] | None:
@@ -813,6 +941,79 @@ _OTHER_UNKNOWN = "(other unknown names)"
 # markers among the ISO3 codes of rows (strings: scanning a list for them stays fast)
 _DATED = "\x00dated"  # a name whose state depends on the date: resolved row by row
 _SKIPPED, _DATED_ROW = -1, -2  # the same, among a ColumnBlock's state indexes
+
+
+# Rows as arrow_block.Columns.encode_ballots writes them (a JSON array of vote id * 2048 +
+# state * 8 + choice, in the table's order), inserted by SQLite itself; each code's state
+# and choice are looked up in a TEMP table (`_Writer._codes_table`): measured, a fifth less
+# time than working them out with substr() and CASE.
+_JSON_BALLOTS = (
+    "INSERT INTO ballots (vote_id, iso3, choice) SELECT j.value >> 11, c.iso3, c.choice "
+    "FROM json_each(?) AS j JOIN temp.import_codes AS c ON c.code = j.value & 2047"
+)
+
+
+class _Background:
+    """One thread that runs jobs (statements on the import's connection) in order.
+
+    The import reads the next block while SQLite inserts the last one: SQLite releases the
+    interpreter's lock while it works, so the two share the machine's cores. The connection
+    is used by one thread at a time: the jobs, or, after `wait()`, the caller. A job that
+    fails stops the others (they are dropped) and its error is raised by the next `submit`
+    or `wait`; `close` waits for the job under way, so that nothing runs on the connection
+    when the transaction ends.
+    """
+
+    def __init__(self, conn) -> None:
+        import queue
+        import sys
+        import threading
+
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)  # at most two blocks in memory
+        self.error: BaseException | None = None
+        self.switch = sys.getswitchinterval()
+        # the thread needs the lock back when its statement ends: not 5 ms later
+        sys.setswitchinterval(min(self.switch, 0.001))
+        self.thread = threading.Thread(target=self._work, name="cahtracker-import", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None:
+                    job()
+            except BaseException as error:  # raised in the caller's thread
+                self.error = error
+            finally:
+                self.jobs.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._raise()
+        self.jobs.put(job)
+
+    def wait(self) -> None:
+        self.jobs.join()
+        self._raise()
+
+    def close(self) -> None:
+        import sys
+
+        if self.error is None:
+            self.error = _Stopped()  # jobs not begun are dropped
+        self.jobs.put(None)
+        self.thread.join()
+        sys.setswitchinterval(self.switch)
+
+
+class _Stopped(Exception):
+    """Set by `_Background.close`: the jobs left were not run."""
 
 
 @contextmanager
