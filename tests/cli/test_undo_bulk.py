@@ -251,6 +251,35 @@ def test_foreign_keys_and_secure_delete_are_as_before_after_an_undo_by_sets(
     assert store.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
+def test_a_batch_the_undo_by_sets_declines_is_undone_with_foreign_keys_on(store, by_sets):
+    """Fictional topic and stance: the redo of a mixed batch (declined by sets) would put back
+    a stance on a topic that an undo by sets deleted since: SQLite's foreign keys refuse it."""
+    from cahtracker.db.changes import undo_batch
+    from cahtracker.errors import CahError
+
+    topic = {"slug": "tx", "title": "Topic x", "description": None}
+    with store.write("test topic"):
+        store.conn.execute("INSERT INTO topics VALUES (:slug, :title, :description)", topic)
+        store.log_change("topics", "tx", None, topic)
+    with store.write("test stance"):  # an insert and an update: not a batch of inserts
+        store.conn.execute(
+            "INSERT INTO positions (iso3, topic, stance) VALUES ('FRA', 'tx', 'support')"
+        )
+        stance = store.one("SELECT * FROM positions WHERE topic = 'tx'")
+        store.log_change("positions", stance["id"], None, stance)
+        store.conn.execute("UPDATE topics SET title = 'Topic x, renamed' WHERE slug = 'tx'")
+        store.log_change("topics", "tx", topic, {**topic, "title": "Topic x, renamed"})
+    undo_batch(store)  # the stance batch, change by change
+    undone = store.scalar("SELECT max(batch) FROM changes")
+    assert not by_sets
+    undo_batch(store)  # the topic, by sets
+    assert by_sets == [1]
+    with pytest.raises(CahError, match="restoring the row would break the database"):
+        undo_batch(store, undone)  # redo of the stance batch: its topic is gone
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert not store.query("SELECT * FROM positions WHERE topic = 'tx'")
+
+
 def undo_batch_of_last(cli) -> int:
     return json.loads(cli.ok("db", "log", "-n", "1", "-f", "json").stdout)[0]["batch"]
 
