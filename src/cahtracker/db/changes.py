@@ -761,12 +761,12 @@ def undo_batch(store, batch: int | None = None) -> dict[str, Any]:
     _load_rules()
     try:
         with bulk_undo.connection_settings(store.conn), store.write("db undo"):
-            batch, pending, command = _batch_in_effect(store, batch)
+            found, pending, command = _batch_in_effect(store, batch)
             tables = _Tables(store)
-            done = bulk_undo.undo(store, tables, batch, pending)
-            return _undone_batch(tables, batch, command, pending, done)
+            done = bulk_undo.undo(store, tables, found, pending)
+            return _undone_batch(tables, found, command, pending, done)
     except bulk_undo.NotBulk:
-        pass
+        pass  # nothing written; the undo below decides again, inside its own transaction
     change_id = None
     try:
         with store.write("db undo"):

@@ -56,7 +56,9 @@ def block_reader() -> Callable | None:
         try:
             table = csv.read_csv(
                 pa.py_buffer(data),
-                read_options=csv.ReadOptions(column_names=names, block_size=1 << 20, use_threads=False),
+                read_options=csv.ReadOptions(
+                    column_names=names, block_size=1 << 20, use_threads=False
+                ),
                 parse_options=parse_options,
                 convert_options=csv.ConvertOptions(
                     include_columns=wanted,
