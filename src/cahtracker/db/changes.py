@@ -52,7 +52,7 @@ import importlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -327,7 +327,7 @@ def log_change(
 def log_inserts(
     store,
     table: str,
-    rows: list[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     key: str,
     *,
     with_owned: bool = False,
@@ -339,16 +339,23 @@ def log_inserts(
     The log's texts are made here; `run` (default: at once) is given the statement that
     writes them (a bulk import runs it in its writing thread). The first change of a batch
     numbers the batch (`log_change`): that is decided when the statement runs."""
-    if not rows:
-        return
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    entries = [(str(row[key]), _json(row)) for row in rows]
-    first = rows[0]
+    first: list[dict[str, Any]] = []  # the first row: it may number the batch
+
+    def texts(rows):
+        for row in rows:
+            if not first:
+                first.append(row)
+            yield str(row[key]), _json(row)
+
+    entries = list(texts(rows))  # `rows` may be a generator: read once
+    if not entries:
+        return
 
     def write() -> None:
         rest = entries
         if store.batch is None:
-            log_change(store, table, first[key], None, first, with_owned=with_owned)
+            log_change(store, table, first[0][key], None, first[0], with_owned=with_owned)
             rest = entries[1:]
         batch, command, who, owned = store.batch, store.command, store.who, int(with_owned)
         store.conn.executemany(

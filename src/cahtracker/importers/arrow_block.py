@@ -15,8 +15,9 @@ the distinction R's files depend on, which the csv module cannot make. Every oth
 kept as written (no trimming), an empty field is the empty string and blank lines are
 skipped, as the reference reader does; carriage returns are removed first, as it does.
 
-Measured on the whole unvotes history (870,109 rows): the rows of a 4 MB block in columns in
-about a tenth of the reference reader's time (benchmarks/unvotes_full.py).
+Measured on the whole unvotes history (870,109 rows, 2026-12-01): its blocks read into
+columns in 0.15 s, against 0.58 s for the reference reader's lists; the rest of the fast
+path (states, masks, the rows for SQLite) is pyarrow compute, called once per block.
 """
 
 from __future__ import annotations

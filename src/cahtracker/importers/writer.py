@@ -98,7 +98,10 @@ class _Vote:
     # this import's ballots of the vote: one bit (state + 256 x choice) per ballot; the states
     # with a ballot and the count of each choice are read from it at the end
     ballots: int = 0
-    written: int = 0  # the bits of `ballots` already written (ColumnBlocks, as they come)
+    written: int = 0  # the bits of `ballots` already written (ColumnBlocks: _close_votes)
+    filled: int = 0  # the non-voting ballots given when it was closed
+    closed: bool = False  # its rows written, its members filled (_Writer._close_votes)
+    last_block: int = 0  # the last ColumnBlock with rows of it
 
 
 def import_votes(
@@ -184,6 +187,9 @@ class _Writer:
         self.background: _Background | None = None  # the writing thread (ColumnBlocks)
         self.jobs: list[Callable[[], None]] = []  # for it, not yet given (_send)
         self.coded = False  # temp.import_codes made (_codes_table)
+        self.block_no = 0  # ColumnBlocks read
+        self.open_votes: dict[int, _Vote] = {}  # with rows not yet written (_close_votes)
+        self.non_voting_shift = _CHOICE_SHIFT * CHOICES.index("non-voting")
         self.skip_reason: dict[tuple[str | None, str], tuple[str, str]] = {}
         self.next_id = (self.conn.execute("SELECT max(id) FROM votes").fetchone()[0] or 0) + 1
         self.staged = False
@@ -469,28 +475,110 @@ class _Writer:
         for vote, (mask, n) in zip(votes, masks, strict=True):
             if not n:
                 continue
-            present = self._present(mask)
-            # as in _add_rows: k distinct ballots are k bits, one state each, none seen before
-            if (
-                mask.bit_count() != n
-                or present.bit_count() != n
-                or present & self._present(vote.ballots)
-            ):
+            if not self._take(vote, mask, n):
                 isos = list(map(self.states.__getitem__, states.to_pylist()))
                 ids = [votes[c].id for c in call_ids.to_pylist()]
                 raise CahError(self._duplicate_message(vote, isos, ids))
-            vote.ballots += mask
-            vote.written += mask
-        rows = len(states)
-        if rows:
-            codes = [CHOICES.index(c) for c in block.choices]
-            encoded = columns.encode_ballots(
-                columns.take([v.id for v in votes], call_ids),
-                states,
-                columns.take(codes, choice_ids),
-            )
-            self._stream(encoded, rows)
+        self.block_no += 1
+        self._close_votes(self.block_no - _CLOSE_AFTER)
         return True
+
+    def _take(self, vote: _Vote, mask: int, n: int) -> bool:
+        """Add `n` rows' ballots (`mask`) to `vote`; False if a state would have two.
+
+        k distinct ballots are k bits, of k states, none with a ballot already. A vote
+        already closed (`_close_votes`) gave a non-voting ballot to each member without a
+        row: a row for one of them now is no second ballot but that member's vote, written
+        over the non-voting one (and so is every row arriving after the close)."""
+        present = self._present(mask)
+        if mask.bit_count() != n or present.bit_count() != n:
+            return False
+        if not vote.closed:
+            if present & self._present(vote.ballots):
+                return False
+            vote.ballots += mask
+            vote.last_block = self.block_no
+            self.open_votes[vote.id] = vote
+            return True
+        filled = self._present(vote.filled)
+        if present & self._present(vote.ballots) & ~filled:
+            return False
+        over = present & filled  # their non-voting ballots become these
+        shift = self.non_voting_shift
+        vote.filled &= ~(over << shift)
+        vote.ballots = (vote.ballots & ~(over << shift)) + mask
+        vote.written = vote.ballots
+        changed = self._choices_of(mask, over)
+        added = mask & ~self._spread(over)
+        self._write_masks([vote.id], [added])
+        self._run(
+            lambda: self.conn.executemany(
+                "UPDATE ballots SET choice = ? WHERE vote_id = ? AND iso3 = ?",
+                [(choice, vote.id, iso3) for iso3, choice in changed],
+            )
+        )
+        return True
+
+    def _spread(self, states: int) -> int:
+        """A mask of states as the mask of those states under every choice."""
+        return sum(states << (_CHOICE_SHIFT * c) for c in range(len(_VOTING_CHOICES)))
+
+    def _choices_of(self, mask: int, states: int) -> list[tuple[str, str]]:
+        """(iso3, choice) of the ballots of `mask` whose state is in `states`."""
+        found = []
+        for c, choice in enumerate(_VOTING_CHOICES):
+            bits = (mask >> (_CHOICE_SHIFT * c)) & states
+            while bits:
+                low = bits & -bits
+                found.append((self.states[low.bit_length() - 1], choice))
+                bits ^= low
+        return found
+
+    def _close_votes(self, last_block: int) -> None:
+        """Write the votes whose rows were last seen in block `last_block` or before: each
+        member without a row gets its non-voting ballot now, and the vote's rows go to the
+        writing thread together, in the table's order (so SQLite appends them; given at
+        the end instead, the non-voting ballots split a page of every vote). A row that
+        still comes later is taken by `_take`. The whole unvotes history has no roll call
+        whose rows are further apart than the next block but one (_CLOSE_AFTER)."""
+        closing = [v for v in self.open_votes.values() if v.last_block <= last_block]
+        if not closing:
+            return
+        shift = self.non_voting_shift
+        for vote in closing:
+            del self.open_votes[vote.id]
+            record = vote.record
+            vote.closed = True
+            if record.fill_members and record.date:
+                missing = self.members_mask(record.date) & ~self._present(vote.ballots)
+                vote.filled = missing << shift
+                vote.ballots += vote.filled
+        self._write_masks([v.id for v in closing], [v.ballots & ~v.written for v in closing])
+        for vote in closing:
+            vote.written = vote.ballots
+
+    def _write_masks(self, ids: list[int], masks: list[int]) -> None:
+        """Ballots given as masks, by the writing thread (started for the first of them)."""
+        from cahtracker.voting import CHOICES
+
+        encoded, rows = self.columns.encode_masks(ids, masks, len(CHOICES) * _CHOICE_SHIFT)
+        if not rows:
+            return
+        self.summary.ballots += rows
+        index = self.index
+        if self.background is None:
+            self._codes_table()
+            # a file of unvotes rows (about 22 bytes each) holds at least a ballot per 32
+            index.expect(os.path.getsize(self.path) // 32)
+            self.background = _Background(self.conn)
+            self.jobs = []
+
+        def write() -> None:
+            index.added(rows)
+            self.conn.execute(_JSON_BALLOTS, (encoded,))
+
+        self._run(write)
+        self._send()
 
     def _codes_table(self) -> None:
         """The TEMP table of _JSON_BALLOTS: state index * 8 + choice index -> (iso3, choice)."""
@@ -512,26 +600,6 @@ class _Writer:
             ],
         )
         self.coded = True
-
-    def _stream(self, encoded: str, rows: int) -> None:
-        """Write rows (arrow_block.Columns.encode_ballots) by the writing thread, started
-        for the first of them: SQLite inserts a block's rows while this thread reads the
-        next block (it releases the interpreter's lock while it works)."""
-        index, summary = self.index, self.summary
-        if self.background is None:
-            self._codes_table()
-            # a file of unvotes rows (about 22 bytes each) holds at least a ballot per 32
-            index.expect(os.path.getsize(self.path) // 32)
-            self.background = _Background(self.conn)
-            self.jobs = []
-
-        def write() -> None:
-            index.added(rows)
-            summary.ballots += rows
-            self.conn.execute(_JSON_BALLOTS, (encoded,))
-
-        self._run(write)
-        self._send()
 
     def _learn(self, pair: tuple[str | None, str]) -> None:
         code, name = pair
@@ -653,16 +721,8 @@ class _Writer:
             vote = votes[vote_id]
             mask = sum(bits[at : at + n])
             at += n
-            present = self._present(mask)
-            # k distinct bits sum to a number of k bits, and a state has one choice: anything
-            # else is a state twice in the vote (within these rows or with earlier ones)
-            if (
-                mask.bit_count() != n
-                or present.bit_count() != n
-                or present & self._present(vote.ballots)
-            ):
+            if not self._take(vote, mask, n):  # a state twice in the vote
                 raise CahError(self._duplicate_message(vote, isos, vote_ids))
-            vote.ballots += mask
 
     def _stage(self, rows: list, votes: dict[int, _Vote]) -> None:
         """Another source's ballots of a vote, kept aside to compare with the vote's own."""
@@ -774,7 +834,7 @@ class _Writer:
     def _duplicate_message(self, vote: _Vote, isos: list, vote_ids: list[int]) -> str:
         """The message for a state twice in `vote`: in these rows, or here and earlier."""
         mine = [iso3 for iso3, v in zip(isos, vote_ids, strict=True) if v == vote.id and iso3]
-        earlier = self._present(vote.ballots)
+        earlier = self._present(vote.ballots & ~vote.filled)  # a filled one takes a row
         seen: set[str] = set()
         for iso3 in mine:
             if iso3 in seen or earlier & self.state_bit[iso3]:
@@ -940,7 +1000,9 @@ _OTHER_UNKNOWN = "(other unknown names)"
 
 # markers among the ISO3 codes of rows (strings: scanning a list for them stays fast)
 _DATED = "\x00dated"  # a name whose state depends on the date: resolved row by row
-_SKIPPED, _DATED_ROW = -1, -2  # the same, among a ColumnBlock's state indexes
+_SKIPPED, _DATED_ROW = -1, -2
+# ColumnBlocks after which a vote with no new rows is written (_Writer._close_votes)
+_CLOSE_AFTER = 2  # the same, among a ColumnBlock's state indexes
 
 
 # Rows as arrow_block.Columns.encode_ballots writes them (a JSON array of vote id * 2048 +
@@ -969,7 +1031,7 @@ class _Background:
         import sys
         import threading
 
-        self.jobs: queue.Queue = queue.Queue(maxsize=2)  # at most two blocks in memory
+        self.jobs: queue.Queue = queue.Queue(maxsize=1)  # a block waiting, a block written
         self.error: BaseException | None = None
         self.switch = sys.getswitchinterval()
         # the thread needs the lock back when its statement ends: not 5 ms later
