@@ -437,7 +437,12 @@ def _default_names_a_document(store, row: dict[str, Any]) -> list[str]:
     ]
 
 
-register_dependents("documents", _default_refers_to)
+def _default_among(store, symbols: list[str]) -> bool:
+    """Whether the default document is one of `symbols` (the undo of an import, by sets)."""
+    return store.setting(DEFAULT_SETTING) in set(symbols)
+
+
+register_dependents("documents", _default_refers_to, among=_default_among)
 register_references("settings", _default_names_a_document)
 
 

@@ -103,3 +103,37 @@ def test_imports_killed_at_several_points_leave_all_or_nothing(db_path, tmp_path
         assert contents(db)[:2] == (RESOLUTIONS, RESOLUTIONS * 193)
     # the kills must land while imports run, or the test proves nothing
     assert killed and "none" in seen, seen
+
+
+def test_undos_of_an_import_killed_at_several_points_leave_all_or_nothing(
+    db_path, tmp_path, bulk_csv
+):
+    """The undo of a bulk import (by sets, db/bulk_undo.py) killed with SIGKILL: the import is
+    then whole, or wholly undone; the file checks clean, and the undo runs again to its end."""
+    before = contents(db_path)[:3]
+    imported = tmp_path / "imported.db"
+    shutil.copy(db_path, imported)
+    assert kill_when(start_import(imported, bulk_csv), imported, None, None) == 0
+    whole = contents(imported)[:3]  # also folds the WAL into the file, for the copies below
+    assert whole[:2] == (RESOLUTIONS, RESOLUTIONS * 193)
+    seen = []
+    for n, (delay, wal_bytes) in enumerate([(0.12, None), (None, 1), (None, 300_000)]):
+        db = tmp_path / f"undo-crash-{n}.db"
+        shutil.copy(imported, db)
+        undo = subprocess.Popen(
+            cahtracker_command(db, "db", "undo"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=process_env(),
+        )
+        code = kill_when(undo, db, delay, wal_bytes)
+        after = contents(db)[:3]
+        assert after in (whole, before), after
+        seen.append("none" if after == whole else "all")
+        assert code in (0, -signal.SIGKILL)
+        again = subprocess.run(
+            cahtracker_command(db, "db", "undo"), capture_output=True, env=process_env()
+        )
+        assert again.returncode == (0 if after == whole else 1), again.stderr
+        assert contents(db)[:3] == before
+    assert "none" in seen, seen  # a kill landed while the undo ran
