@@ -487,6 +487,10 @@ def main() -> None:
         code = INTERRUPTED_EXIT
     except OutputError as error:  # help, --version, completion: no command ran
         code = output_failed(error, wrote=False)
+    if code == INTERRUPTED_EXIT:  # said once: another Ctrl-C while exiting is ignored
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         flush_stdout()  # what was printed outside a command (help, usage errors)
     except OutputError as error:

@@ -2,8 +2,7 @@
 
 The fast reader (pyarrow, the `fast` extra) with the writing thread, and the pure-Python
 reference reader without it, must store the same history: every table compared row for
-row, by each vote's key (the order in which votes are numbered may differ, see
-tests/unit/test_arrow_block.py). The real files of ../shared/fixtures/unvotes-full/ are
+row, by each vote's key. The real files of ../shared/fixtures/unvotes-full/ are
 read into temporary databases; the failing statements are provoked in fictional ways (a
 size limit as a full disk would set, a statement made to fail), each said where it is.
 """
@@ -131,3 +130,43 @@ def test_a_statement_that_fails_in_the_writing_thread_is_raised_and_rolled_back(
     assert not store.conn.in_transaction
     assert store.conn.execute("SELECT count(*) FROM votes").fetchone()[0] == before
     assert threading.active_count() == threads  # the writing thread has ended
+
+
+@pytest.mark.parametrize("after", [0.5, 0.9, 1.2])
+def test_ctrl_c_pressed_three_times_leaves_one_line_and_all_or_nothing(tmp_path, after):
+    """Three SIGINTs 10 ms apart at a moment of the import (wherever it lands: reading,
+    writing, the index, the commit): one line, exit 130, the file unchanged or the import
+    whole. A second Ctrl-C once crashed the process (the writing thread ran on under the
+    ROLLBACK) and a third printed a traceback."""
+    import os
+    import signal
+    import time
+
+    db = tmp_path / "ctrl-c.db"
+    assert run(db, "db", "check").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = file_digest(db)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cahtracker", "--db", str(db), "vote", "import", str(UNVOTES)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(after)
+    for _ in range(3):
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGINT)
+        time.sleep(0.01)
+    _, err = process.communicate(timeout=120)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert process.returncode in (0, 130), err[-2000:]
+    assert len(lines) <= 1, err[-2000:]
+    conn = sqlite3.connect(db)
+    ballots = conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+    conn.close()
+    assert file_digest(db) == before or ballots > 900_000
+    check = run(db, "db", "check")
+    assert check.returncode == 0, check.stdout + check.stderr

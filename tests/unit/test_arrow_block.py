@@ -40,16 +40,16 @@ LINES = st.lists(st.one_of(ROW, ROW, ROW, ODD_LINE), max_size=40)
 ENDING = st.sampled_from(["\n", "\r\n"])
 
 
-def rows_of(path: Path, fast: bool | None) -> tuple[Counter, set[str]] | str:
-    """Every row of the file as (rcid, code, name, choice), counted, and the roll calls with
-    a record; or the refusal's message. (The order in which records are made may differ:
-    the reference reader lists a block's quoted lines last.)"""
+def rows_of(path: Path, fast: bool | None) -> tuple[Counter, list[str]] | str:
+    """Every row of the file as (rcid, code, name, choice), counted, and the roll calls in
+    the order their records were made (the order votes are numbered and documents
+    credited); or the refusal's message."""
     try:
         blocks = list(unvotes_csv.parse_unvotes(path, ROLL_CALLS, [], fast=fast))
     except CahError as error:
         return str(error)
     rows: Counter = Counter()
-    records: set[str] = set()
+    records: list[str] = []
     for block in blocks:
         if isinstance(block, ColumnBlock):
             block = block.as_lists()
@@ -57,7 +57,7 @@ def rows_of(path: Path, fast: bool | None) -> tuple[Counter, set[str]] | str:
         for call, pair, choice in zip(block.calls, block.pair_ids, block.choices, strict=True):
             code, name = block.pairs[pair]
             rows[(call, code, name, choice)] += 1
-        records = set(block.records)
+        records = list(block.records)
     return rows, records
 
 

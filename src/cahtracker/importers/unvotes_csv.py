@@ -230,49 +230,46 @@ def parse_unvotes(
 def _block(
     text: str, line: int, width: int, where, calls, records, path: Path, roll_calls: Path
 ) -> BallotBlock:
-    """One block of lines as columns: the lines without quotes split at once, at C speed;
-    the few with quotes (Namibia's "NA") cut out and read one by one."""
+    """One block of lines as columns, in the file's order: the runs of lines without quotes
+    split at once, at C speed; the few lines with quotes (Namibia's "NA") read one by one."""
     if "\r" in text:
         text = text.replace("\r", "")
-    quoted: list[str] = []
-    if '"' in text:
-        pieces, at = [], 0
-        found = text.find('"')
-        while found >= 0:
-            start = text.rfind("\n", 0, found) + 1
-            end = text.find("\n", found)
-            end = len(text) if end < 0 else end
-            pieces.append(text[at:start])
-            quoted.append(text[start:end])
-            at = end + 1
-            found = text.find('"', at)
-        pieces.append(text[at:])
-        plain = "".join(pieces)
-    else:
-        plain = text
-    plain = plain.strip("\n")
-    if "\n\n" in plain:
-        plain = "\n".join(x for x in plain.split("\n") if x)
-    fields = plain.replace("\n", ",").split(",") if plain else []
-    if plain and len(fields) != width * (plain.count("\n") + 1):
-        _find_error(text.split("\n"), line, width, path)
-    columns = [fields[i::width] for i in where]
-    rcids, names, codes, votes = columns
-    if "NA" in codes:  # a bare NA is a missing code; the quoted "NA" (Namibia) is in `quoted`
-        codes = [None if c == "NA" else c for c in codes]
-    if "NA" in names:
-        names = [None if n == "NA" else n for n in names]
-    for raw in quoted:
+    columns: list[list] = [[], [], [], []]  # rcid, country, country code, vote
+
+    def plain(piece: str) -> None:
+        piece = piece.strip("\n")
+        if "\n\n" in piece:
+            piece = "\n".join(x for x in piece.split("\n") if x)
+        if not piece:
+            return
+        fields = piece.replace("\n", ",").split(",")
+        if len(fields) != width * (piece.count("\n") + 1):
+            _find_error(text.split("\n"), line, width, path)
+        for k, (column, i) in enumerate(zip(columns, where, strict=True)):
+            values = fields[i::width]
+            if k in (1, 2) and "NA" in values:  # a bare NA: a missing name or code
+                values = [None if v == "NA" else v for v in values]
+            column += values
+
+    at = 0
+    found = text.find('"')
+    while found >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        end = len(text) if end < 0 else end
+        plain(text[at:start])
         try:
-            row = parse_record(raw, line)
+            row = parse_record(text[start:end], line)
         except RCsvError:
             row = None
         if row is None or len(row) != width:
             _find_error(text.split("\n"), line, width, path)
-        rcids.append(row[where[0]])
-        names.append(row[where[1]])
-        codes.append(row[where[2]])
-        votes.append(row[where[3]])
+        for column, i in zip(columns, where, strict=True):
+            column.append(row[i])
+        at = end + 1
+        found = text.find('"', at)
+    plain(text[at:])
+    rcids, names, codes, votes = columns  # a quoted "NA" (Namibia's code) stays text
     choices = list(map(CHOICES.get, votes))
     if None in choices:
         bad = votes[choices.index(None)]

@@ -85,7 +85,7 @@ class ImportSummary:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Vote:
     """A vote this import writes to: new (or replacing an earlier import's), or compared."""
 
@@ -189,6 +189,10 @@ class _Writer:
         self.coded = False  # temp.import_codes made (_codes_table)
         self.block_no = 0  # ColumnBlocks read
         self.open_votes: dict[int, _Vote] = {}  # with rows not yet written (_close_votes)
+        self.closing = True  # votes written as they close (until rows come late too often)
+        self.late_takes = 0  # rows of closed votes taken (_take), by vote and block
+        self.late_added: list[tuple[int, int]] = []  # (vote id, mask) to insert
+        self.late_changed: list[tuple[str, int, str]] = []  # non-voting ballots now votes
         self.non_voting_shift = _CHOICE_SHIFT * CHOICES.index("non-voting")
         self.skip_reason: dict[tuple[str | None, str], tuple[str, str]] = {}
         self.next_id = (self.conn.execute("SELECT max(id) FROM votes").fetchone()[0] or 0) + 1
@@ -326,7 +330,7 @@ class _Writer:
         """Give the writing thread the jobs of the block just read."""
         if self.background is not None and self.jobs:
             jobs, self.jobs = self.jobs, []
-            self.background.submit(lambda: [job() for job in jobs])
+            self.background.submit(jobs)
 
     def _sync(self) -> None:
         """Wait until the writing thread has run every job: the connection is this
@@ -419,6 +423,7 @@ class _Writer:
             block.choices,
         )
         self._add_rows(vote_ids, isos, block.choices, {v.id: v for v in votes.values()})
+        self._write_late()
 
     def _add_columns(self, block: ColumnBlock) -> bool:
         """A block of arrays (the fast reader's): each pair resolved once, each dated pair
@@ -479,8 +484,9 @@ class _Writer:
                 isos = list(map(self.states.__getitem__, states.to_pylist()))
                 ids = [votes[c].id for c in call_ids.to_pylist()]
                 raise CahError(self._duplicate_message(vote, isos, ids))
+        self._write_late()
+        self._close_votes(self.block_no - _CLOSE_AFTER)  # none of their rows in the last two
         self.block_no += 1
-        self._close_votes(self.block_no - _CLOSE_AFTER)
         return True
 
     def _take(self, vote: _Vote, mask: int, n: int) -> bool:
@@ -508,16 +514,26 @@ class _Writer:
         vote.filled &= ~(over << shift)
         vote.ballots = (vote.ballots & ~(over << shift)) + mask
         vote.written = vote.ballots
-        changed = self._choices_of(mask, over)
-        added = mask & ~self._spread(over)
-        self._write_masks([vote.id], [added])
+        self.late_changed += [(c, vote.id, iso3) for iso3, c in self._choices_of(mask, over)]
+        self.late_added.append((vote.id, mask & ~self._spread(over)))
+        self.late_takes += 1
+        if self.late_takes > _LATE_LIMIT:
+            self.closing = False  # rows spread over the file: the votes wait for the end
+        return True
+
+    def _write_late(self) -> None:
+        """The rows `_take` took for closed votes, written for a block at once."""
+        if not (self.late_added or self.late_changed):
+            return
+        added, self.late_added = self.late_added, []
+        changed, self.late_changed = self.late_changed, []
+        self._write_masks([v for v, _ in added], [m for _, m in added])
         self._run(
             lambda: self.conn.executemany(
-                "UPDATE ballots SET choice = ? WHERE vote_id = ? AND iso3 = ?",
-                [(choice, vote.id, iso3) for iso3, choice in changed],
+                "UPDATE ballots SET choice = ? WHERE vote_id = ? AND iso3 = ?", changed
             )
         )
-        return True
+        self._send()
 
     def _spread(self, states: int) -> int:
         """A mask of states as the mask of those states under every choice."""
@@ -541,6 +557,8 @@ class _Writer:
         the end instead, the non-voting ballots split a page of every vote). A row that
         still comes later is taken by `_take`. The whole unvotes history has no roll call
         whose rows are further apart than the next block but one (_CLOSE_AFTER)."""
+        if not self.closing:
+            return
         closing = [v for v in self.open_votes.values() if v.last_block <= last_block]
         if not closing:
             return
@@ -558,7 +576,16 @@ class _Writer:
             vote.written = vote.ballots
 
     def _write_masks(self, ids: list[int], masks: list[int]) -> None:
-        """Ballots given as masks, by the writing thread (started for the first of them)."""
+        """Ballots given as masks, by the writing thread (started for the first of them),
+        _FLUSH_ROWS ballots at a time at most (the memory of one statement's rows)."""
+        start, rows = 0, 0
+        for end, mask in enumerate(masks, start=1):
+            rows += mask.bit_count()
+            if rows >= _FLUSH_ROWS or end == len(masks):
+                self._write_some(ids[start:end], masks[start:end])
+                start, rows = end, 0
+
+    def _write_some(self, ids: list[int], masks: list[int]) -> None:
         from cahtracker.voting import CHOICES
 
         encoded, rows = self.columns.encode_masks(ids, masks, len(CHOICES) * _CHOICE_SHIFT)
@@ -750,25 +777,13 @@ class _Writer:
         order (by vote, then state: SQLite appends instead of splitting pages; measured, a
         quarter of the insert time), in multi-row INSERTs of a bounded number of rows."""
         votes = sorted((v for v in self.votes.values() if not v.compare), key=_vote_id)
-        total = sum((v.ballots & ~v.written).bit_count() for v in votes)
-        self.summary.ballots += total
         if self.columns is not None:  # pyarrow is here: the rows made by it, SQLite inserts
-            from cahtracker.voting import CHOICES
-
-            encoded, _ = self.columns.encode_masks(
-                [v.id for v in votes],
-                [v.ballots & ~v.written for v in votes],
-                len(CHOICES) * _CHOICE_SHIFT,
-            )
             self._sync()
             self._codes_table()
-
-            def write() -> None:
-                self.index.added(total)
-                self.conn.execute(_JSON_BALLOTS, (encoded,))
-
-            self._run(write)
+            self._write_masks([v.id for v in votes], [v.ballots & ~v.written for v in votes])
             return
+        total = sum((v.ballots & ~v.written).bit_count() for v in votes)
+        self.summary.ballots += total
         self._sync()
         self.index.added(total)
         states, choices = self.states, _CHOICE_OF_CODE
@@ -896,6 +911,7 @@ class _Writer:
         from cahtracker import votes as V
         from cahtracker.voting import CHOICES
 
+        self._write_late()
         self._sync()  # the writing thread, if any, stays for the statements below
         summary = self.summary
         if summary.unknown and not self.skip_unknown:
@@ -1001,8 +1017,11 @@ _OTHER_UNKNOWN = "(other unknown names)"
 # markers among the ISO3 codes of rows (strings: scanning a list for them stays fast)
 _DATED = "\x00dated"  # a name whose state depends on the date: resolved row by row
 _SKIPPED, _DATED_ROW = -1, -2
-# ColumnBlocks after which a vote with no new rows is written (_Writer._close_votes)
-_CLOSE_AFTER = 2  # the same, among a ColumnBlock's state indexes
+# a vote with no rows in the last _CLOSE_AFTER ColumnBlocks is written (_Writer._close_votes),
+# unless more than _LATE_LIMIT times rows came for a vote already written: in a file whose
+# roll calls are spread all over (shuffled rows), the votes then wait for the end
+_CLOSE_AFTER = 2
+_LATE_LIMIT = 100  # the same, among a ColumnBlock's state indexes
 
 
 # Rows as arrow_block.Columns.encode_ballots writes them (a JSON array of vote id * 2048 +
@@ -1022,8 +1041,10 @@ class _Background:
     interpreter's lock while it works, so the two share the machine's cores. The connection
     is used by one thread at a time: the jobs, or, after `wait()`, the caller. A job that
     fails stops the others (they are dropped) and its error is raised by the next `submit`
-    or `wait`; `close` waits for the job under way, so that nothing runs on the connection
-    when the transaction ends.
+    or `wait`. `close` returns only once the thread has ended, a Ctrl-C or two while it
+    waits included (raised after): nothing may run on the connection once the transaction
+    ends, or a statement of the thread would run under the caller's ROLLBACK, outside the
+    transaction, on a connection being closed.
     """
 
     def __init__(self, conn) -> None:
@@ -1033,6 +1054,7 @@ class _Background:
 
         self.jobs: queue.Queue = queue.Queue(maxsize=1)  # a block waiting, a block written
         self.error: BaseException | None = None
+        self.ended = threading.Event()
         self.switch = sys.getswitchinterval()
         # the thread needs the lock back when its statement ends, not 5 ms later (measured
         # on the whole history: 0.2 ms a little faster than 1 ms, 5 ms clearly slower)
@@ -1041,38 +1063,56 @@ class _Background:
         self.thread.start()
 
     def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if job is None:
-                    return
-                if self.error is None:
-                    job()
-            except BaseException as error:  # raised in the caller's thread
-                self.error = error
-            finally:
-                self.jobs.task_done()
+        try:
+            while True:
+                jobs = self.jobs.get()
+                try:
+                    if jobs is None:
+                        return
+                    for job in jobs:
+                        if self.error is not None:  # failed, or stopped: nothing more
+                            break
+                        job()
+                except BaseException as error:  # raised in the caller's thread
+                    self.error = error
+                finally:
+                    self.jobs.task_done()
+        finally:
+            self.ended.set()
 
     def _raise(self) -> None:
         if self.error is not None:
             raise self.error
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, jobs: list[Callable[[], None]]) -> None:
         self._raise()
-        self.jobs.put(job)
+        self.jobs.put(jobs)
 
     def wait(self) -> None:
         self.jobs.join()
         self._raise()
 
     def close(self) -> None:
+        import queue
         import sys
 
         if self.error is None:
-            self.error = _Stopped()  # jobs not begun are dropped
-        self.jobs.put(None)
-        self.thread.join()
+            self.error = _Stopped()  # the jobs not begun are dropped
+        interrupted = False
+        sent = False
+        while not self.ended.is_set():
+            try:
+                if not sent:
+                    self.jobs.put(None, timeout=0.05)  # not forever: the thread may end
+                    sent = True
+                self.ended.wait(0.05)
+            except queue.Full:
+                continue
+            except KeyboardInterrupt:  # waited for again: raised once the thread has ended
+                interrupted = True
         sys.setswitchinterval(self.switch)
+        if interrupted:
+            raise KeyboardInterrupt
 
 
 class _Stopped(Exception):
