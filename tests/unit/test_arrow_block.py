@@ -107,3 +107,10 @@ def test_without_pyarrow_the_reference_reader_reads_alone(tmp_path, monkeypatch)
     path = write(str(tmp_path), ['3,Namibia,"NA",yes'], "\n")
     blocks = list(unvotes_csv.parse_unvotes(path, ROLL_CALLS, [], fast=None))
     assert [type(b) for b in blocks] == [BallotBlock]
+
+
+def test_a_pyarrow_too_old_for_the_writer_leaves_the_reference_reader(monkeypatch):
+    import pyarrow.compute as pc
+
+    monkeypatch.delattr(pc, "scatter")  # as in pyarrow 18 and before
+    assert arrow_block.block_reader() is None

@@ -34,6 +34,8 @@ def block_reader() -> Callable | None:
         import pyarrow.csv as csv
     except ImportError:
         return None
+    if not hasattr(pc, "scatter"):  # pyarrow before 19 (the extra asks for 19 or later)
+        return None
 
     from cahtracker.importers.unvotes_csv import CHOICES
 

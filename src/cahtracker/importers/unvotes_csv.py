@@ -39,7 +39,9 @@ from cahtracker.voting import WHOLE_TEXT
 CHOICES = {"yes": "yes", "no": "no", "abstain": "abstain"}
 COLUMNS = ("rcid", "country", "country_code", "vote")
 _BLOCK_BYTES = 1 << 20  # about 50,000 rows a block
-_FAST_BLOCK_BYTES = 1 << 19  # measured: 512 KB blocks peak 10-15 MB lower than 1 MB ones, and as fast
+_FAST_BLOCK_BYTES = (
+    1 << 19
+)  # measured: 512 KB blocks peak 10-15 MB lower than 1 MB ones, and as fast
 MAX_ROLL_CALLS = 20_000  # the whole history has 6,203
 
 
