@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from cahtracker.db.changes import (
+    at_once,
     register_dependents,
     register_describer,
     register_references,
@@ -305,7 +306,7 @@ def create_documents(store, rows: list[dict[str, Any]], run=None) -> None:
             params,
         )
 
-    (run or (lambda job: job()))(write)
+    (run or at_once)(write)
     log_inserts(store, "documents", rows, "symbol", run=run)
 
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from cahtracker.db.changes import register_describer, register_owned
+from cahtracker.db.changes import at_once, register_describer, register_owned
 from cahtracker.errors import CahError
 from cahtracker.sourcing import is_unsourced, require_source
 from cahtracker.voting import (
@@ -577,7 +577,7 @@ def create_votes(store, rows: list[dict[str, Any]], run=None) -> None:
             params,
         )
 
-    (run or (lambda job: job()))(write)
+    (run or at_once)(write)
 
 
 def vote_rows(store, ids: list[int]) -> tuple[list[str], list[tuple]]:
@@ -619,7 +619,7 @@ def finish_votes(
                 problems[row["id"]] = found
             yield row
 
-    (run or (lambda job: job()))(
+    (run or at_once)(
         lambda: store.conn.executemany("UPDATE votes SET outcome = ? WHERE id = ?", outcomes)
     )
     log_inserts(store, "votes", decided_rows(), "id", with_owned=True, run=run)
@@ -812,23 +812,21 @@ class BallotIndex:
     def expect(self, n: int) -> None:
         """The import will add about `n` ballots: drop the index now if `added` would drop it
         later (the rows before that would pay for keeping it up to date)."""
+        self._drop_for(n)
+
+    def added(self, n: int) -> None:
+        self.count += n
+        self._drop_for(self.count)
+
+    def _drop_for(self, n: int) -> None:
+        """Drop the index if this import adds `n` ballots, more than BIG and than the table
+        held before it."""
         if self.dropped or not self.sql or n <= self.BIG:
             return
         if self.existing is None:
             total = self.conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
-            self.existing = total - self.count
-        if n > self.existing:
-            self.conn.execute(f"DROP INDEX {self.NAME}")
-            self.dropped = True
-
-    def added(self, n: int) -> None:
-        self.count += n
-        if self.dropped or not self.sql or self.count <= self.BIG:
-            return
-        if self.existing is None:
-            total = self.conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
             self.existing = total - self.count  # before this import
-        if self.count > self.existing:
+        if n > self.existing:
             self.conn.execute(f"DROP INDEX {self.NAME}")
             self.dropped = True
 

@@ -364,10 +364,12 @@ def log_inserts(
             [(at, command, table, k, after, batch, owned, who) for k, after in rest],
         )
 
-    (run or _now)(write)
+    (run or at_once)(write)
 
 
-def _now(job: Callable[[], None]) -> None:
+def at_once(job: Callable[[], None]) -> None:
+    """The default `run` of the functions that make rows here and hand the statement that
+    writes them to a runner (a bulk import's writing thread): run it now."""
     job()
 
 

@@ -22,6 +22,7 @@ path (states, masks, the rows for SQLite) is pyarrow compute, called once per bl
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -45,7 +46,6 @@ def block_reader() -> Callable | None:
     parse_options = csv.ParseOptions(
         delimiter=",", quote_char='"', double_quote=True, escape_char=False
     )
-    int64 = pa.int64()
 
     def read(data: bytes, width: int, where: list[int], calls: dict):
         """(calls, call_ids, pairs, pair_ids, choices, choice_ids) of the block's rows (a
@@ -85,9 +85,11 @@ def block_reader() -> Callable | None:
         name_values = [*name.dictionary.to_pylist(), None]  # the last: a missing value
         code_values = [*code.dictionary.to_pylist(), None]
         span = len(name_values)
-        key = pc.add(
-            pc.multiply(pc.fill_null(code.indices, len(code_values) - 1).cast(int64), span),
-            pc.fill_null(name.indices, span - 1).cast(int64),
+        key = _combine(
+            pc,
+            pc.fill_null(code.indices, len(code_values) - 1),
+            span,
+            pc.fill_null(name.indices, span - 1),
         ).dictionary_encode()
         pairs = [
             (code_values[k // span], name_values[k % span]) for k in key.dictionary.to_pylist()
@@ -122,6 +124,11 @@ def _whole_quoted_fields(data: bytes) -> bool:
     return True
 
 
+def _combine(pc, a, scale: int, b):
+    """a * scale + b, row by row, in 64 bits (a key of two columns)."""
+    return pc.add(pc.multiply(a.cast("int64"), scale), b.cast("int64"))
+
+
 # ---------------------------------------------------------------- the writer's side
 
 
@@ -144,8 +151,6 @@ class Columns:
         pc = self.pc
         chosen = pc.equal(column, value)
         picked = [pc.filter(other, chosen).to_pylist() for other in others]
-        from collections import Counter
-
         return list(Counter(zip(*picked, strict=True)).items())
 
     def replace_where(self, column, value: int, keys, mapping: dict) -> Any:
@@ -157,8 +162,7 @@ class Columns:
 
     def combine(self, a, scale: int, b):
         """a * scale + b, row by row (for keys of two columns)."""
-        pc, int64 = self.pc, self.pa.int64()
-        return pc.add(pc.multiply(a.cast(int64), scale), b.cast(int64))
+        return _combine(self.pc, a, scale, b)
 
     def masks(self, group_ids, bits, groups: int, width: int) -> list[tuple[int, int]]:
         """For each group g < `groups`: (the int with bit bits[i] set for each row i of the
@@ -190,11 +194,7 @@ class Columns:
         """Rows as the JSON array that writer._JSON_BALLOTS inserts: vote id * 2048 + state
         * 8 + choice each, sorted (the ballots table's order: by vote, then state)."""
         pa, pc = self.pa, self.pc
-        int64 = pa.int64()
-        values = pc.add(
-            pc.add(pc.multiply(vote_ids.cast(int64), 2048), pc.multiply(states.cast(int64), 8)),
-            choices.cast(int64),
-        )
+        values = self.combine(self.combine(vote_ids, 256, states), 8, choices)
         values = values.take(pc.array_sort_indices(values))
         text = pc.cast(values, pa.string())
         joined = pc.binary_join(

@@ -598,7 +598,6 @@ class _Writer:
             # a file of unvotes rows (about 22 bytes each) holds at least a ballot per 32
             index.expect(os.path.getsize(self.path) // 32)
             self.background = _Background(self.conn)
-            self.jobs = []
 
         def write() -> None:
             index.added(rows)
