@@ -461,10 +461,27 @@ def _terminal_size_checked() -> None:
             del os.environ[name]
 
 
+def _interrupt_once() -> None:
+    """Ctrl-C raises KeyboardInterrupt once; a second or third while the command rolls back
+    and exits is ignored, wherever it lands (in a cleanup, a flush, the handler of the first:
+    each once printed a traceback). Left alone if SIGINT is ignored already (a background job)."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+
+    def first(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, first)
+
+
 def main() -> None:
     import os
     import sys
 
+    _interrupt_once()
     try:
         if sys.stdout is None:  # fd 1 closed (`>&-`): refused before anything is opened
             error_line(STDOUT_CLOSED)
@@ -487,10 +504,6 @@ def main() -> None:
         code = INTERRUPTED_EXIT
     except OutputError as error:  # help, --version, completion: no command ran
         code = output_failed(error, wrote=False)
-    if code == INTERRUPTED_EXIT:  # said once: another Ctrl-C while exiting is ignored
-        import signal
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         flush_stdout()  # what was printed outside a command (help, usage errors)
     except OutputError as error:
